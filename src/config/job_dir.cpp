@@ -1,0 +1,221 @@
+// Owns the jobs-directory walk and .conf/.override pairing.
+#include "config/job_dir.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include "config/parser.h"
+
+namespace config {
+
+namespace {
+
+constexpr std::string_view conf_suffix = ".conf";
+constexpr std::string_view override_suffix = ".override";
+constexpr int max_depth = 32;
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+struct Pair {
+    std::string conf;     // relative path, or empty
+    std::string override; // relative path, or empty
+};
+
+struct Walker {
+    sys::Sys& sys;
+    std::string root;
+    std::map<std::string, Pair> found;
+    std::vector<Diagnostic> warnings;
+
+    void walk(int dirfd, const std::string& rel, int depth) {
+        auto entries = sys.read_dir(dirfd);
+        if (!entries) {
+            warnings.push_back(Diagnostic{root + "/" + rel, 0, 0, ParseErrorCode::Io, entries.error().message()});
+            return;
+        }
+        for (const sys::DirEntry& entry : *entries) {
+            if (is_ignored_name(entry.name)) {
+                continue;
+            }
+            std::string child = rel.empty() ? entry.name : rel + "/" + entry.name;
+            unsigned char type = entry.type;
+            if (type == DT_UNKNOWN || type == DT_LNK) {
+                // Symlinks to files are followed; symlinks to directories are not (no loops).
+                auto st = sys.fstatat(dirfd, entry.name.c_str(), type == DT_LNK ? 0 : AT_SYMLINK_NOFOLLOW);
+                if (!st) {
+                    continue; // dangling link or raced deletion: nothing to load
+                }
+                if (S_ISREG(st->st_mode)) {
+                    type = DT_REG;
+                } else if (S_ISDIR(st->st_mode) && entry.type != DT_LNK) {
+                    type = DT_DIR;
+                } else {
+                    continue;
+                }
+            }
+            if (type == DT_DIR) {
+                if (depth >= max_depth) {
+                    warnings.push_back(Diagnostic{root + "/" + child, 0, 0, ParseErrorCode::Io,
+                                                  "directory nesting deeper than " + std::to_string(max_depth)});
+                    continue;
+                }
+                auto sub = sys.openat(dirfd, entry.name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+                if (!sub) {
+                    warnings.push_back(Diagnostic{root + "/" + child, 0, 0, ParseErrorCode::Io, sub.error().message()});
+                    continue;
+                }
+                walk(sub->get(), child, depth + 1);
+            } else if (type == DT_REG) {
+                if (ends_with(entry.name, conf_suffix) && entry.name.size() > conf_suffix.size()) {
+                    found[child.substr(0, child.size() - conf_suffix.size())].conf = child;
+                } else if (ends_with(entry.name, override_suffix) && entry.name.size() > override_suffix.size()) {
+                    found[child.substr(0, child.size() - override_suffix.size())].override = child;
+                }
+            }
+        }
+    }
+};
+
+Diagnostic io_diagnostic(const std::string& path, const base::Error& error) {
+    return Diagnostic{path, 0, 0, ParseErrorCode::Io, error.message()};
+}
+
+// Parses conf (and override on top, if given) into `out`.
+void load_pair(sys::Sys& sys, int dirfd, const std::string& conf_rel, const std::string& override_rel,
+               JobFile& out) {
+    auto conf_text = read_text_file(sys, dirfd, conf_rel.c_str());
+    if (!conf_text) {
+        out.diagnostics.push_back(io_diagnostic(out.conf_path, conf_text.error()));
+        return;
+    }
+    auto job = parse_job(*conf_text, out.conf_path);
+    if (!job) {
+        out.diagnostics.push_back(std::move(job).error());
+        return;
+    }
+    job->name = out.name;
+    if (!override_rel.empty()) {
+        auto override_text = read_text_file(sys, dirfd, override_rel.c_str());
+        if (!override_text) {
+            out.diagnostics.push_back(io_diagnostic(out.override_path, override_text.error()));
+        } else {
+            core::JobClass layered = *job;
+            if (auto parsed = parse_job_text(*override_text, out.override_path, layered); parsed) {
+                job = std::move(layered);
+            } else {
+                out.diagnostics.push_back(std::move(parsed).error());
+            }
+        }
+    }
+    out.job = std::move(job).value();
+}
+
+} // namespace
+
+bool LoadReport::ok() const {
+    return errors.empty() && std::all_of(jobs.begin(), jobs.end(), [](const JobFile& j) { return j.ok(); });
+}
+
+bool is_ignored_name(std::string_view name) {
+    static constexpr std::array<std::string_view, 3> vcs_dirs = {"CVS", "RCS", "SCCS"};
+    static constexpr std::array<std::string_view, 8> junk_suffixes = {"~",    ".bak",     ".BAK",     ".swp",
+                                                                      ".swo", ".swn",     ".rpmsave", ".rpmnew"};
+    if (name.empty() || name.front() == '.') {
+        return true; // hidden files and dirs, ".#" lock files, .git/.svn/.bzr/.hg
+    }
+    if (name == "{arch}" || std::find(vcs_dirs.begin(), vcs_dirs.end(), name) != vcs_dirs.end()) {
+        return true;
+    }
+    if (name.find(".dpkg-") != std::string_view::npos || ends_with(name, ".rpmorig")) {
+        return true;
+    }
+    return std::any_of(junk_suffixes.begin(), junk_suffixes.end(),
+                       [&](std::string_view s) { return ends_with(name, s); });
+}
+
+base::Result<std::string> read_text_file(sys::Sys& sys, int dirfd, const char* path) {
+    auto fd = sys.openat(dirfd, path, O_RDONLY | O_NOCTTY);
+    if (!fd) {
+        return fd.error();
+    }
+    std::string text;
+    std::size_t used = 0;
+    text.resize(4096);
+    for (;;) {
+        if (used == text.size()) {
+            if (text.size() > max_job_file_size) {
+                break; // enough to know it is too large
+            }
+            text.resize(text.size() * 2);
+        }
+        auto n = sys.read(fd->get(), text.data() + used, text.size() - used);
+        if (!n) {
+            return n.error();
+        }
+        if (*n == 0) {
+            break;
+        }
+        used += *n;
+    }
+    text.resize(used);
+    return text;
+}
+
+base::Result<LoadReport> load_job_dir(sys::Sys& sys, const std::string& dir) {
+    auto root = sys.open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (!root) {
+        return root.error();
+    }
+    std::string base = dir;
+    while (base.size() > 1 && base.back() == '/') {
+        base.pop_back();
+    }
+    Walker walker{sys, base, {}, {}};
+    walker.walk(root->get(), {}, 0);
+
+    LoadReport report;
+    report.errors = std::move(walker.warnings);
+    report.jobs.reserve(walker.found.size());
+    for (auto& [name, pair] : walker.found) {
+        if (pair.conf.empty()) {
+            // Upstart ignores an override without its .conf; say so, since it is usually a mistake.
+            report.notices.push_back(Diagnostic{base + "/" + pair.override, 0, 0, ParseErrorCode::Io,
+                                                 "override without a matching " + name + ".conf is ignored"});
+            continue;
+        }
+        JobFile job;
+        job.name = name;
+        job.conf_path = base + "/" + pair.conf;
+        if (!pair.override.empty()) {
+            job.override_path = base + "/" + pair.override;
+        }
+        load_pair(sys, root->get(), pair.conf, pair.override, job);
+        report.jobs.push_back(std::move(job));
+    }
+    return report;
+}
+
+JobFile load_job_file(sys::Sys& sys, const std::string& conf_path, std::string name) {
+    JobFile job;
+    job.name = std::move(name);
+    job.conf_path = conf_path;
+    std::string override_rel;
+    if (ends_with(conf_path, conf_suffix)) {
+        std::string candidate = conf_path.substr(0, conf_path.size() - conf_suffix.size()) + std::string(override_suffix);
+        if (sys.fstatat(AT_FDCWD, candidate.c_str(), 0)) {
+            override_rel = candidate;
+            job.override_path = candidate;
+        }
+    }
+    load_pair(sys, AT_FDCWD, conf_path, override_rel, job);
+    return job;
+}
+
+} // namespace config

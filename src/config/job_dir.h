@@ -1,0 +1,54 @@
+// Owns finding job files on disk: the walk of a jobs directory, naming jobs by relative path,
+// pairing NAME.conf with NAME.override, and reading files through the Sys seam.
+// Not here: parsing (parser.h); watching for changes with inotify (later, with the daemon).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "config/diagnostics.h"
+#include "core/job_class.h"
+#include "sys/sys.h"
+
+namespace config {
+
+// One job name's outcome.
+struct JobFile {
+    std::string name;          // "net/apache"
+    std::string conf_path;     // ".../net/apache.conf"
+    std::string override_path; // ".../net/apache.override", or empty
+    // The parsed job: set when the .conf parsed. If the override failed to parse, the job is the
+    // .conf alone (Upstart's rule) and the override's error is in diagnostics.
+    std::optional<core::JobClass> job;
+    std::vector<Diagnostic> diagnostics;
+
+    bool ok() const { return job.has_value() && diagnostics.empty(); }
+};
+
+struct LoadReport {
+    std::vector<JobFile> jobs; // sorted by name
+    // Problems not tied to one job that lose jobs: unreadable subdirectories.
+    std::vector<Diagnostic> errors;
+    // Things worth telling that lose nothing: an .override without its .conf (ignored, as Upstart does).
+    std::vector<Diagnostic> notices;
+
+    bool ok() const;
+};
+
+// True for file and directory names Upstart's loader skips: hidden names, editor backups and
+// swap files, version-control directories and package-manager leftovers.
+bool is_ignored_name(std::string_view name);
+
+// Loads every job under dir (recursively). Fails only when dir itself cannot be read.
+base::Result<LoadReport> load_job_dir(sys::Sys& sys, const std::string& dir);
+
+// Loads one .conf file (and NAME.override beside it, if present) as job `name`.
+JobFile load_job_file(sys::Sys& sys, const std::string& conf_path, std::string name);
+
+// Reads a whole file (at most max_job_file_size + 1 bytes, so the parser can refuse larger ones).
+base::Result<std::string> read_text_file(sys::Sys& sys, int dirfd, const char* path);
+
+} // namespace config

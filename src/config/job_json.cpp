@@ -1,0 +1,120 @@
+// Owns the JSON rendering of JobClass, EventExpr and Diagnostic.
+#include "config/job_json.h"
+
+#include "core/signal_names.h"
+
+namespace config {
+
+using nlohmann::json;
+
+json event_expr_to_json(const core::EventExpr& expr) {
+    if (expr.empty()) {
+        return nullptr;
+    }
+    std::vector<json> built(expr.nodes.size());
+    for (std::size_t i = 0; i < expr.nodes.size(); ++i) {
+        const core::EventExprNode& node = expr.nodes[i];
+        if (node.kind == core::EventExprKind::Match) {
+            json args = json::array();
+            for (const core::EventArg& arg : node.args) {
+                json a = {{"value", arg.value}};
+                if (!arg.positional()) {
+                    a["key"] = arg.key;
+                    a["op"] = arg.negated ? "!=" : "=";
+                }
+                args.push_back(std::move(a));
+            }
+            built[i] = {{"event", node.name}, {"args", std::move(args)}};
+        } else {
+            const char* op = node.kind == core::EventExprKind::And ? "and" : "or";
+            built[i] = {{op, json::array({std::move(built[node.lhs]), std::move(built[node.rhs])})}};
+        }
+    }
+    return std::move(built.back());
+}
+
+namespace {
+
+json process_to_json(const core::Process& process) {
+    return {{"type", process.script ? "script" : "exec"}, {"command", process.command}, {"line", process.line}};
+}
+
+json optional_expr(const std::optional<core::EventExpr>& expr) {
+    if (!expr) {
+        return nullptr;
+    }
+    return {{"text", core::to_string(*expr)}, {"tree", event_expr_to_json(*expr)}};
+}
+
+} // namespace
+
+json job_to_json(const core::JobClass& job) {
+    json processes = json::object();
+    for (std::size_t i = 0; i < core::process_type_count; ++i) {
+        if (job.processes[i]) {
+            processes[std::string(core::to_string(static_cast<core::ProcessType>(i)))] =
+                process_to_json(*job.processes[i]);
+        }
+    }
+    json normal_exit = json::array();
+    for (const core::NormalExit& n : job.normal_exit) {
+        normal_exit.push_back(n.is_signal ? json(core::signal_name(n.value)) : json(n.value));
+    }
+    json limits = json::object();
+    for (const auto& [resource, limit] : job.limits) {
+        auto value = [](rlim_t v) { return v == RLIM_INFINITY ? json("unlimited") : json(v); };
+        limits[std::string(core::limit_resource_name(resource))] = {{"soft", value(limit.soft)},
+                                                                    {"hard", value(limit.hard)}};
+    }
+    json cgroups = json::array();
+    for (const core::CgroupSetting& c : job.cgroups) {
+        cgroups.push_back({{"controller", c.controller}, {"name", c.name}, {"key", c.key}, {"value", c.value}});
+    }
+    auto optional_int = [](const std::optional<int>& v) { return v ? json(*v) : json(nullptr); };
+    return {
+        {"name", job.name},
+        {"path", job.path},
+        {"description", job.description},
+        {"author", job.author},
+        {"version", job.version},
+        {"usage", job.usage},
+        {"processes", std::move(processes)},
+        {"start_on", optional_expr(job.start_on)},
+        {"stop_on", optional_expr(job.stop_on)},
+        {"manual", job.manual},
+        {"env", job.env},
+        {"export", job.exports},
+        {"emits", job.emits},
+        {"instance", job.instance},
+        {"task", job.task},
+        {"respawn", job.respawn},
+        {"respawn_limit", {{"count", job.respawn_limit}, {"interval", job.respawn_interval}}},
+        {"normal_exit", std::move(normal_exit)},
+        {"expect", core::to_string(job.expect)},
+        {"kill_timeout", job.kill_timeout},
+        {"kill_signal", core::signal_name(job.kill_signal)},
+        {"reload_signal", core::signal_name(job.reload_signal)},
+        {"console", core::to_string(job.console)},
+        {"umask", job.umask},
+        {"nice", optional_int(job.nice)},
+        {"oom_score", optional_int(job.oom_score)},
+        {"limits", std::move(limits)},
+        {"chroot", job.chroot},
+        {"chdir", job.chdir},
+        {"setuid", job.setuid},
+        {"setgid", job.setgid},
+        {"apparmor_load", job.apparmor_load},
+        {"apparmor_switch", job.apparmor_switch},
+        {"cgroups", std::move(cgroups)},
+        {"debug", job.debug},
+    };
+}
+
+json diagnostic_to_json(const Diagnostic& diag) {
+    return {{"file", diag.file},       {"line", diag.line},
+            {"column", diag.column},   {"code", code_name(diag.code)},
+            {"message", upstart_message(diag.code)}, {"detail", diag.detail},
+            {"text", diag.to_string()}};
+}
+
+} // namespace config

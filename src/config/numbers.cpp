@@ -1,0 +1,72 @@
+// Owns strict number parsing for stanza arguments.
+#include "config/numbers.h"
+
+#include <limits>
+
+namespace config {
+
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Accumulates digits of `base` into value; false on a non-digit, no digits or overflow.
+bool accumulate(std::string_view digits, unsigned base, unsigned long long& value) {
+    if (digits.empty()) {
+        return false;
+    }
+    value = 0;
+    for (char c : digits) {
+        if (!is_digit(c) || static_cast<unsigned>(c - '0') >= base) {
+            return false;
+        }
+        unsigned long long next = value * base + static_cast<unsigned>(c - '0');
+        if (value > (std::numeric_limits<unsigned long long>::max() - (c - '0')) / base) {
+            return false;
+        }
+        value = next;
+    }
+    return true;
+}
+
+} // namespace
+
+std::optional<long long> parse_decimal(std::string_view text, long long min, long long max) {
+    bool negative = false;
+    if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
+        negative = text.front() == '-';
+        text.remove_prefix(1);
+    }
+    unsigned long long magnitude = 0;
+    if (!accumulate(text, 10, magnitude) ||
+        magnitude > static_cast<unsigned long long>(std::numeric_limits<long long>::max())) {
+        return std::nullopt;
+    }
+    long long value = negative ? -static_cast<long long>(magnitude) : static_cast<long long>(magnitude);
+    if (value < min || value > max) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<unsigned long> parse_octal(std::string_view text, unsigned long max) {
+    unsigned long long value = 0;
+    if (!accumulate(text, 8, value) || value > max) {
+        return std::nullopt;
+    }
+    return static_cast<unsigned long>(value);
+}
+
+std::optional<unsigned long long> parse_unsigned_wrapping(std::string_view text) {
+    bool negative = false;
+    if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
+        negative = text.front() == '-';
+        text.remove_prefix(1);
+    }
+    unsigned long long value = 0;
+    if (!accumulate(text, 10, value)) {
+        return std::nullopt;
+    }
+    return negative ? 0ULL - value : value;
+}
+
+} // namespace config

@@ -1,0 +1,23 @@
+// Owns the job-file loop: stanza after stanza through the table, stopping at the first error.
+// Not here: the stanza rules (stanzas.h), finding files on disk (job_dir.h), .override pairing.
+#pragma once
+
+#include <string_view>
+
+#include "config/lexer.h"
+#include "core/job_class.h"
+
+namespace config {
+
+// Job files larger than this are refused outright ("Job file too large").
+inline constexpr std::size_t max_job_file_size = 16 * 1024 * 1024;
+
+// Parses `text` (the contents of `file`) on top of what `job` already holds, as Upstart parses an
+// override on top of its .conf: single-valued stanzas replace, accumulating ones append.
+// On error `job` may be partly updated; callers that need all-or-nothing parse into a copy.
+ParseResult<void> parse_job_text(std::string_view text, std::string_view file, core::JobClass& job);
+
+// Parses a complete job from text into a fresh JobClass with Upstart's defaults.
+ParseResult<core::JobClass> parse_job(std::string_view text, std::string_view file);
+
+} // namespace config

@@ -1,0 +1,125 @@
+// Owns JobClass: everything one job file (plus its .override) says, with Upstart's defaults.
+// Not here: parsing (config/), running instances (core/job.h, later), JSON rendering (config/job_json).
+#pragma once
+
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/event_expr.h"
+
+namespace core {
+
+// The processes a job may run, in the order status lines list them.
+enum class ProcessType : std::uint8_t { Main, PreStart, PostStart, PreStop, PostStop, Security };
+inline constexpr std::size_t process_type_count = 6;
+
+std::string_view to_string(ProcessType type);                  // "main", "pre-start", …
+std::optional<ProcessType> process_type_from_string(std::string_view name);
+
+// One process definition: an `exec` command line (raw text, quotes intact) or a `script` body.
+struct Process {
+    bool script = false;
+    std::string command; // exec: the command line; script: the body, common indentation removed
+    int line = 0;        // where the stanza started, for diagnostics
+    bool operator==(const Process&) const = default;
+};
+
+enum class ExpectType : std::uint8_t { None, Stop, Daemon, Fork, Notify };
+std::string_view to_string(ExpectType type);
+std::optional<ExpectType> expect_type_from_string(std::string_view name);
+
+enum class ConsoleType : std::uint8_t { None, Output, Owner, Log };
+std::string_view to_string(ConsoleType type);
+std::optional<ConsoleType> console_type_from_string(std::string_view name);
+
+// `limit RESOURCE SOFT HARD`; RLIM_INFINITY stands for `unlimited`.
+struct ResourceLimit {
+    rlim_t soft = 0;
+    rlim_t hard = 0;
+    bool operator==(const ResourceLimit&) const = default;
+};
+
+// The 14 resources `limit` accepts (Upstart's 13 plus `as`), by Upstart name; returns RLIMIT_* or nullopt.
+std::optional<int> limit_resource_from_string(std::string_view name);
+std::string_view limit_resource_name(int resource);
+
+// `cgroup CONTROLLER [NAME] [KEY VALUE]`.
+struct CgroupSetting {
+    std::string controller;
+    std::string name; // empty: the job's default cgroup
+    std::string key;  // empty: just place the job in the group
+    std::string value;
+    bool operator==(const CgroupSetting&) const = default;
+};
+
+// Exit statuses as Upstart stores them: a normal exit is its status 0..INT_MAX, a death by
+// signal S is S << 8 (so `normal exit TERM` and `normal exit 15` differ).
+struct NormalExit {
+    int value = 0;
+    bool is_signal = false;
+    bool operator==(const NormalExit&) const = default;
+};
+
+struct JobClass {
+    std::string name; // relative path without ".conf": "net/apache"
+    std::string path; // the .conf file it came from
+
+    std::string description;
+    std::string author;
+    std::string version;
+    std::string usage;
+
+    std::array<std::optional<Process>, process_type_count> processes;
+
+    std::optional<EventExpr> start_on;
+    std::optional<EventExpr> stop_on;
+    bool manual = false; // a `manual` stanza was seen (it also clears an earlier start on)
+
+    std::vector<std::string> env;     // "KEY=VALUE" or bare "KEY" (copied from startd's env at start)
+    std::vector<std::string> exports; // variable names added to this job's events
+    std::vector<std::string> emits;   // documentation: events this job emits (globs allowed)
+
+    std::string instance; // instance name template ("" = singleton)
+    bool task = false;
+    bool respawn = false;
+    unsigned respawn_limit = 10;   // 0 together with interval 0: unlimited
+    unsigned respawn_interval = 5; // seconds
+    std::vector<NormalExit> normal_exit;
+
+    ExpectType expect = ExpectType::None;
+    unsigned kill_timeout = 5; // seconds
+    int kill_signal = 15;      // SIGTERM
+    int reload_signal = 1;     // SIGHUP
+
+    ConsoleType console = ConsoleType::Log;
+    mode_t umask = 022;
+    std::optional<int> nice;
+    std::optional<int> oom_score; // -1000..1000 (`never` = -1000)
+    std::vector<std::pair<int, ResourceLimit>> limits; // one entry per resource, last stanza wins
+
+    std::string chroot;
+    std::string chdir;
+    std::string setuid;
+    std::string setgid;
+
+    std::string apparmor_load;
+    std::string apparmor_switch;
+    std::vector<CgroupSetting> cgroups;
+    bool debug = false;
+
+    const std::optional<Process>& process(ProcessType type) const {
+        return processes[static_cast<std::size_t>(type)];
+    }
+    std::optional<Process>& process(ProcessType type) { return processes[static_cast<std::size_t>(type)]; }
+
+    bool operator==(const JobClass&) const = default;
+};
+
+} // namespace core
