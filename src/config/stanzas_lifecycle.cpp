@@ -1,0 +1,216 @@
+// Owns the handlers of the process and lifecycle stanzas: exec, script, the four hooks,
+// respawn, normal exit, expect, kill and reload.
+#include <climits>
+
+#include "config/numbers.h"
+#include "config/stanza_args.h"
+#include "config/stanza_handlers.h"
+#include "core/signal_names.h"
+
+namespace config::stanza_handlers {
+
+using namespace stanza_args;
+using core::JobClass;
+using core::ProcessType;
+
+namespace {
+
+ParseResult<void> set_exec(StanzaContext& ctx, ProcessType type, Position at) {
+    auto cmd = ctx.lex.rest_as_command();
+    if (!cmd) {
+        return std::move(cmd).error();
+    }
+    if (auto end = ctx.lex.end_stanza(); !end) {
+        return std::move(end).error();
+    }
+    ctx.job.process(type) = core::Process{false, std::move(cmd->text), at.line};
+    return {};
+}
+
+ParseResult<void> set_script(StanzaContext& ctx, ProcessType type, Position at) {
+    auto body = ctx.lex.script_block(at);
+    if (!body) {
+        return std::move(body).error();
+    }
+    ctx.job.process(type) = core::Process{true, std::move(body).value(), at.line};
+    return {};
+}
+
+} // namespace
+
+ParseResult<void> stanza_exec(StanzaContext& ctx) { return set_exec(ctx, ProcessType::Main, ctx.keyword.pos); }
+ParseResult<void> stanza_script(StanzaContext& ctx) {
+    return set_script(ctx, ProcessType::Main, ctx.keyword.pos);
+}
+
+namespace {
+template <ProcessType Type> ParseResult<void> hook_stanza(StanzaContext& ctx) {
+    constexpr std::string_view choices = "'exec' or 'script'";
+    auto sub = sub_keyword(ctx, true, choices);
+    if (!sub) {
+        return std::move(sub).error();
+    }
+    if (sub->text == "exec") {
+        return set_exec(ctx, Type, ctx.keyword.pos);
+    }
+    if (sub->text == "script") {
+        return set_script(ctx, Type, ctx.keyword.pos);
+    }
+    return unknown_sub_keyword(ctx, *sub, choices);
+}
+} // namespace
+
+ParseResult<void> stanza_pre_start(StanzaContext& ctx) { return hook_stanza<ProcessType::PreStart>(ctx); }
+ParseResult<void> stanza_post_start(StanzaContext& ctx) { return hook_stanza<ProcessType::PostStart>(ctx); }
+ParseResult<void> stanza_pre_stop(StanzaContext& ctx) { return hook_stanza<ProcessType::PreStop>(ctx); }
+ParseResult<void> stanza_post_stop(StanzaContext& ctx) { return hook_stanza<ProcessType::PostStop>(ctx); }
+
+ParseResult<void> stanza_respawn(StanzaContext& ctx) {
+    if (ctx.lex.at_end_of_stanza()) {
+        ctx.job.respawn = true;
+        return ctx.lex.end_stanza();
+    }
+    auto sub = sub_keyword(ctx, true, "'limit'");
+    if (!sub) {
+        return std::move(sub).error();
+    }
+    if (sub->text != "limit") {
+        return unknown_sub_keyword(ctx, *sub, "nothing or 'limit'");
+    }
+    auto count = one_arg(ctx, "COUNT INTERVAL or 'unlimited'");
+    if (!count) {
+        return std::move(count).error();
+    }
+    if (count->text == "unlimited") {
+        if (auto end = ctx.lex.end_stanza(); !end) {
+            return std::move(end).error();
+        }
+        ctx.job.respawn_limit = 0;
+        ctx.job.respawn_interval = 0;
+        return {};
+    }
+    auto limit = parse_decimal(count->text, 0, INT_MAX);
+    if (!limit) {
+        return ctx.lex.error_at(count->pos, ParseErrorCode::IllegalLimit,
+                                "respawn COUNT must be a whole number >= 0, found " + quoted(count->text));
+    }
+    auto interval_tok = one_arg(ctx, "an INTERVAL in seconds after the COUNT");
+    if (!interval_tok) {
+        return std::move(interval_tok).error();
+    }
+    auto interval = parse_decimal(interval_tok->text, 0, INT_MAX);
+    if (!interval) {
+        return ctx.lex.error_at(interval_tok->pos, ParseErrorCode::IllegalInterval,
+                                "respawn INTERVAL must be whole seconds >= 0, found " + quoted(interval_tok->text));
+    }
+    if (auto end = ctx.lex.end_stanza(); !end) {
+        return std::move(end).error();
+    }
+    ctx.job.respawn_limit = static_cast<unsigned>(*limit);
+    ctx.job.respawn_interval = static_cast<unsigned>(*interval);
+    return {};
+}
+
+ParseResult<void> stanza_normal(StanzaContext& ctx) {
+    auto sub = sub_keyword(ctx, true, "'exit'");
+    if (!sub) {
+        return std::move(sub).error();
+    }
+    if (sub->text != "exit") {
+        return unknown_sub_keyword(ctx, *sub, "'exit'");
+    }
+    std::vector<core::NormalExit> values;
+    do {
+        auto arg = one_arg(ctx, "exit statuses or signal names");
+        if (!arg) {
+            return std::move(arg).error();
+        }
+        if (auto status = parse_decimal(arg->text, 0, INT_MAX)) {
+            values.push_back({static_cast<int>(*status), false});
+        } else if (auto sig = core::signal_from_name(arg->text)) {
+            values.push_back({*sig, true});
+        } else {
+            return ctx.lex.error_at(arg->pos, ParseErrorCode::IllegalExitStatus,
+                                    quoted(arg->text) + " is neither an exit status >= 0 nor a signal name");
+        }
+    } while (!ctx.lex.at_end_of_stanza());
+    if (auto end = ctx.lex.end_stanza(); !end) {
+        return std::move(end).error();
+    }
+    ctx.job.normal_exit.insert(ctx.job.normal_exit.end(), values.begin(), values.end());
+    return {};
+}
+
+ParseResult<void> stanza_expect(StanzaContext& ctx) {
+    constexpr std::string_view choices = "'fork', 'daemon', 'stop', 'notify' or 'none'";
+    auto arg = sub_keyword(ctx, false, choices);
+    if (!arg) {
+        return std::move(arg).error();
+    }
+    auto type = core::expect_type_from_string(arg->text);
+    if (!type) {
+        return unknown_sub_keyword(ctx, *arg, choices);
+    }
+    if (auto end = ctx.lex.end_stanza(); !end) {
+        return std::move(end).error();
+    }
+    ctx.job.expect = *type;
+    return {};
+}
+
+ParseResult<void> stanza_kill(StanzaContext& ctx) {
+    constexpr std::string_view choices = "'timeout' or 'signal'";
+    auto sub = sub_keyword(ctx, true, choices);
+    if (!sub) {
+        return std::move(sub).error();
+    }
+    if (sub->text == "timeout") {
+        auto arg = one_arg(ctx, "a number of seconds");
+        if (!arg) {
+            return std::move(arg).error();
+        }
+        auto secs = parse_decimal(arg->text, 0, INT_MAX);
+        if (!secs) {
+            return ctx.lex.error_at(arg->pos, ParseErrorCode::IllegalInterval,
+                                    "kill timeout must be whole seconds >= 0, found " + quoted(arg->text));
+        }
+        if (auto end = ctx.lex.end_stanza(); !end) {
+            return std::move(end).error();
+        }
+        ctx.job.kill_timeout = static_cast<unsigned>(*secs);
+        return {};
+    }
+    if (sub->text == "signal") {
+        auto sig = signal_arg(ctx);
+        if (!sig) {
+            return std::move(sig).error();
+        }
+        if (auto end = ctx.lex.end_stanza(); !end) {
+            return std::move(end).error();
+        }
+        ctx.job.kill_signal = *sig;
+        return {};
+    }
+    return unknown_sub_keyword(ctx, *sub, choices);
+}
+
+ParseResult<void> stanza_reload(StanzaContext& ctx) {
+    auto sub = sub_keyword(ctx, true, "'signal'");
+    if (!sub) {
+        return std::move(sub).error();
+    }
+    if (sub->text != "signal") {
+        return unknown_sub_keyword(ctx, *sub, "'signal'");
+    }
+    auto sig = signal_arg(ctx);
+    if (!sig) {
+        return std::move(sig).error();
+    }
+    if (auto end = ctx.lex.end_stanza(); !end) {
+        return std::move(end).error();
+    }
+    ctx.job.reload_signal = *sig;
+    return {};
+}
+
+} // namespace config::stanza_handlers
