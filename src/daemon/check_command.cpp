@@ -75,7 +75,11 @@ std::string summary(const core::JobClass& job) {
 void print_text(const Collected& all, std::FILE* out, std::FILE* err) {
     for (const config::JobFile& job : all.jobs) {
         if (job.ok()) {
-            std::fprintf(out, "%s: ok: %s\n", job.name.c_str(), summary(*job.job).c_str());
+            std::string line = summary(*job.job);
+            if (!job.override_path.empty()) {
+                line += " (override applied)";
+            }
+            std::fprintf(out, "%s: ok: %s\n", job.name.c_str(), line.c_str());
             continue;
         }
         for (const config::Diagnostic& d : job.diagnostics) {
@@ -138,6 +142,7 @@ int run_check(sys::Sys& sys, const std::vector<std::string>& paths, CheckFormat 
     } else {
         print_text(all, out, err);
     }
+    std::fflush(out);
     std::fprintf(err, "startd: checked %zu job%s: %zu ok, %zu with errors%s\n", all.jobs.size(),
                  all.jobs.size() == 1 ? "" : "s", all.jobs.size() - bad, bad,
                  all.errors.empty() ? "" : " (and unreadable paths)");
