@@ -36,12 +36,13 @@ std::optional<long long> parse_decimal(std::string_view text, long long min, lon
         negative = text.front() == '-';
         text.remove_prefix(1);
     }
+    // A negative value may reach one further than a positive one: LLONG_MIN has no positive twin.
+    constexpr auto max_magnitude = static_cast<unsigned long long>(std::numeric_limits<long long>::max());
     unsigned long long magnitude = 0;
-    if (!accumulate(text, 10, magnitude) ||
-        magnitude > static_cast<unsigned long long>(std::numeric_limits<long long>::max())) {
+    if (!accumulate(text, 10, magnitude) || magnitude > max_magnitude + (negative ? 1 : 0)) {
         return std::nullopt;
     }
-    long long value = negative ? -static_cast<long long>(magnitude) : static_cast<long long>(magnitude);
+    long long value = negative ? static_cast<long long>(0ULL - magnitude) : static_cast<long long>(magnitude);
     if (value < min || value > max) {
         return std::nullopt;
     }
