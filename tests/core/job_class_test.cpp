@@ -1,0 +1,120 @@
+// Tests core::JobClass's defaults and the name tables of its enums and `limit` resources.
+#include "core/job_class.h"
+
+#include <gtest/gtest.h>
+
+#include <sys/resource.h>
+
+namespace {
+
+using core::ConsoleType;
+using core::ExpectType;
+using core::ProcessType;
+
+TEST(ProcessTypeNames, EveryTypeRoundTripsThroughItsUpstartName) {
+    for (std::size_t i = 0; i < core::process_type_count; ++i) {
+        auto type = static_cast<ProcessType>(i);
+        EXPECT_EQ(core::process_type_from_string(core::to_string(type)), type) << core::to_string(type);
+    }
+}
+
+TEST(ProcessTypeNames, UseUpstartsHyphenatedSpellings) {
+    EXPECT_EQ(core::to_string(ProcessType::Main), "main");
+    EXPECT_EQ(core::to_string(ProcessType::PreStart), "pre-start");
+    EXPECT_EQ(core::to_string(ProcessType::PostStart), "post-start");
+    EXPECT_EQ(core::to_string(ProcessType::PreStop), "pre-stop");
+    EXPECT_EQ(core::to_string(ProcessType::PostStop), "post-stop");
+    EXPECT_EQ(core::to_string(ProcessType::Security), "security");
+}
+
+TEST(ProcessTypeNames, UnknownOrMisspelledNamesAreRejected) {
+    EXPECT_EQ(core::process_type_from_string("prestart"), std::nullopt);
+    EXPECT_EQ(core::process_type_from_string("Main"), std::nullopt);
+    EXPECT_EQ(core::process_type_from_string(""), std::nullopt);
+}
+
+TEST(ExpectTypeNames, EveryTypeRoundTripsThroughItsName) {
+    for (ExpectType type : {ExpectType::None, ExpectType::Stop, ExpectType::Daemon, ExpectType::Fork,
+                            ExpectType::Notify}) {
+        EXPECT_EQ(core::expect_type_from_string(core::to_string(type)), type) << core::to_string(type);
+    }
+    EXPECT_EQ(core::to_string(ExpectType::Fork), "fork");
+    EXPECT_EQ(core::to_string(ExpectType::Daemon), "daemon");
+    EXPECT_EQ(core::expect_type_from_string("FORK"), std::nullopt);
+    EXPECT_EQ(core::expect_type_from_string("forks"), std::nullopt);
+}
+
+TEST(ConsoleTypeNames, EveryTypeRoundTripsThroughItsName) {
+    for (ConsoleType type : {ConsoleType::None, ConsoleType::Output, ConsoleType::Owner, ConsoleType::Log}) {
+        EXPECT_EQ(core::console_type_from_string(core::to_string(type)), type) << core::to_string(type);
+    }
+    EXPECT_EQ(core::to_string(ConsoleType::Log), "log");
+    EXPECT_EQ(core::to_string(ConsoleType::Owner), "owner");
+    EXPECT_EQ(core::console_type_from_string("Log"), std::nullopt);
+    EXPECT_EQ(core::console_type_from_string(""), std::nullopt);
+}
+
+TEST(LimitResourceNames, AllFourteenUpstartResourcesMapToTheirRlimit) {
+    const std::pair<const char*, int> expected[] = {
+        {"as", RLIMIT_AS},           {"core", RLIMIT_CORE},     {"cpu", RLIMIT_CPU},
+        {"data", RLIMIT_DATA},       {"fsize", RLIMIT_FSIZE},   {"memlock", RLIMIT_MEMLOCK},
+        {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},   {"nofile", RLIMIT_NOFILE},
+        {"nproc", RLIMIT_NPROC},     {"rss", RLIMIT_RSS},       {"rtprio", RLIMIT_RTPRIO},
+        {"sigpending", RLIMIT_SIGPENDING}, {"stack", RLIMIT_STACK},
+    };
+    for (const auto& [name, resource] : expected) {
+        EXPECT_EQ(core::limit_resource_from_string(name), resource) << name;
+        EXPECT_EQ(core::limit_resource_name(resource), name) << name;
+    }
+}
+
+TEST(LimitResourceNames, UnknownNamesAndResourcesAreRejected) {
+    EXPECT_EQ(core::limit_resource_from_string("NOFILE"), std::nullopt);
+    EXPECT_EQ(core::limit_resource_from_string("rttime"), std::nullopt);
+    EXPECT_EQ(core::limit_resource_from_string(""), std::nullopt);
+    EXPECT_EQ(core::limit_resource_name(-1), "unknown");
+    EXPECT_EQ(core::limit_resource_name(1000), "unknown");
+}
+
+TEST(JobClassDefaults, AreUpstarts) {
+    core::JobClass job;
+    EXPECT_EQ(job.kill_timeout, 5u);
+    EXPECT_EQ(job.kill_signal, SIGTERM);
+    EXPECT_EQ(job.reload_signal, SIGHUP);
+    EXPECT_EQ(job.respawn_limit, 10u);
+    EXPECT_EQ(job.respawn_interval, 5u);
+    EXPECT_FALSE(job.respawn);
+    EXPECT_FALSE(job.task);
+    EXPECT_FALSE(job.manual);
+    EXPECT_EQ(job.umask, static_cast<mode_t>(022));
+    EXPECT_EQ(job.console, ConsoleType::Log);
+    EXPECT_EQ(job.expect, ExpectType::None);
+    EXPECT_EQ(job.instance, "");
+    EXPECT_EQ(job.nice, std::nullopt);
+    EXPECT_EQ(job.oom_score, std::nullopt);
+    EXPECT_FALSE(job.start_on.has_value());
+    EXPECT_FALSE(job.stop_on.has_value());
+    for (const auto& process : job.processes) {
+        EXPECT_FALSE(process.has_value());
+    }
+}
+
+TEST(JobClassProcess, AccessorReachesTheSlotOfItsType) {
+    core::JobClass job;
+    job.process(ProcessType::PostStop) = core::Process{true, "echo bye\n", 7};
+    ASSERT_TRUE(job.processes[static_cast<std::size_t>(ProcessType::PostStop)].has_value());
+    EXPECT_EQ(job.processes[static_cast<std::size_t>(ProcessType::PostStop)]->command, "echo bye\n");
+    EXPECT_FALSE(job.process(ProcessType::Main).has_value());
+    const core::JobClass& view = job;
+    EXPECT_EQ(view.process(ProcessType::PostStop)->line, 7);
+}
+
+TEST(JobClassEquality, ComparesEveryField) {
+    core::JobClass a;
+    core::JobClass b;
+    EXPECT_EQ(a, b);
+    b.env.push_back("A=1");
+    EXPECT_NE(a, b);
+}
+
+} // namespace
