@@ -1,10 +1,14 @@
 // Conformance: every real-world job file in the shared corpus parses as Upstart 1.13 parses it.
 // Files Upstart itself rejects are listed in expected_failures.tsv with Upstart's message; each of
 // those must fail here with exactly that message, and every other .conf must parse.
+#include "config/diagnostics.h"
+#include "config/parser.h"
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <map>
 #include <optional>
 #include <set>
@@ -12,17 +16,13 @@
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
-#include "config/diagnostics.h"
-#include "config/parser.h"
-
 namespace {
 
 namespace fs = std::filesystem;
 
 const fs::path corpus_dir{STARTD_CONFORMANCE_DIR};
-const fs::path expected_failures_path = fs::path{STARTD_SOURCE_DIR} / "tests/conformance/expected_failures.tsv";
+const fs::path expected_failures_path =
+    fs::path{STARTD_SOURCE_DIR} / "tests/conformance/expected_failures.tsv";
 
 // The file's bytes; nullopt if it cannot be opened (an empty file is a valid, empty job).
 std::optional<std::string> read_file(const fs::path& path) {
@@ -173,7 +173,8 @@ TEST(ConformanceExpectedFailures, ListedFilesExist) {
     ASSERT_TRUE(fs::is_directory(corpus_dir)) << corpus_dir.string();
     for (const auto& [file, failure] : expected_failures().by_file) {
         EXPECT_TRUE(fs::is_regular_file(corpus_dir / file))
-            << "expected_failures.tsv:" << failure.line << " lists " << file << ", which is not in the corpus";
+            << "expected_failures.tsv:" << failure.line << " lists " << file
+            << ", which is not in the corpus";
     }
 }
 
@@ -191,7 +192,8 @@ TEST_P(ConformanceFile, ParsesAsUpstartDoes) {
     if (auto listed = failures.find(name); listed != failures.end()) {
         ASSERT_FALSE(job.has_value()) << name << " parses, but Upstart rejects it with '"
                                       << listed->second.message << "' (" << listed->second.reason << ")";
-        EXPECT_EQ(config::upstart_message(job.error().code), listed->second.message) << job.error().to_string();
+        EXPECT_EQ(config::upstart_message(job.error().code), listed->second.message)
+            << job.error().to_string();
     } else {
         EXPECT_TRUE(job.has_value()) << "Upstart accepts " << name << ", startd does not: "
                                      << (job ? std::string() : job.error().to_string());
