@@ -1,0 +1,286 @@
+// Owns the Engine's registry, commands and event queue draining.
+#include "core/engine.h"
+
+#include <algorithm>
+
+namespace core {
+
+Engine::Engine(JobRuntime& runtime, Environ global_env) : m_runtime(runtime), m_global_env(std::move(global_env)) {}
+
+Engine::~Engine() = default;
+
+// ---- classes -------------------------------------------------------------------------------
+
+void Engine::set_class(std::shared_ptr<const JobClass> cls) {
+    ClassEntry& e = m_classes[cls->name];
+    e.deleted = false;
+    if (e.instances.empty() || !e.current) {
+        e.current = std::move(cls);
+        e.pending.reset();
+    } else {
+        e.pending = std::move(cls);
+    }
+}
+
+void Engine::remove_class(const std::string& name) {
+    auto it = m_classes.find(name);
+    if (it == m_classes.end()) {
+        return;
+    }
+    if (it->second.instances.empty()) {
+        m_classes.erase(it);
+    } else {
+        it->second.deleted = true;
+        it->second.pending.reset();
+    }
+}
+
+Engine::ClassEntry* Engine::entry(std::string_view name) {
+    auto it = m_classes.find(std::string(name));
+    return it == m_classes.end() ? nullptr : &it->second;
+}
+
+const Engine::ClassEntry* Engine::entry(std::string_view name) const {
+    auto it = m_classes.find(std::string(name));
+    return it == m_classes.end() ? nullptr : &it->second;
+}
+
+const JobClass* Engine::find_class(std::string_view name) const {
+    const ClassEntry* e = entry(name);
+    return e == nullptr || e->deleted ? nullptr : e->current.get();
+}
+
+std::vector<std::string> Engine::class_names() const {
+    std::vector<std::string> names;
+    names.reserve(m_classes.size());
+    for (const auto& [name, e] : m_classes) {
+        if (!e.deleted || !e.instances.empty()) {
+            names.push_back(name);
+        }
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::vector<const Job*> Engine::instances(std::string_view name) const {
+    std::vector<const Job*> out;
+    if (const ClassEntry* e = entry(name)) {
+        for (const auto& [inst, job] : e->instances) {
+            out.push_back(job.get());
+        }
+    }
+    return out;
+}
+
+const Job* Engine::find_instance(std::string_view name, std::string_view instance) const {
+    const ClassEntry* e = entry(name);
+    if (e == nullptr) {
+        return nullptr;
+    }
+    auto it = e->instances.find(std::string(instance));
+    return it == e->instances.end() ? nullptr : it->second.get();
+}
+
+Environ Engine::instance_env(const JobClass& cls, const Environ& extra) const {
+    Environ env = m_global_env;
+    for (const std::string& entry : cls.env) {
+        env_apply_stanza(env, entry, m_global_env);
+    }
+    for (const std::string& assignment : extra) {
+        env_set(env, assignment);
+    }
+    return env;
+}
+
+CommandResult<std::string> Engine::instance_name(const JobClass& cls, const Environ& env) const {
+    if (cls.instance.empty()) {
+        return std::string();
+    }
+    auto name = env_expand(cls.instance, instance_env(cls, env));
+    if (!name) {
+        std::string message = name.error().message();
+        if (!cls.usage.empty()) {
+            message += "\nUsage: " + cls.usage;
+        }
+        return CommandError{"invalid-argument", std::move(message)};
+    }
+    return std::move(name).value();
+}
+
+CommandResult<Job*> Engine::lookup(std::string_view name, const Environ& env, bool create) {
+    ClassEntry* e = entry(name);
+    if (e == nullptr || (create && e->deleted) || (!create && e->deleted && e->instances.empty())) {
+        return CommandError{"unknown-job", "Unknown job: " + std::string(name)};
+    }
+    auto inst = instance_name(*e->current, env);
+    if (!inst) {
+        return std::move(inst).error();
+    }
+    auto it = e->instances.find(*inst);
+    if (it != e->instances.end()) {
+        return it->second.get();
+    }
+    if (!create) {
+        return CommandError{"unknown-instance", "Unknown instance: " + *inst};
+    }
+    auto job = std::make_unique<Job>(e->current, *inst);
+    Job* raw = job.get();
+    e->instances.emplace(*inst, std::move(job));
+    return raw;
+}
+
+// ---- commands ------------------------------------------------------------------------------
+
+CommandResult<JobStatus> Engine::start(std::string_view name, const Environ& env, JobWaiter waiter) {
+    auto found = lookup(name, env, true);
+    if (!found) {
+        return std::move(found).error();
+    }
+    Job& job = **found;
+    if (job.goal == JobGoal::Start) {
+        return CommandError{"already-running", "Job is already running: " + job.display_name()};
+    }
+    job.start_env = instance_env(job.job_class(), env);
+    if (waiter) {
+        job.waiters.emplace_back(WaitFor::Start, std::move(waiter));
+    }
+    change_goal(job, JobGoal::Start);
+    JobStatus status = job.status();
+    poll();
+    return status;
+}
+
+CommandResult<JobStatus> Engine::stop(std::string_view name, const Environ& env, JobWaiter waiter) {
+    auto found = lookup(name, env, false);
+    if (!found) {
+        return std::move(found).error();
+    }
+    Job& job = **found;
+    if (job.goal == JobGoal::Stop) {
+        return CommandError{"already-stopped", "Job has already been stopped: " + job.display_name()};
+    }
+    job.stop_env.clear();
+    if (waiter) {
+        job.waiters.emplace_back(WaitFor::Stop, std::move(waiter));
+    }
+    change_goal(job, JobGoal::Stop);
+    JobStatus status = job.status();
+    poll();
+    return status;
+}
+
+CommandResult<JobStatus> Engine::restart(std::string_view name, const Environ& env, JobWaiter waiter) {
+    auto found = lookup(name, env, false);
+    if (!found) {
+        return std::move(found).error();
+    }
+    Job& job = **found;
+    if (job.goal == JobGoal::Stop) {
+        return CommandError{"already-stopped", "Job has already been stopped: " + job.display_name()};
+    }
+    // The instance keeps its environment unless new variables are given (Upstart's restart).
+    if (!env.empty()) {
+        job.start_env = instance_env(job.job_class(), env);
+    }
+    job.stop_env.clear();
+    if (waiter) {
+        job.waiters.emplace_back(WaitFor::Start, std::move(waiter));
+    }
+    change_goal(job, JobGoal::Stop);
+    change_goal(job, JobGoal::Start);
+    JobStatus status = job.status();
+    poll();
+    return status;
+}
+
+CommandResult<JobStatus> Engine::reload(std::string_view name, const Environ& env) {
+    auto found = lookup(name, env, false);
+    if (!found) {
+        return std::move(found).error();
+    }
+    Job& job = **found;
+    pid_t main = job.pid(ProcessType::Main);
+    if (main <= 0) {
+        return CommandError{"not-running", "Job is not running: " + job.display_name()};
+    }
+    if (auto sent = m_runtime.signal_process(main, job.job_class().reload_signal); !sent) {
+        return CommandError{"internal", "Failed to send reload signal to " + job.display_name() + ": " +
+                                            sent.error().message()};
+    }
+    return job.status();
+}
+
+void Engine::stop_all() {
+    m_shutting_down = true;
+    std::vector<Job*> all;
+    for (auto& [name, e] : m_classes) {
+        for (auto& [inst, job] : e.instances) {
+            all.push_back(job.get());
+        }
+    }
+    for (Job* job : all) {
+        if (job->goal != JobGoal::Stop) {
+            job->stop_env.clear();
+            change_goal(*job, JobGoal::Stop);
+        }
+    }
+    poll();
+}
+
+bool Engine::all_stopped() const {
+    return std::all_of(m_classes.begin(), m_classes.end(), [](const auto& kv) { return kv.second.instances.empty(); });
+}
+
+// ---- events --------------------------------------------------------------------------------
+
+std::uint64_t Engine::emit(std::string name, Environ env, EventWaiter waiter) {
+    Event& ev = m_events.emit(std::move(name), std::move(env));
+    if (waiter) {
+        ev.waiters.push_back(std::move(waiter));
+    }
+    std::uint64_t id = ev.id;
+    poll();
+    return id;
+}
+
+void Engine::poll() {
+    if (m_polling) {
+        return; // the outer poll() picks up whatever this call would have done
+    }
+    m_polling = true;
+    for (;;) {
+        if (Event* ev = m_events.next_unhandled()) {
+            if (m_observer) {
+                m_observer(*ev);
+            }
+            // FIXME(#5): offer the event to every `stop on` / `start on` that names it.
+            m_events.mark_handled(*ev);
+            continue;
+        }
+        if (auto done = m_events.take_finished()) {
+            for (Job* job : done->blocked_jobs) {
+                if (job->blocker == done->id) {
+                    job->blocker = 0;
+                    if (auto next = advance(*job)) {
+                        change_state(*job, *next);
+                    }
+                }
+            }
+            for (EventWaiter& waiter : done->waiters) {
+                waiter(*done);
+            }
+            constexpr std::string_view failed_suffix = "/failed";
+            bool is_failed_event = done->name.size() >= failed_suffix.size() &&
+                                   done->name.compare(done->name.size() - failed_suffix.size(), failed_suffix.size(),
+                                                      failed_suffix) == 0;
+            if (done->failed && !is_failed_event) {
+                m_events.emit(done->name + std::string(failed_suffix), done->env);
+            }
+            continue;
+        }
+        break;
+    }
+    m_polling = false;
+}
+
+} // namespace core

@@ -1,0 +1,123 @@
+// Owns Engine: the job registry, the event queue, and every job transition (Upstart's model).
+// Commands (start/stop/restart/reload), process exits and timers come in; spawns, signals and
+// timers go out through JobRuntime. Work is queued, never recursed: poll() drains it.
+// The transitions themselves live in job_lifecycle.cpp (goals and state entry) and
+// job_exit.cpp (process exits, respawn, kill timeouts).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "base/result.h"
+#include "core/event_queue.h"
+#include "core/job.h"
+#include "core/job_runtime.h"
+
+namespace core {
+
+// A refused command, with a stable code (the control protocol's error codes) and Upstart's text.
+struct CommandError {
+    std::string code;
+    std::string message;
+};
+
+template <typename T> using CommandResult = base::Result<T, CommandError>;
+
+class Engine {
+public:
+    // `global_env` is the base of every job's environment (PATH, TERM, or the user's whole env).
+    Engine(JobRuntime& runtime, Environ global_env);
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+    ~Engine();
+
+    // ---- job classes ---------------------------------------------------------------------
+    // Registers or replaces a class. While instances of the old definition run, they keep it;
+    // the new one takes over when the last of them has stopped (Upstart's rule).
+    void set_class(std::shared_ptr<const JobClass> cls);
+    // Forgets a class; running instances keep running until they stop.
+    void remove_class(const std::string& name);
+    const JobClass* find_class(std::string_view name) const;
+    std::vector<std::string> class_names() const;
+
+    // ---- instances -----------------------------------------------------------------------
+    std::vector<const Job*> instances(std::string_view name) const;
+    const Job* find_instance(std::string_view name, std::string_view instance) const;
+    // The instance name the class's `instance` stanza gives for `env` (start-command variables).
+    CommandResult<std::string> instance_name(const JobClass& cls, const Environ& env) const;
+
+    // ---- commands (Upstart's start/stop/restart/reload) ------------------------------------
+    // `waiter` (may be empty: --no-wait) is called once the job reaches its goal or fails.
+    CommandResult<JobStatus> start(std::string_view name, const Environ& env, JobWaiter waiter);
+    CommandResult<JobStatus> stop(std::string_view name, const Environ& env, JobWaiter waiter);
+    CommandResult<JobStatus> restart(std::string_view name, const Environ& env, JobWaiter waiter);
+    CommandResult<JobStatus> reload(std::string_view name, const Environ& env);
+    // Sets every job's goal to stop (shutdown). all_stopped() tells when they are all waiting.
+    void stop_all();
+    bool all_stopped() const;
+
+    // ---- events --------------------------------------------------------------------------
+    // Queues an event; `waiter` (may be empty) runs when it has finished.
+    std::uint64_t emit(std::string name, Environ env, EventWaiter waiter = {});
+
+    // ---- inputs from the runtime ------------------------------------------------------------
+    // A child of ours ended. Unknown pids are ignored (returns false).
+    bool on_process_exit(pid_t pid, ExitStatus status);
+    void on_kill_timeout(Job& job);
+
+    // Drains queued work (events to handle and finish) until none is left.
+    void poll();
+
+    // Called with every event as it is handled (logging, `startctl` event watchers, tests).
+    using EventObserver = std::function<void(const Event&)>;
+    void observe_events(EventObserver observer) { m_observer = std::move(observer); }
+
+    JobRuntime& runtime() { return m_runtime; }
+    const Environ& global_env() const { return m_global_env; }
+
+private:
+    struct ClassEntry {
+        std::shared_ptr<const JobClass> current;  // what new instances use
+        std::shared_ptr<const JobClass> pending;  // a newer definition waiting for instances to end
+        bool deleted = false;                     // removed from disk; gone once instances end
+        std::map<std::string, std::unique_ptr<Job>> instances;
+    };
+
+    ClassEntry* entry(std::string_view name);
+    const ClassEntry* entry(std::string_view name) const;
+    CommandResult<Job*> lookup(std::string_view name, const Environ& env, bool create);
+    Environ instance_env(const JobClass& cls, const Environ& extra) const;
+
+    // job_lifecycle.cpp
+    void change_goal(Job& job, JobGoal goal);
+    void change_state(Job& job, JobState state);
+    // Runs the entry action of job.state; returns the next state to move to at once, or nullopt
+    // when the job now waits (for a process, an event or a timer) or no longer exists.
+    std::optional<JobState> enter_state(Job& job, JobState from);
+    std::optional<JobState> advance(Job& job);
+    bool spawn_process(Job& job, ProcessType type);
+    void emit_job_event(Job& job, const char* name, bool blocking);
+    Environ job_event_env(const Job& job, bool with_result) const;
+    void job_failed(Job& job, ProcessType process, std::optional<ExitStatus> status);
+    void job_finished(Job& job, WaitFor reached);
+    void destroy(Job& job);
+
+    // job_exit.cpp
+    void main_exited(Job& job, ExitStatus status);
+    bool respawn_too_fast(Job& job);
+
+    JobRuntime& m_runtime;
+    Environ m_global_env;
+    std::unordered_map<std::string, ClassEntry> m_classes;
+    std::unordered_map<pid_t, std::pair<Job*, ProcessType>> m_pids;
+    EventQueue m_events;
+    EventObserver m_observer;
+    bool m_polling = false;
+    bool m_shutting_down = false;
+};
+
+} // namespace core

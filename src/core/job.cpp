@@ -1,0 +1,27 @@
+// Owns Job's small derived views: display name and status snapshot.
+#include "core/job.h"
+
+namespace core {
+
+std::string Job::display_name() const {
+    if (m_instance.empty()) {
+        return name();
+    }
+    return name() + " (" + m_instance + ")";
+}
+
+JobStatus Job::status() const {
+    JobStatus s;
+    s.job = name();
+    s.instance = m_instance;
+    s.goal = goal;
+    s.state = state;
+    for (std::size_t i = 0; i < process_type_count; ++i) {
+        if (pids[i] > 0) {
+            s.processes.emplace_back(static_cast<ProcessType>(i), pids[i]);
+        }
+    }
+    return s;
+}
+
+} // namespace core

@@ -1,0 +1,95 @@
+// Owns Job: one running instance of a JobClass — its goal, state, environment, processes,
+// failure record, respawn accounting and who is waiting on it.
+// Not here: the transitions themselves (core/engine.h and job_lifecycle.cpp).
+#pragma once
+
+#include <sys/types.h>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/environ.h"
+#include "core/exit_status.h"
+#include "core/job_class.h"
+#include "core/job_runtime.h"
+#include "core/job_state.h"
+
+namespace core {
+
+// A snapshot of a job for replies and status lines (the Job itself may be gone by then).
+struct JobStatus {
+    std::string job;
+    std::string instance;
+    JobGoal goal = JobGoal::Stop;
+    JobState state = JobState::Waiting;
+    std::vector<std::pair<ProcessType, pid_t>> processes; // live ones, in status order
+};
+
+// How a request that waited on a job ended.
+struct JobOutcome {
+    bool failed = false;
+    std::string message; // why it failed ("Job failed to start"), empty on success
+    JobStatus status;
+};
+
+using JobWaiter = std::function<void(const JobOutcome&)>;
+
+// What a job's waiters are waiting for.
+enum class WaitFor : unsigned char { Start, Stop };
+
+class Job {
+public:
+    Job(std::shared_ptr<const JobClass> cls, std::string instance) : m_class(std::move(cls)), m_instance(std::move(instance)) {}
+    Job(const Job&) = delete;
+    Job& operator=(const Job&) = delete;
+
+    const JobClass& job_class() const { return *m_class; }
+    const std::shared_ptr<const JobClass>& class_ptr() const { return m_class; }
+    const std::string& name() const { return m_class->name; }
+    const std::string& instance() const { return m_instance; }
+    // "getty (tty1)" or "web": how Upstart names a job in messages.
+    std::string display_name() const;
+
+    JobGoal goal = JobGoal::Stop;
+    JobState state = JobState::Waiting;
+
+    Environ env;                       // the instance environment, replaced at each start
+    std::optional<Environ> start_env;  // pending environment for the next start/restart
+    Environ stop_env;                  // given to pre-stop/post-stop (events that stopped it)
+
+    std::array<pid_t, process_type_count> pids{};
+    pid_t pid(ProcessType type) const { return pids[static_cast<std::size_t>(type)]; }
+    pid_t& pid(ProcessType type) { return pids[static_cast<std::size_t>(type)]; }
+    bool main_alive() const { return pid(ProcessType::Main) > 0; }
+
+    // The first failure since the job last entered starting.
+    bool failed = false;
+    ProcessType failed_process = ProcessType::Main;
+    bool failed_by_respawn_limit = false;
+    std::optional<ExitStatus> failed_status; // nullopt: spawn failure or respawn limit
+
+    // Runaway detection: the window starts at respawn_time, count respawns inside it.
+    Clock::time_point respawn_time{};
+    unsigned respawn_count = 0;
+
+    // The starting/stopping event this job waits for, or 0.
+    std::uint64_t blocker = 0;
+    // Events held until this job reaches its rest state (those that started or stopped it).
+    std::vector<std::uint64_t> blocking;
+
+    // Requests waiting for the job to reach its rest state (or to fail).
+    std::vector<std::pair<WaitFor, JobWaiter>> waiters;
+
+    JobStatus status() const;
+
+private:
+    std::shared_ptr<const JobClass> m_class;
+    std::string m_instance;
+};
+
+} // namespace core

@@ -1,0 +1,277 @@
+// Owns the job lifecycle's moving parts: goal changes, the state-change loop, each state's entry
+// action, job events, failure and completion. The table of transitions is job_state.cpp.
+#include <cassert>
+#include <csignal>
+
+#include "core/engine.h"
+#include "core/signal_names.h"
+
+namespace core {
+
+namespace {
+
+bool has(const Job& job, ProcessType type) { return job.job_class().process(type).has_value(); }
+
+std::string failure_message(WaitFor what) {
+    return what == WaitFor::Start ? "Job failed to start" : "Job failed while stopping";
+}
+
+} // namespace
+
+void Engine::change_goal(Job& job, JobGoal goal) {
+    if (job.goal == goal) {
+        return;
+    }
+    job.goal = goal;
+    // A goal acts at once only in the rest states; elsewhere it is picked up when the step the
+    // job is waiting for completes.
+    if ((goal == JobGoal::Start && job.state == JobState::Waiting) ||
+        (goal == JobGoal::Stop && job.state == JobState::Running)) {
+        if (auto next = advance(job)) {
+            change_state(job, *next);
+        }
+    }
+}
+
+std::optional<JobState> Engine::advance(Job& job) {
+    auto next = next_state(job.state, job.goal, job.main_alive() ? MainAlive::Yes : MainAlive::No);
+    assert(next.has_value() && "impossible (state, goal) pair");
+    if (job.goal == JobGoal::Respawn) {
+        job.goal = JobGoal::Start; // respawn is transient: it only routes post-start/pre-stop to stopping
+    }
+    return next;
+}
+
+void Engine::change_state(Job& job, JobState state) {
+    std::optional<JobState> next = state;
+    while (next) {
+        JobState from = job.state;
+        job.state = *next;
+        m_runtime.log(LogLevel::Debug, job.display_name() + " state changed from " + std::string(to_string(from)) +
+                                           " to " + std::string(to_string(job.state)));
+        next = enter_state(job, from);
+    }
+}
+
+std::optional<JobState> Engine::enter_state(Job& job, JobState from) {
+    const JobClass& cls = job.job_class();
+    switch (job.state) {
+    case JobState::Waiting:
+        emit_job_event(job, "stopped", false);
+        job_finished(job, WaitFor::Stop);
+        destroy(job);
+        return std::nullopt;
+
+    case JobState::Starting:
+        if (job.start_env) {
+            job.env = std::move(*job.start_env);
+            job.start_env.reset();
+        }
+        job.stop_env.clear();
+        job.failed = false;
+        job.failed_by_respawn_limit = false;
+        job.failed_status.reset();
+        emit_job_event(job, "starting", true);
+        return std::nullopt;
+
+    case JobState::Security:
+        if (!cls.apparmor_load.empty()) {
+            m_runtime.log(LogLevel::Error, "Failed to spawn " + job.display_name() +
+                                               " security process: apparmor load is not supported on this system");
+            job_failed(job, ProcessType::Security, std::nullopt);
+        }
+        return advance(job);
+
+    case JobState::PreStart:
+        if (has(job, ProcessType::PreStart)) {
+            if (spawn_process(job, ProcessType::PreStart)) {
+                return std::nullopt;
+            }
+            job_failed(job, ProcessType::PreStart, std::nullopt);
+        }
+        return advance(job);
+
+    case JobState::Spawned:
+        if (has(job, ProcessType::Main)) {
+            if (!spawn_process(job, ProcessType::Main)) {
+                job_failed(job, ProcessType::Main, std::nullopt);
+                return advance(job);
+            }
+            if (cls.expect != ExpectType::None) {
+                // FIXME(#6): follow forks (ptrace), wait for SIGSTOP or READY=1. Until then an
+                // expect stanza fails the start clearly instead of tracking the wrong process.
+                m_runtime.log(LogLevel::Error, job.display_name() + ": expect " + std::string(to_string(cls.expect)) +
+                                                   " is not supported by this build of startd");
+                job_failed(job, ProcessType::Main, std::nullopt);
+                if (auto sent = m_runtime.signal_group(job, job.pid(ProcessType::Main), SIGKILL); !sent) {
+                    m_runtime.log(LogLevel::Warning, sent.error().message());
+                }
+                return std::nullopt; // the exit of the killed process moves the job on
+            }
+        }
+        return advance(job);
+
+    case JobState::PostStart:
+        if (has(job, ProcessType::PostStart) && spawn_process(job, ProcessType::PostStart)) {
+            return std::nullopt;
+        }
+        return advance(job); // a post-start that cannot be spawned does not fail the job
+
+    case JobState::Running:
+        if (from == JobState::PreStop) {
+            job.stop_env.clear(); // the stop was cancelled: no started event
+            job_finished(job, WaitFor::Start);
+            return std::nullopt;
+        }
+        emit_job_event(job, "started", false);
+        if (!cls.task) {
+            job_finished(job, WaitFor::Start);
+        }
+        return std::nullopt;
+
+    case JobState::PreStop:
+        if (has(job, ProcessType::PreStop) && spawn_process(job, ProcessType::PreStop)) {
+            return std::nullopt;
+        }
+        return advance(job);
+
+    case JobState::Stopping:
+        emit_job_event(job, "stopping", true);
+        return std::nullopt;
+
+    case JobState::Killed:
+        if (job.main_alive()) {
+            pid_t main = job.pid(ProcessType::Main);
+            if (auto sent = m_runtime.signal_group(job, main, cls.kill_signal); sent) {
+                m_runtime.arm_kill_timer(job, Seconds(cls.kill_timeout));
+                return std::nullopt;
+            } else {
+                m_runtime.log(LogLevel::Warning, "Failed to send " + signal_name(cls.kill_signal) + " to " +
+                                                     job.display_name() + " main process (" + std::to_string(main) +
+                                                     "): " + sent.error().message());
+            }
+        }
+        return advance(job);
+
+    case JobState::PostStop:
+        if (has(job, ProcessType::PostStop)) {
+            if (spawn_process(job, ProcessType::PostStop)) {
+                return std::nullopt;
+            }
+            job_failed(job, ProcessType::PostStop, std::nullopt);
+        }
+        return advance(job);
+    }
+    return std::nullopt;
+}
+
+bool Engine::spawn_process(Job& job, ProcessType type) {
+    auto pid = m_runtime.spawn(job, type);
+    if (!pid) {
+        m_runtime.log(LogLevel::Error, "Failed to spawn " + job.display_name() + " " + std::string(to_string(type)) +
+                                           " process: " + pid.error().message());
+        return false;
+    }
+    job.pid(type) = *pid;
+    m_pids[*pid] = {&job, type};
+    m_runtime.log(LogLevel::Info, job.display_name() + " " + std::string(to_string(type)) + " process (" +
+                                      std::to_string(*pid) + ")");
+    return true;
+}
+
+Environ Engine::job_event_env(const Job& job, bool with_result) const {
+    Environ env = {"JOB=" + job.name(), "INSTANCE=" + job.instance()};
+    if (with_result) {
+        if (job.failed) {
+            env.push_back("RESULT=failed");
+            env.push_back("PROCESS=" + std::string(job.failed_by_respawn_limit ? "respawn" : to_string(job.failed_process)));
+            if (job.failed_status) {
+                if (job.failed_status->signaled) {
+                    env.push_back("EXIT_SIGNAL=" + signal_name(job.failed_status->code));
+                } else {
+                    env.push_back("EXIT_STATUS=" + std::to_string(job.failed_status->code));
+                }
+            }
+        } else {
+            env.push_back("RESULT=ok");
+        }
+    }
+    // Exported variables follow, never overriding the built-in ones.
+    for (const std::string& key : job.job_class().exports) {
+        if (env_get(env, key)) {
+            continue;
+        }
+        if (auto value = env_get(job.env, key)) {
+            env.push_back(key + "=" + std::string(*value));
+        }
+    }
+    return env;
+}
+
+void Engine::emit_job_event(Job& job, const char* name, bool blocking) {
+    bool with_result = name[0] == 's' && name[3] == 'p'; // stopping, stopped
+    Event& ev = m_events.emit(name, job_event_env(job, with_result));
+    if (blocking) {
+        job.blocker = ev.id;
+        ev.blocked_jobs.push_back(&job);
+    }
+}
+
+void Engine::job_failed(Job& job, ProcessType process, std::optional<ExitStatus> status) {
+    job.goal = JobGoal::Stop;
+    if (job.failed) {
+        return; // only the first failure is recorded until the job starts again
+    }
+    job.failed = true;
+    job.failed_process = process;
+    job.failed_status = status;
+    for (std::uint64_t id : job.blocking) {
+        if (Event* ev = m_events.find(id)) {
+            ev->failed = true;
+        }
+    }
+    // Whoever waits learns of the failure now, not when the job has finished stopping.
+    auto waiters = std::move(job.waiters);
+    job.waiters.clear();
+    for (auto& [what, waiter] : waiters) {
+        waiter(JobOutcome{true, failure_message(what), job.status()});
+    }
+}
+
+void Engine::job_finished(Job& job, WaitFor reached) {
+    for (std::uint64_t id : job.blocking) {
+        m_events.unblock(id, job.failed);
+    }
+    job.blocking.clear();
+    auto waiters = std::move(job.waiters);
+    job.waiters.clear();
+    JobStatus status = job.status();
+    for (auto& [what, waiter] : waiters) {
+        bool failed = job.failed && what != reached;
+        waiter(JobOutcome{failed, failed ? failure_message(what) : std::string(), status});
+    }
+}
+
+void Engine::destroy(Job& job) {
+    std::string name = job.name();
+    std::string instance = job.instance();
+    m_runtime.cancel_kill_timer(job);
+    for (pid_t pid : job.pids) {
+        if (pid > 0) {
+            m_pids.erase(pid);
+        }
+    }
+    ClassEntry* e = entry(name);
+    assert(e != nullptr);
+    e->instances.erase(instance); // `job` is gone from here on
+    if (e->instances.empty()) {
+        if (e->deleted) {
+            m_classes.erase(name);
+        } else if (e->pending) {
+            e->current = std::move(e->pending);
+            e->pending.reset();
+        }
+    }
+}
+
+} // namespace core

@@ -1,0 +1,47 @@
+// Owns JobRuntime: what the job engine asks of the outside world (spawning, signalling, timers,
+// time, logging). The daemon implements it over Sys and the event loop; unit tests implement it
+// with a recording fake, so every lifecycle path runs without real processes.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+#include "core/job_class.h"
+
+namespace core {
+
+class Job;
+
+using Clock = std::chrono::steady_clock;
+using Seconds = std::chrono::seconds;
+
+enum class LogLevel : unsigned char { Debug, Info, Warning, Error };
+
+class JobRuntime {
+public:
+    virtual ~JobRuntime() = default;
+
+    // Starts `type` of `job` (its command, environment, credentials and limits come from the job
+    // and its class). Returns the pid, or an error whose message says which step failed
+    // ("setuid failed: EPERM", "exec failed: No such file or directory").
+    virtual base::Result<pid_t> spawn(const Job& job, ProcessType type) = 0;
+
+    // Sends `sig` to the process group led by `pid` (and, where supported, the job's cgroup).
+    virtual base::Result<void> signal_group(const Job& job, pid_t pid, int sig) = 0;
+    // Sends `sig` to `pid` only (reload signal).
+    virtual base::Result<void> signal_process(pid_t pid, int sig) = 0;
+
+    // One pending kill timer per job: arming again replaces it. When it fires the runtime calls
+    // Engine::on_kill_timeout(job).
+    virtual void arm_kill_timer(Job& job, Seconds after) = 0;
+    virtual void cancel_kill_timer(Job& job) = 0;
+
+    virtual Clock::time_point now() = 0;
+    virtual void log(LogLevel level, std::string_view message) = 0;
+};
+
+} // namespace core

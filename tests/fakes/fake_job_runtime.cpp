@@ -1,0 +1,66 @@
+// Owns the recording JobRuntime used by the engine's unit tests.
+#include "fakes/fake_job_runtime.h"
+
+namespace fakes {
+
+base::Result<pid_t> FakeJobRuntime::spawn(const core::Job& job, core::ProcessType type) {
+    if (auto it = m_spawn_failures.find(type); it != m_spawn_failures.end()) {
+        std::string message = std::move(it->second);
+        m_spawn_failures.erase(it);
+        return base::Error(std::move(message));
+    }
+    pid_t pid = m_next_pid++;
+    spawns.push_back(SpawnRecord{job.display_name(), type, pid, job.env});
+    return pid;
+}
+
+base::Result<void> FakeJobRuntime::signal_group(const core::Job&, pid_t pid, int sig) {
+    signals.push_back(SignalRecord{pid, sig, true});
+    return {};
+}
+
+base::Result<void> FakeJobRuntime::signal_process(pid_t pid, int sig) {
+    signals.push_back(SignalRecord{pid, sig, false});
+    return {};
+}
+
+void FakeJobRuntime::arm_kill_timer(core::Job& job, core::Seconds after) { m_timers[&job] = m_now + after; }
+
+void FakeJobRuntime::cancel_kill_timer(core::Job& job) { m_timers.erase(&job); }
+
+void FakeJobRuntime::log(core::LogLevel, std::string_view message) { logs.emplace_back(message); }
+
+void FakeJobRuntime::advance(core::Seconds by) {
+    m_now += by;
+    for (auto it = m_timers.begin(); it != m_timers.end();) {
+        if (it->second <= m_now) {
+            core::Job* job = it->first;
+            it = m_timers.erase(it);
+            if (m_engine != nullptr) {
+                m_engine->on_kill_timeout(*job);
+            }
+        } else {
+            ++it;
+        }
+    }
+}
+
+pid_t FakeJobRuntime::last_pid(core::ProcessType type) const {
+    for (auto it = spawns.rbegin(); it != spawns.rend(); ++it) {
+        if (it->type == type) {
+            return it->pid;
+        }
+    }
+    return 0;
+}
+
+bool FakeJobRuntime::logged(std::string_view needle) const {
+    for (const std::string& line : logs) {
+        if (line.find(needle) != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace fakes

@@ -1,0 +1,62 @@
+// Owns FakeJobRuntime: a recording JobRuntime for engine unit tests — spawns return made-up pids,
+// signals and log lines are recorded, time only moves when a test calls advance().
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/engine.h"
+
+namespace fakes {
+
+struct SpawnRecord {
+    std::string job; // display name
+    core::ProcessType type;
+    pid_t pid;
+    core::Environ env; // the job's environment at spawn time
+};
+
+struct SignalRecord {
+    pid_t pid;
+    int sig;
+    bool group;
+};
+
+class FakeJobRuntime final : public core::JobRuntime {
+public:
+    // The engine receives kill timeouts when time is advanced.
+    void attach(core::Engine& engine) { m_engine = &engine; }
+
+    base::Result<pid_t> spawn(const core::Job& job, core::ProcessType type) override;
+    base::Result<void> signal_group(const core::Job& job, pid_t pid, int sig) override;
+    base::Result<void> signal_process(pid_t pid, int sig) override;
+    void arm_kill_timer(core::Job& job, core::Seconds after) override;
+    void cancel_kill_timer(core::Job& job) override;
+    core::Clock::time_point now() override { return m_now; }
+    void log(core::LogLevel level, std::string_view message) override;
+
+    // Moves time forward, firing due kill timers.
+    void advance(core::Seconds by);
+    // The next spawn of `type` fails with `message`.
+    void fail_next_spawn(core::ProcessType type, std::string message) { m_spawn_failures[type] = std::move(message); }
+
+    std::vector<SpawnRecord> spawns;
+    std::vector<SignalRecord> signals;
+    std::vector<std::string> logs;
+    int armed_timers() const { return static_cast<int>(m_timers.size()); }
+
+    // Spawned processes, by type, of the most recent spawn (0 if none).
+    pid_t last_pid(core::ProcessType type) const;
+    bool logged(std::string_view needle) const;
+
+private:
+    core::Engine* m_engine = nullptr;
+    core::Clock::time_point m_now = core::Clock::time_point(std::chrono::hours(1));
+    pid_t m_next_pid = 1000;
+    std::map<core::Job*, core::Clock::time_point> m_timers;
+    std::map<core::ProcessType, std::string> m_spawn_failures;
+};
+
+} // namespace fakes
