@@ -116,6 +116,10 @@ ParseResult<void> ExprBuilder::add_argument(Token& word) {
 }
 
 ParseResult<void> ExprBuilder::on_word(Token& word) {
+    if (word.text.empty()) {
+        // As Upstart: an event name or argument that dequotes to nothing (`""`) is a missing token.
+        return m_lex.error_at(word.pos, ParseErrorCode::ExpectedToken, "an empty quoted word is not an event or value");
+    }
     EventExprKind kind{};
     bool op = is_operator(word.text, kind);
     switch (m_expect) {

@@ -10,6 +10,17 @@ namespace config::stanza_args {
 
 std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
+namespace {
+
+// Upstart (libnih's nih_config_next_arg) refuses an argument that dequotes to nothing, such as
+// `description ""`, with "Expected token".
+Diagnostic empty_arg(StanzaContext& ctx, const Token& tok, std::string expected) {
+    return ctx.lex.error_at(tok.pos, ParseErrorCode::ExpectedToken,
+                            "an empty quoted argument counts as no argument; " + std::move(expected));
+}
+
+} // namespace
+
 ParseResult<Token> sub_keyword(StanzaContext& ctx, bool raw, std::string_view choices) {
     auto tok = raw ? ctx.lex.next_token() : ctx.lex.next_arg();
     if (!tok) {
@@ -18,6 +29,9 @@ ParseResult<Token> sub_keyword(StanzaContext& ctx, bool raw, std::string_view ch
             d.detail = "expected " + std::string(choices) + " after " + quoted(ctx.keyword.text);
         }
         return d;
+    }
+    if (!raw && tok->text.empty()) {
+        return empty_arg(ctx, *tok, "expected " + std::string(choices) + " after " + quoted(ctx.keyword.text));
     }
     return tok;
 }
@@ -36,6 +50,9 @@ ParseResult<Token> one_arg(StanzaContext& ctx, std::string_view what) {
             d.detail = "expected " + std::string(what) + " after " + quoted(ctx.keyword.text);
         }
         return d;
+    }
+    if (arg->text.empty()) {
+        return empty_arg(ctx, *arg, "expected " + std::string(what) + " after " + quoted(ctx.keyword.text));
     }
     return arg;
 }
