@@ -1,0 +1,341 @@
+// Tests the jobs-directory loader on a real temporary directory: job naming by relative path,
+// which files count, .override layering and how one bad file affects the rest.
+#include "config/job_dir.h"
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "config/parser.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using config::JobFile;
+using config::LoadReport;
+using config::ParseErrorCode;
+using core::ProcessType;
+
+class JobDirTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/startd-job-dir-test-XXXXXX";
+        ASSERT_NE(::mkdtemp(tmpl), nullptr);
+        m_dir = tmpl;
+    }
+
+    void TearDown() override {
+        if (!m_dir.empty()) {
+            std::error_code ec;
+            fs::permissions(m_dir, fs::perms::owner_all, fs::perm_options::add, ec);
+            for (const auto& entry : fs::recursive_directory_iterator(m_dir, ec)) {
+                fs::permissions(entry.path(), fs::perms::owner_all, fs::perm_options::add, ec);
+            }
+            fs::remove_all(m_dir, ec);
+        }
+    }
+
+    // Writes dir/rel (creating parent directories) and returns its full path.
+    std::string write(const std::string& rel, std::string_view text) {
+        fs::path path = fs::path(m_dir) / rel;
+        fs::create_directories(path.parent_path());
+        std::ofstream out(path, std::ios::binary);
+        out << text;
+        return path.string();
+    }
+
+    LoadReport load() {
+        auto report = config::load_job_dir(sys::real_sys(), m_dir);
+        EXPECT_TRUE(report.has_value()) << (report ? "" : report.error().message());
+        return report ? *report : LoadReport{};
+    }
+
+    static std::vector<std::string> names(const LoadReport& report) {
+        std::vector<std::string> out;
+        for (const JobFile& job : report.jobs) {
+            out.push_back(job.name);
+        }
+        return out;
+    }
+
+    static const JobFile* find(const LoadReport& report, std::string_view name) {
+        for (const JobFile& job : report.jobs) {
+            if (job.name == name) {
+                return &job;
+            }
+        }
+        return nullptr;
+    }
+
+    std::string m_dir;
+};
+
+// ---- naming and which files count -----------------------------------------------------------
+
+TEST_F(JobDirTest, NamesJobsByTheirPathRelativeToTheDirectorySorted) {
+    write("foo.conf", "exec /bin/foo\n");
+    write("net/bar.conf", "exec /bin/bar\n");
+    write("a/b/c.conf", "task\n");
+    LoadReport report = load();
+    EXPECT_TRUE(report.ok());
+    EXPECT_EQ(names(report), (std::vector<std::string>{"a/b/c", "foo", "net/bar"}));
+    const JobFile* bar = find(report, "net/bar");
+    ASSERT_NE(bar, nullptr);
+    EXPECT_EQ(bar->conf_path, m_dir + "/net/bar.conf");
+    EXPECT_EQ(bar->override_path, "");
+    ASSERT_TRUE(bar->job.has_value());
+    EXPECT_EQ(bar->job->name, "net/bar");
+    EXPECT_EQ(bar->job->path, m_dir + "/net/bar.conf");
+    EXPECT_EQ(bar->job->process(ProcessType::Main)->command, "/bin/bar");
+}
+
+TEST_F(JobDirTest, TrailingSlashOnTheDirectoryDoesNotChangePaths) {
+    write("foo.conf", "task\n");
+    auto report = config::load_job_dir(sys::real_sys(), m_dir + "/");
+    ASSERT_TRUE(report.has_value());
+    ASSERT_EQ(report->jobs.size(), 1u);
+    EXPECT_EQ(report->jobs[0].conf_path, m_dir + "/foo.conf");
+}
+
+TEST_F(JobDirTest, OnlyConfAndOverrideFilesCount) {
+    write("README", "not a job\n");
+    write("foo.sh", "#!/bin/sh\n");
+    write("foo.conf.disabled", "exec /bin/x\n");
+    write("foo.config", "exec /bin/x\n");
+    write("conf", "exec /bin/x\n");
+    write("real.conf", "task\n");
+    LoadReport report = load();
+    EXPECT_EQ(names(report), (std::vector<std::string>{"real"}));
+    EXPECT_TRUE(report.notices.empty());
+}
+
+TEST_F(JobDirTest, IgnoredNamesOnDiskAreNotLoaded) {
+    write(".hidden.conf", "task\n");
+    write(".git/x.conf", "task\n");
+    write("CVS/y.conf", "task\n");
+    write(".foo.conf.swp", "garbage\n");
+    write("foo.conf~", "garbage\n");
+    write("foo.conf.dpkg-old", "garbage\n");
+    write("foo.override.rpmnew", "garbage\n");
+    write("foo.conf", "task\n");
+    LoadReport report = load();
+    EXPECT_TRUE(report.ok());
+    EXPECT_EQ(names(report), (std::vector<std::string>{"foo"}));
+    EXPECT_EQ(report.jobs[0].override_path, "");
+}
+
+TEST_F(JobDirTest, EmptyDirectoryLoadsNoJobs) {
+    LoadReport report = load();
+    EXPECT_TRUE(report.ok());
+    EXPECT_TRUE(report.jobs.empty());
+    EXPECT_TRUE(report.errors.empty());
+    EXPECT_TRUE(report.notices.empty());
+}
+
+TEST_F(JobDirTest, MissingDirectoryIsAnError) {
+    auto report = config::load_job_dir(sys::real_sys(), m_dir + "/does-not-exist");
+    ASSERT_FALSE(report.has_value());
+    EXPECT_EQ(report.error().code(), ENOENT);
+}
+
+TEST_F(JobDirTest, SymlinkToAConfFileIsFollowed) {
+    std::string target = write("elsewhere/real.txt", "exec /bin/linked\n");
+    fs::create_symlink(target, fs::path(m_dir) / "linked.conf");
+    LoadReport report = load();
+    const JobFile* linked = find(report, "linked");
+    ASSERT_NE(linked, nullptr);
+    ASSERT_TRUE(linked->job.has_value());
+    EXPECT_EQ(linked->job->process(ProcessType::Main)->command, "/bin/linked");
+}
+
+TEST_F(JobDirTest, SymlinkToADirectoryIsNotFollowed) {
+    write("sub/a.conf", "task\n");
+    fs::create_directory_symlink(fs::path(m_dir) / "sub", fs::path(m_dir) / "loop");
+    LoadReport report = load();
+    EXPECT_EQ(names(report), (std::vector<std::string>{"sub/a"}));
+}
+
+TEST_F(JobDirTest, DanglingSymlinkIsSkipped) {
+    fs::create_symlink(fs::path(m_dir) / "nowhere", fs::path(m_dir) / "dangling.conf");
+    write("ok.conf", "task\n");
+    LoadReport report = load();
+    EXPECT_TRUE(report.ok());
+    EXPECT_EQ(names(report), (std::vector<std::string>{"ok"}));
+}
+
+TEST_F(JobDirTest, UnreadableSubdirectoryIsReportedAndOtherJobsStillLoad) {
+    if (::geteuid() == 0) {
+        GTEST_SKIP() << "root reads directories whatever their mode";
+    }
+    write("locked/x.conf", "task\n");
+    write("open.conf", "task\n");
+    fs::permissions(fs::path(m_dir) / "locked", fs::perms::none);
+    LoadReport report = load();
+    EXPECT_FALSE(report.ok());
+    ASSERT_EQ(report.errors.size(), 1u);
+    EXPECT_EQ(report.errors[0].file, m_dir + "/locked");
+    EXPECT_EQ(report.errors[0].code, ParseErrorCode::Io);
+    EXPECT_EQ(names(report), (std::vector<std::string>{"open"}));
+}
+
+// ---- overrides ------------------------------------------------------------------------------
+
+TEST_F(JobDirTest, OverrideLayersOnTopOfItsConf) {
+    write("web.conf", "start on runlevel [2345]\nenv A=1\nexec /bin/web\nkill timeout 9\n");
+    write("web.override", "manual\nenv B=2\nkill timeout 1\n");
+    LoadReport report = load();
+    ASSERT_EQ(report.jobs.size(), 1u);
+    const JobFile& web = report.jobs[0];
+    EXPECT_TRUE(web.ok());
+    EXPECT_EQ(web.override_path, m_dir + "/web.override");
+    ASSERT_TRUE(web.job.has_value());
+    EXPECT_TRUE(web.job->manual);
+    EXPECT_FALSE(web.job->start_on.has_value());
+    EXPECT_EQ(web.job->env, (std::vector<std::string>{"A=1", "B=2"}));
+    EXPECT_EQ(web.job->kill_timeout, 1u);
+    EXPECT_EQ(web.job->process(ProcessType::Main)->command, "/bin/web");
+}
+
+TEST_F(JobDirTest, OverrideInASubdirectoryPairsWithTheConfBesideIt) {
+    write("net/foo.conf", "exec /bin/foo\n");
+    write("net/foo.override", "exec /bin/override\n");
+    LoadReport report = load();
+    ASSERT_EQ(report.jobs.size(), 1u);
+    EXPECT_EQ(report.jobs[0].name, "net/foo");
+    EXPECT_EQ(report.jobs[0].job->process(ProcessType::Main)->command, "/bin/override");
+}
+
+TEST_F(JobDirTest, LoneOverrideIsANoticeNotAnError) {
+    write("ghost.override", "manual\n");
+    write("net/foo.override", "manual\n");
+    write("foo.conf", "task\n");
+    LoadReport report = load();
+    EXPECT_TRUE(report.ok());
+    EXPECT_TRUE(report.errors.empty());
+    EXPECT_EQ(names(report), (std::vector<std::string>{"foo"}));
+    ASSERT_EQ(report.notices.size(), 2u);
+    EXPECT_EQ(report.notices[0].file, m_dir + "/ghost.override");
+    EXPECT_NE(report.notices[0].detail.find("ghost.conf"), std::string::npos);
+    EXPECT_EQ(report.notices[1].file, m_dir + "/net/foo.override");
+    EXPECT_EQ(report.jobs[0].override_path, "");
+}
+
+TEST_F(JobDirTest, BadConfDoesNotStopOtherJobsLoading) {
+    write("a.conf", "exec /bin/a\n");
+    write("bad.conf", "exec /bin/bad\nexex oops\n");
+    write("z.conf", "exec /bin/z\n");
+    LoadReport report = load();
+    EXPECT_FALSE(report.ok());
+    EXPECT_EQ(names(report), (std::vector<std::string>{"a", "bad", "z"}));
+    EXPECT_TRUE(find(report, "a")->ok());
+    EXPECT_TRUE(find(report, "z")->ok());
+    const JobFile* bad = find(report, "bad");
+    EXPECT_FALSE(bad->job.has_value());
+    ASSERT_EQ(bad->diagnostics.size(), 1u);
+    EXPECT_EQ(bad->diagnostics[0].file, m_dir + "/bad.conf");
+    EXPECT_EQ(bad->diagnostics[0].line, 2);
+    EXPECT_EQ(bad->diagnostics[0].code, ParseErrorCode::UnknownStanza);
+}
+
+TEST_F(JobDirTest, BadConfIsNotRescuedByAGoodOverride) {
+    write("x.conf", "respawn limit ten 5\n");
+    write("x.override", "exec /bin/x\n");
+    LoadReport report = load();
+    ASSERT_EQ(report.jobs.size(), 1u);
+    EXPECT_FALSE(report.jobs[0].job.has_value());
+    ASSERT_EQ(report.jobs[0].diagnostics.size(), 1u);
+    EXPECT_EQ(report.jobs[0].diagnostics[0].code, ParseErrorCode::IllegalLimit);
+}
+
+TEST_F(JobDirTest, BadOverrideLeavesTheJobAsItsConfAloneWithTheOverridesDiagnostic) {
+    write("svc.conf", "start on startup\nenv A=1\nexec /bin/svc\n");
+    write("svc.override", "env B=2\nmanual\nkill timeout forever\n");
+    LoadReport report = load();
+    EXPECT_FALSE(report.ok());
+    ASSERT_EQ(report.jobs.size(), 1u);
+    const JobFile& svc = report.jobs[0];
+    ASSERT_TRUE(svc.job.has_value());
+    EXPECT_EQ(svc.job->env, (std::vector<std::string>{"A=1"}));
+    EXPECT_FALSE(svc.job->manual);
+    EXPECT_TRUE(svc.job->start_on.has_value());
+    EXPECT_EQ(svc.job->kill_timeout, 5u);
+    ASSERT_EQ(svc.diagnostics.size(), 1u);
+    EXPECT_EQ(svc.diagnostics[0].file, m_dir + "/svc.override");
+    EXPECT_EQ(svc.diagnostics[0].line, 3);
+    EXPECT_EQ(svc.diagnostics[0].code, ParseErrorCode::IllegalInterval);
+}
+
+// ---- one file -------------------------------------------------------------------------------
+
+TEST_F(JobDirTest, LoadJobFileAppliesTheOverrideBesideIt) {
+    std::string conf = write("one.conf", "exec /bin/one\nenv A=1\n");
+    write("one.override", "env B=2\n");
+    JobFile job = config::load_job_file(sys::real_sys(), conf, "one");
+    EXPECT_TRUE(job.ok());
+    EXPECT_EQ(job.name, "one");
+    EXPECT_EQ(job.override_path, m_dir + "/one.override");
+    EXPECT_EQ(job.job->name, "one");
+    EXPECT_EQ(job.job->env, (std::vector<std::string>{"A=1", "B=2"}));
+}
+
+TEST_F(JobDirTest, LoadJobFileWithoutAnOverride) {
+    std::string conf = write("two.conf", "exec /bin/two\n");
+    JobFile job = config::load_job_file(sys::real_sys(), conf, "two");
+    EXPECT_TRUE(job.ok());
+    EXPECT_EQ(job.override_path, "");
+    EXPECT_EQ(job.job->process(ProcessType::Main)->command, "/bin/two");
+}
+
+TEST_F(JobDirTest, LoadJobFileOfAMissingFileIsAnIoDiagnostic) {
+    JobFile job = config::load_job_file(sys::real_sys(), m_dir + "/missing.conf", "missing");
+    EXPECT_FALSE(job.ok());
+    EXPECT_FALSE(job.job.has_value());
+    ASSERT_EQ(job.diagnostics.size(), 1u);
+    EXPECT_EQ(job.diagnostics[0].code, ParseErrorCode::Io);
+    EXPECT_EQ(job.diagnostics[0].file, m_dir + "/missing.conf");
+}
+
+TEST_F(JobDirTest, FileLargerThanTheLimitIsFileTooLarge) {
+    std::string conf = write("big.conf", std::string(config::max_job_file_size + 10, '#'));
+    JobFile job = config::load_job_file(sys::real_sys(), conf, "big");
+    ASSERT_EQ(job.diagnostics.size(), 1u);
+    EXPECT_EQ(job.diagnostics[0].code, ParseErrorCode::FileTooLarge);
+}
+
+TEST_F(JobDirTest, ReadTextFileReadsEveryByte) {
+    std::string text;
+    for (int i = 0; i < 3000; ++i) {
+        text += "line " + std::to_string(i) + "\n";
+    }
+    text += std::string("\xff\x00\x01", 3);
+    write("data.conf", text);
+    auto read = config::read_text_file(sys::real_sys(), AT_FDCWD, (m_dir + "/data.conf").c_str());
+    ASSERT_TRUE(read.has_value());
+    EXPECT_EQ(*read, text);
+}
+
+// ---- ignored names --------------------------------------------------------------------------
+
+TEST(IsIgnoredName, SkipsHiddenBackupSwapVcsAndPackageManagerNames) {
+    for (const char* name : {".hidden", ".git", ".#foo.conf", "foo.conf~", "foo.conf.bak", "foo.BAK", ".foo.conf.swp",
+                             "foo.swp", "foo.swo", "foo.swn", "foo.conf.dpkg-old", "foo.conf.dpkg-new",
+                             "foo.conf.dpkg-dist", "foo.conf.rpmnew", "foo.conf.rpmsave", "foo.conf.rpmorig", "CVS",
+                             "RCS", "SCCS", "{arch}", ""}) {
+        EXPECT_TRUE(config::is_ignored_name(name)) << name;
+    }
+}
+
+TEST(IsIgnoredName, KeepsOrdinaryJobAndDirectoryNames) {
+    for (const char* name : {"foo.conf", "foo.override", "net", "tty1.conf", "a.b.conf", "cvs", "bak.conf",
+                             "swp.conf", "dpkg.conf"}) {
+        EXPECT_FALSE(config::is_ignored_name(name)) << name;
+    }
+}
+
+} // namespace
