@@ -28,7 +28,7 @@ public:
 private:
     enum class Expect : unsigned char { Operand, InMatch, AfterGroup };
 
-    ParseResult<void> on_word(Token& word);
+    ParseResult<void> on_word(Token& word, bool verbatim);
     ParseResult<void> on_open(const Token& tok);
     ParseResult<void> on_close(const Token& tok);
     ParseResult<void> on_operator(EventExprKind kind);
@@ -115,13 +115,13 @@ ParseResult<void> ExprBuilder::add_argument(Token& word) {
     return {};
 }
 
-ParseResult<void> ExprBuilder::on_word(Token& word) {
+ParseResult<void> ExprBuilder::on_word(Token& word, bool verbatim) {
     if (word.text.empty()) {
         // As Upstart: an event name or argument that dequotes to nothing (`""`) is a missing token.
         return m_lex.error_at(word.pos, ParseErrorCode::ExpectedToken, "an empty quoted word is not an event or value");
     }
     EventExprKind kind{};
-    bool op = is_operator(word.text, kind);
+    bool op = verbatim && is_operator(word.text, kind); // a quoted "and" is a word
     switch (m_expect) {
     case Expect::Operand:
         if (op) {
@@ -191,7 +191,7 @@ ParseResult<EventExpr> ExprBuilder::run() {
         ParseResult<void> step;
         switch (tok.kind) {
         case OnTokenKind::Word:
-            step = on_word(tok.token);
+            step = on_word(tok.token, tok.verbatim);
             break;
         case OnTokenKind::Open:
             step = on_open(tok.token);

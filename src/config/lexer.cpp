@@ -343,11 +343,13 @@ ParseResult<OnToken> Lexer::next_on_token(int depth) {
             ++m_pos;
             return tok;
         }
+        const std::size_t start = m_pos;
         auto word = read_token(true, "()");
         if (!word) {
             return std::move(word).error();
         }
-        return OnToken{OnTokenKind::Word, std::move(word).value()};
+        const bool verbatim = m_text.substr(start, m_pos - start) == word->text;
+        return OnToken{OnTokenKind::Word, std::move(word).value(), verbatim};
     }
 }
 

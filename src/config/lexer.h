@@ -35,6 +35,9 @@ enum class OnTokenKind : unsigned char { Word, Open, Close, End };
 struct OnToken {
     OnTokenKind kind = OnTokenKind::End;
     Token token;
+    // Word only: written without quotes or backslashes. Upstart recognises `and`/`or` only when
+    // written so; a quoted "and" is an ordinary word.
+    bool verbatim = true;
 };
 
 class Lexer {
