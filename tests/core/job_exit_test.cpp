@@ -1,0 +1,184 @@
+// Tests what the engine does when processes end: respawn and its runaway limit, normal exit,
+// the failure rules for services and tasks, and the kill timeout.
+#include <csignal>
+
+#include "core/engine_fixture.h"
+
+namespace {
+
+using core::JobGoal;
+using core::JobState;
+using core::ProcessType;
+using core::Seconds;
+
+TEST_F(EngineTest, RespawningServiceIsRestartedAfterItsMainProcessFails) {
+    define("sobby", "respawn\nexec sobby\n");
+    start("sobby");
+    pid_t first = pid_of(ProcessType::Main);
+    exit_with(first, 1);
+    EXPECT_EQ(state("sobby"), JobState::Running);
+    EXPECT_NE(pid_of(ProcessType::Main), first);
+    EXPECT_TRUE(runtime.logged("sobby main process ended, respawning"));
+    // Respawn goes through stopping (RESULT=ok) and starting, but never stopped.
+    EXPECT_EQ(events_starting_with("stopping"), (std::vector<std::string>{"stopping JOB=sobby INSTANCE= RESULT=ok"}));
+    EXPECT_TRUE(events_starting_with("stopped").empty());
+}
+
+TEST_F(EngineTest, RespawningServiceExitingZeroIsRespawnedToo) {
+    define("sobby", "respawn\nexec sobby\n");
+    start("sobby");
+    exit_with(pid_of(ProcessType::Main), 0);
+    EXPECT_EQ(state("sobby"), JobState::Running);
+    EXPECT_EQ(runtime.spawns.size(), 2u);
+}
+
+TEST_F(EngineTest, NormalExitStatusesAndSignalsStopInsteadOfRespawning) {
+    // The seed's sobby example: `normal exit 0 ABRT`.
+    define("sobby", "respawn\nnormal exit 0 ABRT\nexec sobby\n");
+    start("sobby");
+    kill_with(pid_of(ProcessType::Main), SIGABRT);
+    EXPECT_EQ(job("sobby"), nullptr);
+    EXPECT_EQ(events_starting_with("stopped"), (std::vector<std::string>{"stopped JOB=sobby INSTANCE= RESULT=ok"}));
+
+    start("sobby");
+    exit_with(pid_of(ProcessType::Main), 0);
+    EXPECT_EQ(job("sobby"), nullptr);
+}
+
+TEST_F(EngineTest, NormalExitNumberDoesNotMatchASignalOfThatNumber) {
+    define("svc", "respawn\nnormal exit 15\nexec svc\n");
+    start("svc");
+    kill_with(pid_of(ProcessType::Main), SIGTERM);
+    EXPECT_EQ(state("svc"), JobState::Running) << "killed by TERM is not `exit 15`";
+}
+
+TEST_F(EngineTest, EleventhRespawnInsideTheDefaultWindowStopsTheJob) {
+    define("flappy", "respawn\nexec flappy\n");
+    start("flappy");
+    for (int i = 0; i < 10; ++i) {
+        exit_with(pid_of(ProcessType::Main), 1);
+        ASSERT_EQ(state("flappy"), JobState::Running) << "respawn " << i + 1;
+    }
+    exit_with(pid_of(ProcessType::Main), 1);
+    EXPECT_EQ(job("flappy"), nullptr);
+    EXPECT_TRUE(runtime.logged("flappy respawning too fast, stopped"));
+    EXPECT_EQ(events_starting_with("stopped"),
+              (std::vector<std::string>{"stopped JOB=flappy INSTANCE= RESULT=failed PROCESS=respawn"}));
+}
+
+TEST_F(EngineTest, RespawnLimitCountsWithinAWindowAnchoredAtItsFirstRespawn) {
+    define("sobby", "respawn\nrespawn limit 2 5\nexec sobby\n");
+    start("sobby");
+    exit_with(pid_of(ProcessType::Main), 1); // window opens, count 1
+    runtime.advance(Seconds(3));
+    exit_with(pid_of(ProcessType::Main), 1); // count 2, inside
+    runtime.advance(Seconds(3));             // 6 s after the window opened
+    exit_with(pid_of(ProcessType::Main), 1); // new window, count 1
+    ASSERT_EQ(state("sobby"), JobState::Running);
+    exit_with(pid_of(ProcessType::Main), 1); // count 2
+    ASSERT_EQ(state("sobby"), JobState::Running);
+    exit_with(pid_of(ProcessType::Main), 1); // count 3 > 2
+    EXPECT_EQ(job("sobby"), nullptr);
+}
+
+TEST_F(EngineTest, UnlimitedRespawnNeverGivesUp) {
+    define("sobby", "respawn\nrespawn limit unlimited\nexec sobby\n");
+    start("sobby");
+    for (int i = 0; i < 100; ++i) {
+        exit_with(pid_of(ProcessType::Main), 1);
+    }
+    EXPECT_EQ(state("sobby"), JobState::Running);
+}
+
+TEST_F(EngineTest, RespawnLimitAloneDoesNotEnableRespawn) {
+    define("svc", "respawn limit 5 10\nexec svc\n");
+    start("svc");
+    exit_with(pid_of(ProcessType::Main), 1);
+    EXPECT_EQ(job("svc"), nullptr);
+}
+
+TEST_F(EngineTest, ServiceWithoutRespawnExitingZeroJustStops) {
+    define("oneshot", "exec oneshot\n");
+    start("oneshot");
+    exit_with(pid_of(ProcessType::Main), 0);
+    EXPECT_EQ(job("oneshot"), nullptr);
+    EXPECT_EQ(events_starting_with("stopped"), (std::vector<std::string>{"stopped JOB=oneshot INSTANCE= RESULT=ok"}));
+}
+
+TEST_F(EngineTest, TaskExitingZeroIsNeverRespawned) {
+    define("job", "task\nrespawn\nexec job\n");
+    start("job");
+    exit_with(pid_of(ProcessType::Main), 0);
+    EXPECT_EQ(job("job"), nullptr);
+    EXPECT_EQ(runtime.spawns.size(), 1u);
+}
+
+TEST_F(EngineTest, MainDyingDuringPostStartRespawnsOnlyAfterPostStartEnds) {
+    define("web", "respawn\nexec web\npost-start exec wait-ready\n");
+    start("web");
+    pid_t post = pid_of(ProcessType::PostStart);
+    exit_with(pid_of(ProcessType::Main), 1);
+    EXPECT_EQ(state("web"), JobState::PostStart);
+    EXPECT_EQ(job("web")->goal, JobGoal::Respawn);
+    exit_with(post, 0);
+    EXPECT_EQ(job("web")->goal, JobGoal::Start);
+    // Respawned: a new main and a new post-start.
+    EXPECT_EQ(state("web"), JobState::PostStart);
+    EXPECT_EQ(runtime.spawns.size(), 4u);
+}
+
+TEST_F(EngineTest, KillTimeoutEscalatesToSigkillOfTheGroup) {
+    define("stubborn", "kill timeout 3\nexec stubborn\n");
+    start("stubborn");
+    pid_t main = pid_of(ProcessType::Main);
+    stop("stubborn");
+    ASSERT_EQ(runtime.signals.size(), 1u);
+    EXPECT_EQ(runtime.signals[0].sig, SIGTERM);
+    runtime.advance(Seconds(2));
+    EXPECT_EQ(runtime.signals.size(), 1u);
+    runtime.advance(Seconds(1));
+    ASSERT_EQ(runtime.signals.size(), 2u);
+    EXPECT_EQ(runtime.signals[1].sig, SIGKILL);
+    EXPECT_EQ(runtime.signals[1].pid, main);
+    EXPECT_TRUE(runtime.signals[1].group);
+    kill_with(main, SIGKILL);
+    EXPECT_EQ(job("stubborn"), nullptr);
+    EXPECT_EQ(runtime.armed_timers(), 0);
+}
+
+TEST_F(EngineTest, ExitBeforeTheKillTimeoutCancelsTheTimer) {
+    define("polite", "exec polite\n");
+    start("polite");
+    stop("polite");
+    EXPECT_EQ(runtime.armed_timers(), 1);
+    kill_with(pid_of(ProcessType::Main), SIGTERM);
+    EXPECT_EQ(runtime.armed_timers(), 0);
+    runtime.advance(Seconds(10));
+    EXPECT_EQ(runtime.signals.size(), 1u);
+}
+
+TEST_F(EngineTest, KillSignalStanzaChoosesTheFirstSignal) {
+    define("nginx", "kill signal QUIT\nexec nginx\n");
+    start("nginx");
+    stop("nginx");
+    ASSERT_EQ(runtime.signals.size(), 1u);
+    EXPECT_EQ(runtime.signals[0].sig, SIGQUIT);
+}
+
+TEST_F(EngineTest, ShutdownStopsEveryJobAndDisablesRespawn) {
+    define("a", "respawn\nexec a\n");
+    define("b", "exec b\n");
+    start("a");
+    start("b");
+    engine.stop_all();
+    EXPECT_FALSE(engine.all_stopped());
+    for (const auto& s : runtime.spawns) {
+        kill_with(s.pid, SIGTERM);
+    }
+    EXPECT_TRUE(engine.all_stopped());
+    EXPECT_EQ(runtime.spawns.size(), 2u);
+}
+
+TEST_F(EngineTest, UnknownPidsAreIgnored) { EXPECT_FALSE(engine.on_process_exit(424242, core::ExitStatus::exited(0))); }
+
+} // namespace
