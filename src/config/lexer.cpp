@@ -33,10 +33,11 @@ bool is_end_script(std::string_view line) {
         return false;
     }
     line.remove_prefix(3);
-    if (line.empty() || !is_blank(line.front())) {
+    // Any of Upstart's whitespace (space, tab, CR) may separate the words.
+    if (line.empty() || !is_space(line.front())) {
         return false;
     }
-    while (!line.empty() && is_blank(line.front())) {
+    while (!line.empty() && is_space(line.front())) {
         line.remove_prefix(1);
     }
     return line == "script";
