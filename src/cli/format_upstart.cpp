@@ -1,0 +1,30 @@
+// Owns the Upstart status-line format.
+#include "cli/format_upstart.h"
+
+namespace cli {
+
+std::string status_line(const core::JobStatus& status) {
+    std::string out = status.job;
+    if (!status.instance.empty()) {
+        out += " (" + status.instance + ")";
+    }
+    out += ' ';
+    out += core::to_string(status.goal == core::JobGoal::Respawn ? core::JobGoal::Start : status.goal);
+    out += '/';
+    out += core::to_string(status.state);
+    bool first = true;
+    for (const auto& [type, pid] : status.processes) {
+        if (first) {
+            bool plain = type == core::ProcessType::Main || type == core::ProcessType::PreStart ||
+                         type == core::ProcessType::PostStop;
+            out += plain ? ", process " : ", (" + std::string(core::to_string(type)) + ") process ";
+            out += std::to_string(pid);
+            first = false;
+        } else {
+            out += "\n\t" + std::string(core::to_string(type)) + " process " + std::to_string(pid);
+        }
+    }
+    return out;
+}
+
+} // namespace cli

@@ -1,0 +1,68 @@
+// Owns JobStatus <-> JSON.
+#include "control/job_status_json.h"
+
+namespace control {
+
+using nlohmann::json;
+
+json status_to_json(const core::JobStatus& status) {
+    json processes = json::array();
+    for (const auto& [type, pid] : status.processes) {
+        processes.push_back({{"type", core::to_string(type)}, {"pid", pid}});
+    }
+    return {{"job", status.job},
+            {"instance", status.instance},
+            {"goal", core::to_string(status.goal)},
+            {"state", core::to_string(status.state)},
+            {"processes", std::move(processes)}};
+}
+
+base::Result<core::JobStatus> status_from_json(const json& value) {
+    auto bad = [](const char* what) { return base::Error(std::string("malformed job status: ") + what); };
+    if (!value.is_object()) {
+        return bad("not an object");
+    }
+    core::JobStatus status;
+    auto job = value.find("job");
+    auto instance = value.find("instance");
+    auto goal = value.find("goal");
+    auto state = value.find("state");
+    auto processes = value.find("processes");
+    if (job == value.end() || !job->is_string() || instance == value.end() || !instance->is_string()) {
+        return bad("job or instance");
+    }
+    status.job = job->get<std::string>();
+    status.instance = instance->get<std::string>();
+    std::optional<core::JobGoal> g;
+    std::optional<core::JobState> s;
+    if (goal != value.end() && goal->is_string()) {
+        g = core::job_goal_from_string(goal->get<std::string>());
+    }
+    if (state != value.end() && state->is_string()) {
+        s = core::job_state_from_string(state->get<std::string>());
+    }
+    if (!g || !s) {
+        return bad("goal or state");
+    }
+    status.goal = *g;
+    status.state = *s;
+    if (processes != value.end()) {
+        if (!processes->is_array()) {
+            return bad("processes");
+        }
+        for (const json& p : *processes) {
+            if (!p.is_object() || !p.contains("type") || !p["type"].is_string() || !p.contains("pid") ||
+                !p["pid"].is_number_integer()) {
+                return bad("process entry");
+            }
+            auto type = core::process_type_from_string(p["type"].get<std::string>());
+            if (!type) {
+                return bad("process type");
+            }
+            status.processes.emplace_back(*type, p["pid"].get<pid_t>());
+        }
+    }
+    return status;
+}
+
+} // namespace control
