@@ -71,6 +71,10 @@ template <std::optional<core::EventExpr> JobClass::*Field> ParseResult<void> on_
     if (sub->text != "on") {
         return unknown_sub_keyword(ctx, *sub, "'on'");
     }
+    if (ctx.lex.at_end_of_stanza()) {
+        // Upstart reports a missing expression as a missing token (its test_parse_job.c checks this).
+        return ctx.lex.error_here(ParseErrorCode::ExpectedToken, "expected an event expression after 'on'");
+    }
     auto expr = parse_event_expr(ctx.lex);
     if (!expr) {
         return std::move(expr).error();

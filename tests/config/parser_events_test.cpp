@@ -115,9 +115,9 @@ TEST_P(OnStanzaTest, OtherWordThanOnIsUnknownStanza) {
     EXPECT_EQ(error_of(keyword + " ON startup\n"), at(1, static_cast<int>(keyword.size()) + 2) + "Unknown stanza");
 }
 
-TEST_P(OnStanzaTest, NoExpressionIsExpectedEvent) {
-    EXPECT_EQ(error_of(on() + "\n"), at(1, after_on()) + "Expected event");
-    EXPECT_EQ(error_of(on() + "# nothing\n"), at(1, after_on() + 9) + "Expected event");
+TEST_P(OnStanzaTest, NoExpressionIsExpectedToken) {
+    EXPECT_EQ(error_of(on() + "\n"), at(1, after_on()) + "Expected token");
+    EXPECT_EQ(error_of(on() + "# nothing\n"), at(1, after_on()) + "Expected token");
 }
 
 TEST_P(OnStanzaTest, OperatorAtTheStartIsExpectedEvent) {

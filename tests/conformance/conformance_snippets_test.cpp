@@ -7,8 +7,8 @@
 // Left out on purpose, where startd knowingly differs: NUL bytes (startd refuses them), `expect
 // notify` (a startd extension), `KEY=` with an empty KEY in start on (Upstart accepts `=x`),
 // quoted numbers with leading blanks, and `respawn limit` numbers too large for startd's fields
-// (Upstart accepts both through strtol), a blank or comment-only line inside parentheses and `start on` with no
-// expression (Upstart says "Expected token", startd names the problem differently).
+// (Upstart accepts both through strtol), and a blank or comment-only line inside parentheses
+// (Upstart says "Expected token", startd "Mismatched parentheses").
 #include <string>
 #include <string_view>
 
@@ -513,6 +513,10 @@ const Snippet snippets[] = {
     {"script_tab_vs_space", "script\n\ta\n b\nend script\n", ""},
     {"script_ws_only_first", "script\n   \n    echo a\nend script\n", ""},
     {"stop_q_on", "stop \"on\" a\n", "Unknown stanza"},
+    {"on_nothing_after_on", "start on\n", "Expected token"},
+    {"on_only_blanks_after_on", "start on   \n", "Expected token"},
+    {"on_only_comment_after_on", "stop on # x\n", "Expected token"},
+    {"on_at_end_of_file", "start on", "Expected token"},
 };
 // clang-format on
 
