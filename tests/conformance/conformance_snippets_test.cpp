@@ -7,8 +7,7 @@
 // Left out on purpose, where startd knowingly differs: NUL bytes (startd refuses them), `expect
 // notify` (a startd extension), `KEY=` with an empty KEY in start on (Upstart accepts `=x`),
 // quoted numbers with leading blanks, a sign on `umask` (`+022`, `-0`), and `respawn limit` numbers
-// too large for startd's fields
-// (Upstart accepts both through strtol), and a blank or comment-only line inside parentheses
+// too large for startd's fields (Upstart's strtol/strtoul accept all of these), and a blank or comment-only line inside parentheses
 // (Upstart says "Expected token", startd "Mismatched parentheses").
 #include <string>
 #include <string_view>
