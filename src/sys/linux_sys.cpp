@@ -3,7 +3,12 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -107,6 +112,302 @@ Result<std::vector<DirEntry>> LinuxSys::read_dir(int dirfd) {
             entries.push_back(DirEntry{std::string(name), d->d_type});
         }
     }
+}
+
+namespace {
+
+Result<void> check(const char* call, int rc, std::string_view context = {}) {
+    if (rc < 0) {
+        return Error::from_errno(call, errno, context);
+    }
+    return {};
+}
+
+Result<UniqueFd> owned(const char* call, int fd, std::string_view context = {}) {
+    if (fd < 0) {
+        return Error::from_errno(call, errno, context);
+    }
+    return UniqueFd(fd);
+}
+
+Result<FdPair> owned_pair(const char* call, int rc, const int (&fds)[2]) {
+    if (rc < 0) {
+        return Error::from_errno(call, errno);
+    }
+    return FdPair{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+// Lookups with the getxxnam_r convention: grow the buffer on ERANGE.
+constexpr std::size_t lookup_buffer_start = 1024;
+constexpr std::size_t lookup_buffer_max = 1 << 20;
+
+// getpwnam_r(3): these errors mean "no such entry" for some NSS backends.
+bool means_not_found(int err) {
+    return err == ENOENT || err == ESRCH || err == EBADF || err == EPERM;
+}
+
+} // namespace
+
+Result<void> LinuxSys::unlink(const char* path) {
+    return check("unlink", ::unlink(path), path);
+}
+
+Result<void> LinuxSys::mkdir(const char* path, mode_t mode) {
+    return check("mkdir", ::mkdir(path, mode), path);
+}
+
+Result<void> LinuxSys::chmod(const char* path, mode_t mode) {
+    return check("chmod", ::chmod(path, mode), path);
+}
+
+Result<void> LinuxSys::chown(const char* path, uid_t uid, gid_t gid) {
+    return check("chown", ::chown(path, uid, gid), path);
+}
+
+Result<FdPair> LinuxSys::pipe2(int flags) {
+    int fds[2] = {-1, -1};
+    return owned_pair("pipe2", ::pipe2(fds, flags | O_CLOEXEC), fds);
+}
+
+Result<UniqueFd> LinuxSys::dup(int fd) {
+    return owned("dup", ::fcntl(fd, F_DUPFD_CLOEXEC, 0));
+}
+
+Result<void> LinuxSys::dup2(int oldfd, int newfd) {
+    return check("dup2", ::dup2(oldfd, newfd));
+}
+
+Result<void> LinuxSys::dup3(int oldfd, int newfd, int flags) {
+    return check("dup3", ::dup3(oldfd, newfd, flags));
+}
+
+Result<void> LinuxSys::set_cloexec(int fd, CloseOnExec on) {
+    int flags = ::fcntl(fd, F_GETFD);
+    if (flags < 0) {
+        return Error::from_errno("fcntl F_GETFD", errno);
+    }
+    flags = on == CloseOnExec::Yes ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC;
+    return check("fcntl F_SETFD", ::fcntl(fd, F_SETFD, flags));
+}
+
+Result<void> LinuxSys::set_nonblocking(int fd, NonBlocking on) {
+    int flags = ::fcntl(fd, F_GETFL);
+    if (flags < 0) {
+        return Error::from_errno("fcntl F_GETFL", errno);
+    }
+    flags = on == NonBlocking::Yes ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
+    return check("fcntl F_SETFL", ::fcntl(fd, F_SETFL, flags));
+}
+
+Result<UniqueFd> LinuxSys::epoll_create1(int flags) {
+    return owned("epoll_create1", ::epoll_create1(flags | EPOLL_CLOEXEC));
+}
+
+Result<void> LinuxSys::epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data) {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.u64 = data;
+    return check("epoll_ctl", ::epoll_ctl(epfd, op, fd, &ev));
+}
+
+Result<size_t> LinuxSys::epoll_wait(int epfd, std::span<epoll_event> events, int timeout_ms) {
+    int n = ::epoll_wait(epfd, events.data(), static_cast<int>(events.size()), timeout_ms);
+    if (n < 0) {
+        return Error::from_errno("epoll_wait", errno);
+    }
+    return static_cast<size_t>(n);
+}
+
+Result<UniqueFd> LinuxSys::signalfd(const sigset_t& mask, int flags) {
+    return owned("signalfd", ::signalfd(-1, &mask, flags | SFD_CLOEXEC));
+}
+
+Result<sigset_t> LinuxSys::sigprocmask(int how, const sigset_t& set) {
+    sigset_t old;
+    sigemptyset(&old);
+    if (int err = ::pthread_sigmask(how, &set, &old); err != 0) {
+        return Error::from_errno("sigprocmask", err);
+    }
+    return old;
+}
+
+TimePoint LinuxSys::now() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return to_time_point(ts);
+}
+
+Result<UniqueFd> LinuxSys::timerfd_create(int clockid, int flags) {
+    return owned("timerfd_create", ::timerfd_create(clockid, flags | TFD_CLOEXEC));
+}
+
+Result<void> LinuxSys::timerfd_settime(int fd, int flags, const itimerspec& value) {
+    return check("timerfd_settime", ::timerfd_settime(fd, flags, &value, nullptr));
+}
+
+Result<Spawned, SpawnError> LinuxSys::spawn(const SpawnPlan& plan) {
+    return spawn_process(plan, m_spawn_method);
+}
+
+Result<UniqueFd> LinuxSys::pidfd_open(pid_t pid, unsigned flags) {
+    return owned("pidfd_open", static_cast<int>(::syscall(SYS_pidfd_open, pid, flags)));
+}
+
+Result<void> LinuxSys::pidfd_send_signal(int pidfd, int sig, unsigned flags) {
+    return check("pidfd_send_signal", static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, flags)));
+}
+
+Result<ChildStatus> LinuxSys::waitid(idtype_t idtype, id_t id, int options) {
+    siginfo_t info{};
+    while (::waitid(idtype, id, &info, options) < 0) {
+        if (errno != EINTR) {
+            return Error::from_errno("waitid", errno);
+        }
+    }
+    return ChildStatus{info.si_pid, info.si_code, info.si_status};
+}
+
+Result<void> LinuxSys::kill(pid_t pid, int sig) {
+    return check("kill", ::kill(pid, sig));
+}
+
+pid_t LinuxSys::getpid() {
+    return ::getpid();
+}
+
+Result<pid_t> LinuxSys::setsid() {
+    pid_t sid = ::setsid();
+    if (sid < 0) {
+        return Error::from_errno("setsid", errno);
+    }
+    return sid;
+}
+
+Result<void> LinuxSys::setpgid(pid_t pid, pid_t pgid) {
+    return check("setpgid", ::setpgid(pid, pgid));
+}
+
+Result<pid_t> LinuxSys::getpgid(pid_t pid) {
+    pid_t pgid = ::getpgid(pid);
+    if (pgid < 0) {
+        return Error::from_errno("getpgid", errno);
+    }
+    return pgid;
+}
+
+Result<void> LinuxSys::set_child_subreaper(bool on) {
+    return check("prctl PR_SET_CHILD_SUBREAPER", ::prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0));
+}
+
+Result<UniqueFd> LinuxSys::socket(int domain, int type, int protocol) {
+    return owned("socket", ::socket(domain, type | SOCK_CLOEXEC, protocol));
+}
+
+Result<FdPair> LinuxSys::socketpair(int domain, int type, int protocol) {
+    int fds[2] = {-1, -1};
+    return owned_pair("socketpair", ::socketpair(domain, type | SOCK_CLOEXEC, protocol, fds), fds);
+}
+
+Result<void> LinuxSys::bind(int fd, const sockaddr* addr, socklen_t len) {
+    return check("bind", ::bind(fd, addr, len));
+}
+
+Result<void> LinuxSys::listen(int fd, int backlog) {
+    return check("listen", ::listen(fd, backlog));
+}
+
+Result<UniqueFd> LinuxSys::accept4(int fd, int flags) {
+    return owned("accept4", ::accept4(fd, nullptr, nullptr, flags | SOCK_CLOEXEC));
+}
+
+Result<void> LinuxSys::connect(int fd, const sockaddr* addr, socklen_t len) {
+    return check("connect", ::connect(fd, addr, len));
+}
+
+Result<ucred> LinuxSys::peer_credentials(int fd) {
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+        return Error::from_errno("getsockopt SO_PEERCRED", errno);
+    }
+    return cred;
+}
+
+Result<std::optional<UserInfo>> LinuxSys::lookup_user(const char* name) {
+    std::vector<char> buf(lookup_buffer_start);
+    for (;;) {
+        passwd pw{};
+        passwd* found = nullptr;
+        int err = ::getpwnam_r(name, &pw, buf.data(), buf.size(), &found);
+        if (err == ERANGE && buf.size() < lookup_buffer_max) {
+            buf.resize(buf.size() * 2);
+            continue;
+        }
+        if (err != 0 && !means_not_found(err)) {
+            return Error::from_errno("getpwnam_r", err, name);
+        }
+        if (err != 0 || found == nullptr) {
+            return std::optional<UserInfo>{};
+        }
+        return std::optional<UserInfo>(UserInfo{pw.pw_name, pw.pw_uid, pw.pw_gid, pw.pw_dir ? pw.pw_dir : "",
+                                                pw.pw_shell ? pw.pw_shell : ""});
+    }
+}
+
+Result<std::optional<GroupInfo>> LinuxSys::lookup_group(const char* name) {
+    std::vector<char> buf(lookup_buffer_start);
+    for (;;) {
+        group gr{};
+        group* found = nullptr;
+        int err = ::getgrnam_r(name, &gr, buf.data(), buf.size(), &found);
+        if (err == ERANGE && buf.size() < lookup_buffer_max) {
+            buf.resize(buf.size() * 2);
+            continue;
+        }
+        if (err != 0 && !means_not_found(err)) {
+            return Error::from_errno("getgrnam_r", err, name);
+        }
+        if (err != 0 || found == nullptr) {
+            return std::optional<GroupInfo>{};
+        }
+        GroupInfo info{gr.gr_name, gr.gr_gid, {}};
+        for (char** member = gr.gr_mem; member && *member; ++member) {
+            info.members.emplace_back(*member);
+        }
+        return std::optional<GroupInfo>(std::move(info));
+    }
+}
+
+Result<std::vector<gid_t>> LinuxSys::group_list(const char* user, gid_t gid) {
+    std::vector<gid_t> groups(32);
+    for (;;) {
+        int count = static_cast<int>(groups.size());
+        int rc = ::getgrouplist(user, gid, groups.data(), &count);
+        if (rc >= 0) {
+            groups.resize(static_cast<size_t>(rc));
+            return groups;
+        }
+        if (static_cast<size_t>(count) <= groups.size()) {
+            return Error::from_errno("getgrouplist", EINVAL, user);
+        }
+        groups.resize(static_cast<size_t>(count)); // count now says how many there are
+    }
+}
+
+Result<UniqueFd> LinuxSys::inotify_init1(int flags) {
+    return owned("inotify_init1", ::inotify_init1(flags | IN_CLOEXEC));
+}
+
+Result<int> LinuxSys::inotify_add_watch(int fd, const char* path, uint32_t mask) {
+    int wd = ::inotify_add_watch(fd, path, mask);
+    if (wd < 0) {
+        return Error::from_errno("inotify_add_watch", errno, path);
+    }
+    return wd;
+}
+
+Result<void> LinuxSys::inotify_rm_watch(int fd, int wd) {
+    return check("inotify_rm_watch", ::inotify_rm_watch(fd, wd));
 }
 
 } // namespace sys

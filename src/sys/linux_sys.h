@@ -7,6 +7,10 @@ namespace sys {
 
 class LinuxSys final : public Sys {
 public:
+    // `spawn_method` exists for tests that must cover the fork + pidfd_open fallback on a kernel
+    // that has clone3; the daemon uses the default.
+    explicit LinuxSys(SpawnMethod spawn_method = SpawnMethod::Auto) : m_spawn_method(spawn_method) {}
+
     Result<UniqueFd> open(const char* path, int flags, mode_t mode = 0) override;
     Result<UniqueFd> openat(int dirfd, const char* path, int flags, mode_t mode = 0) override;
     Result<size_t> read(int fd, void* buf, size_t len) override;
@@ -14,6 +18,58 @@ public:
     Result<struct stat> fstatat(int dirfd, const char* path, int flags) override;
     Result<struct stat> fstat(int fd) override;
     Result<std::vector<DirEntry>> read_dir(int dirfd) override;
+    Result<void> unlink(const char* path) override;
+    Result<void> mkdir(const char* path, mode_t mode) override;
+    Result<void> chmod(const char* path, mode_t mode) override;
+    Result<void> chown(const char* path, uid_t uid, gid_t gid) override;
+
+    Result<FdPair> pipe2(int flags) override;
+    Result<UniqueFd> dup(int fd) override;
+    Result<void> dup2(int oldfd, int newfd) override;
+    Result<void> dup3(int oldfd, int newfd, int flags) override;
+    Result<void> set_cloexec(int fd, CloseOnExec on) override;
+    Result<void> set_nonblocking(int fd, NonBlocking on) override;
+
+    Result<UniqueFd> epoll_create1(int flags) override;
+    Result<void> epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data) override;
+    Result<size_t> epoll_wait(int epfd, std::span<epoll_event> events, int timeout_ms) override;
+
+    Result<UniqueFd> signalfd(const sigset_t& mask, int flags) override;
+    Result<sigset_t> sigprocmask(int how, const sigset_t& set) override;
+
+    TimePoint now() override;
+    Result<UniqueFd> timerfd_create(int clockid, int flags) override;
+    Result<void> timerfd_settime(int fd, int flags, const itimerspec& value) override;
+
+    Result<Spawned, SpawnError> spawn(const SpawnPlan& plan) override;
+    Result<UniqueFd> pidfd_open(pid_t pid, unsigned flags) override;
+    Result<void> pidfd_send_signal(int pidfd, int sig, unsigned flags) override;
+    Result<ChildStatus> waitid(idtype_t idtype, id_t id, int options) override;
+    Result<void> kill(pid_t pid, int sig) override;
+    pid_t getpid() override;
+    Result<pid_t> setsid() override;
+    Result<void> setpgid(pid_t pid, pid_t pgid) override;
+    Result<pid_t> getpgid(pid_t pid) override;
+    Result<void> set_child_subreaper(bool on) override;
+
+    Result<UniqueFd> socket(int domain, int type, int protocol) override;
+    Result<FdPair> socketpair(int domain, int type, int protocol) override;
+    Result<void> bind(int fd, const sockaddr* addr, socklen_t len) override;
+    Result<void> listen(int fd, int backlog) override;
+    Result<UniqueFd> accept4(int fd, int flags) override;
+    Result<void> connect(int fd, const sockaddr* addr, socklen_t len) override;
+    Result<ucred> peer_credentials(int fd) override;
+
+    Result<std::optional<UserInfo>> lookup_user(const char* name) override;
+    Result<std::optional<GroupInfo>> lookup_group(const char* name) override;
+    Result<std::vector<gid_t>> group_list(const char* user, gid_t gid) override;
+
+    Result<UniqueFd> inotify_init1(int flags) override;
+    Result<int> inotify_add_watch(int fd, const char* path, uint32_t mask) override;
+    Result<void> inotify_rm_watch(int fd, int wd) override;
+
+private:
+    SpawnMethod m_spawn_method;
 };
 
 } // namespace sys

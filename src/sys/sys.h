@@ -2,15 +2,31 @@
 // Not here: any policy. Real calls live in linux_sys.cpp; tests substitute a fake (tests/fakes/).
 #pragma once
 
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
 
+#include <cerrno>
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
 #include "base/unique_fd.h"
+#include "sys/spawn.h"
 
 namespace sys {
 
@@ -18,14 +34,94 @@ using base::Error;
 using base::Result;
 using base::UniqueFd;
 
+// Monotonic time as CLOCK_MONOTONIC counts it. Deliberately not a std clock: it has no static
+// now(), so code can only learn the time from Sys::now() (or the loop), which tests control.
+struct MonotonicClock {
+    using rep = std::int64_t;
+    using period = std::nano;
+    using duration = std::chrono::nanoseconds;
+    using time_point = std::chrono::time_point<MonotonicClock>;
+    static constexpr bool is_steady = true;
+};
+using Duration = MonotonicClock::duration;
+using TimePoint = MonotonicClock::time_point;
+
+inline timespec to_timespec(TimePoint t) {
+    auto ns = t.time_since_epoch().count();
+    return timespec{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+}
+inline TimePoint to_time_point(const timespec& ts) {
+    return TimePoint(Duration(static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec));
+}
+
 // One entry of a directory listing, as getdents64 reports it.
 struct DirEntry {
     std::string name;
     unsigned char type = 0; // DT_* value; DT_UNKNOWN means "ask fstatat".
 };
 
+// Both ends of a pipe or socket pair.
+struct FdPair {
+    UniqueFd first;  // the read end of a pipe
+    UniqueFd second; // the write end of a pipe
+};
+
+// What waitid reports about one child. pid == 0 means "no child changed state" (WNOHANG).
+struct ChildStatus {
+    pid_t pid = 0;
+    int code = 0;   // CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_STOPPED, CLD_TRAPPED, CLD_CONTINUED
+    int status = 0; // the exit status for CLD_EXITED, otherwise the signal number
+
+    bool exited() const { return code == CLD_EXITED; }
+    bool killed() const { return code == CLD_KILLED || code == CLD_DUMPED; }
+    bool stopped() const { return code == CLD_STOPPED || code == CLD_TRAPPED; }
+    // True once the process is gone (exited or killed), as opposed to stopped or continued.
+    bool terminated() const { return exited() || killed(); }
+};
+
+// A user as getpwnam_r reports it.
+struct UserInfo {
+    std::string name;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    std::string home;
+    std::string shell;
+};
+
+// A group as getgrnam_r reports it.
+struct GroupInfo {
+    std::string name;
+    gid_t gid = 0;
+    std::vector<std::string> members;
+};
+
+// An AF_UNIX address built from a path, ready for bind() and connect().
+struct UnixAddress {
+    sockaddr_un addr{};
+    socklen_t len = 0;
+
+    // Fails with ENAMETOOLONG if the path does not fit sun_path (108 bytes with its NUL).
+    static Result<UnixAddress> from_path(std::string_view path) {
+        UnixAddress a;
+        if (path.empty() || path.size() >= sizeof a.addr.sun_path) {
+            return Error::from_errno("unix socket address", path.empty() ? ENOENT : ENAMETOOLONG,
+                                     std::string(path));
+        }
+        a.addr.sun_family = AF_UNIX;
+        path.copy(a.addr.sun_path, path.size());
+        a.len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+        return a;
+    }
+    const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&addr); }
+};
+
+enum class CloseOnExec { No, Yes };
+enum class NonBlocking { No, Yes };
+
 // Every kernel call of the daemon goes through this interface so tests can fake the kernel.
 // Each method is a thin forward to the call of the same name and turns errno into an Error.
+// Every fd the real implementation creates is close-on-exec (O_CLOEXEC and friends are added):
+// only what a SpawnPlan maps explicitly reaches a child.
 class Sys {
 public:
     virtual ~Sys() = default;
@@ -41,9 +137,102 @@ public:
     virtual Result<struct stat> fstat(int fd) = 0;
     // All entries of an open directory (without "." and ".."), in kernel order.
     virtual Result<std::vector<DirEntry>> read_dir(int dirfd) = 0;
+    virtual Result<void> unlink(const char* path) = 0;
+    virtual Result<void> mkdir(const char* path, mode_t mode) = 0;
+    virtual Result<void> chmod(const char* path, mode_t mode) = 0;
+    virtual Result<void> chown(const char* path, uid_t uid, gid_t gid) = 0;
+
+    // --- file descriptors --------------------------------------------------------------------
+    // pipe2; FdPair::first is the read end.
+    virtual Result<FdPair> pipe2(int flags) = 0;
+    // A new close-on-exec fd for the same file (fcntl F_DUPFD_CLOEXEC).
+    virtual Result<UniqueFd> dup(int fd) = 0;
+    // dup2/dup3 onto a chosen number; the caller decides who owns newfd.
+    virtual Result<void> dup2(int oldfd, int newfd) = 0;
+    virtual Result<void> dup3(int oldfd, int newfd, int flags) = 0;
+    // FD_CLOEXEC on or off (fcntl F_GETFD/F_SETFD).
+    virtual Result<void> set_cloexec(int fd, CloseOnExec on) = 0;
+    // O_NONBLOCK on or off (fcntl F_GETFL/F_SETFL).
+    virtual Result<void> set_nonblocking(int fd, NonBlocking on) = 0;
+
+    // --- epoll -------------------------------------------------------------------------------
+    virtual Result<UniqueFd> epoll_create1(int flags) = 0;
+    // op is EPOLL_CTL_ADD/MOD/DEL; events and data fill the epoll_event (ignored for DEL).
+    virtual Result<void> epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data) = 0;
+    // Waits up to timeout_ms (-1: forever) and fills the front of `events`; returns how many.
+    // EINTR is returned, not retried: the caller knows how much of its timeout is left.
+    virtual Result<size_t> epoll_wait(int epfd, std::span<epoll_event> events, int timeout_ms) = 0;
+
+    // --- signals -----------------------------------------------------------------------------
+    // A new signalfd for `mask` (SFD_CLOEXEC is added; pass SFD_NONBLOCK for the loop).
+    virtual Result<UniqueFd> signalfd(const sigset_t& mask, int flags) = 0;
+    // how is SIG_BLOCK, SIG_UNBLOCK or SIG_SETMASK; returns the previous mask.
+    virtual Result<sigset_t> sigprocmask(int how, const sigset_t& set) = 0;
+
+    // --- time --------------------------------------------------------------------------------
+    // clock_gettime(CLOCK_MONOTONIC). Cannot fail on Linux, so it returns the time directly.
+    virtual TimePoint now() = 0;
+    virtual Result<UniqueFd> timerfd_create(int clockid, int flags) = 0;
+    // flags is 0 (relative) or TFD_TIMER_ABSTIME; an all-zero it_value disarms the timer.
+    virtual Result<void> timerfd_settime(int fd, int flags, const itimerspec& value) = 0;
+
+    // --- processes ---------------------------------------------------------------------------
+    // Creates a process that runs `plan` (see sys/spawn.h). On success the child has exec'd (or
+    // is stopped for ptrace); on failure the child, if one was created, has been reaped and the
+    // error names the step that failed.
+    virtual Result<Spawned, SpawnError> spawn(const SpawnPlan& plan) = 0;
+    // Raw pidfd_open(2); fails with ENOSYS on kernels before 5.3.
+    virtual Result<UniqueFd> pidfd_open(pid_t pid, unsigned flags) = 0;
+    // Raw pidfd_send_signal(2) without siginfo.
+    virtual Result<void> pidfd_send_signal(int pidfd, int sig, unsigned flags) = 0;
+    // waitid(idtype, id, options). idtype is P_PID, P_PIDFD (id is the pidfd) or P_ALL; options
+    // combine WEXITED, WSTOPPED, WCONTINUED, WNOHANG, WNOWAIT. EINTR is retried.
+    virtual Result<ChildStatus> waitid(idtype_t idtype, id_t id, int options) = 0;
+    virtual Result<void> kill(pid_t pid, int sig) = 0;
+    // getpid() cannot fail, so it returns the pid directly.
+    virtual pid_t getpid() = 0;
+    virtual Result<pid_t> setsid() = 0;
+    virtual Result<void> setpgid(pid_t pid, pid_t pgid) = 0;
+    virtual Result<pid_t> getpgid(pid_t pid) = 0;
+    // prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants are reparented to us, not to init.
+    virtual Result<void> set_child_subreaper(bool on) = 0;
+
+    // --- sockets -----------------------------------------------------------------------------
+    virtual Result<UniqueFd> socket(int domain, int type, int protocol) = 0;
+    virtual Result<FdPair> socketpair(int domain, int type, int protocol) = 0;
+    virtual Result<void> bind(int fd, const sockaddr* addr, socklen_t len) = 0;
+    virtual Result<void> listen(int fd, int backlog) = 0;
+    // accept4 without the peer address (SO_PEERCRED tells who it is); EAGAIN when none waits.
+    virtual Result<UniqueFd> accept4(int fd, int flags) = 0;
+    virtual Result<void> connect(int fd, const sockaddr* addr, socklen_t len) = 0;
+    // getsockopt(SOL_SOCKET, SO_PEERCRED): pid, uid and gid of the peer when it connected.
+    virtual Result<ucred> peer_credentials(int fd) = 0;
+
+    // --- users and groups (resolved when called, never cached) ------------------------------
+    // getpwnam_r / getgrnam_r: nullopt when there is no such entry, an Error when the lookup
+    // itself failed (e.g. an unreachable NSS backend).
+    virtual Result<std::optional<UserInfo>> lookup_user(const char* name) = 0;
+    virtual Result<std::optional<GroupInfo>> lookup_group(const char* name) = 0;
+    // getgrouplist: every group `user` belongs to, `gid` included.
+    virtual Result<std::vector<gid_t>> group_list(const char* user, gid_t gid) = 0;
+
+    // --- inotify -----------------------------------------------------------------------------
+    virtual Result<UniqueFd> inotify_init1(int flags) = 0;
+    virtual Result<int> inotify_add_watch(int fd, const char* path, uint32_t mask) = 0;
+    virtual Result<void> inotify_rm_watch(int fd, int wd) = 0;
 };
 
 // The process-wide real implementation.
 Sys& real_sys();
+
+// A signal set from a list of signal numbers (sigemptyset + sigaddset: no system call).
+inline sigset_t make_sigset(std::initializer_list<int> signals) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : signals) {
+        sigaddset(&set, sig);
+    }
+    return set;
+}
 
 } // namespace sys

@@ -1,0 +1,64 @@
+// Owns the helpers for tests that run real children on the real kernel: bounded waits and
+// cleanup by pid. Nothing here waits without a bound, and no child outlives its test.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "sys/sys.h"
+
+namespace test_support {
+
+using namespace std::chrono_literals;
+
+// The bound used by every real-kernel wait in the tests: generous for a loaded CI machine,
+// short enough that a hang fails fast.
+inline constexpr std::chrono::milliseconds real_bound = 5s;
+
+// Owns a real child for the length of a test: SIGKILLs and reaps it on destruction unless the
+// test reaped it already (mark with reaped()).
+class ChildGuard {
+public:
+    explicit ChildGuard(pid_t pid) : m_pid(pid) {}
+    ChildGuard(const ChildGuard&) = delete;
+    ChildGuard& operator=(const ChildGuard&) = delete;
+    ~ChildGuard();
+
+    void reaped() { m_pid = -1; }
+
+private:
+    pid_t m_pid;
+};
+
+// Waits until `fd` is readable, at most `bound`. True if it became readable.
+bool wait_readable(int fd, std::chrono::milliseconds bound = real_bound);
+
+// Waits (bounded) for the child behind `pidfd` to terminate, then reaps it.
+// nullopt if it did not terminate in time (it is left to the caller's ChildGuard).
+std::optional<sys::ChildStatus> wait_exit(int pidfd, std::chrono::milliseconds bound = real_bound);
+
+// Same, for a child without a pidfd: polls waitid(P_PID, WNOHANG) every millisecond, bounded.
+std::optional<sys::ChildStatus> wait_exit_pid(pid_t pid, std::chrono::milliseconds bound = real_bound);
+
+// Reads `fd` until end-of-file, waiting at most `bound` in total.
+std::string read_all(int fd, std::chrono::milliseconds bound = real_bound);
+
+// A fresh private directory under $TMPDIR (or /tmp), removed with its contents on destruction.
+class TempDir {
+public:
+    TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    ~TempDir();
+
+    const std::string& path() const { return m_path; }
+    std::string operator/(const std::string& name) const { return m_path + "/" + name; }
+
+private:
+    std::string m_path;
+};
+
+} // namespace test_support
