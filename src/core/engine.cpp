@@ -107,12 +107,13 @@ CommandResult<std::string> Engine::instance_name(const JobClass& cls, const Envi
     return std::move(name).value();
 }
 
-CommandResult<Job*> Engine::lookup(std::string_view name, const Environ& env, bool create) {
+CommandResult<Job*> Engine::lookup(std::string_view name, const Environ& env, bool create,
+                                   const std::string* instance) {
     ClassEntry* e = entry(name);
     if (e == nullptr || (create && e->deleted) || (!create && e->deleted && e->instances.empty())) {
         return CommandError{"unknown-job", "Unknown job: " + std::string(name)};
     }
-    auto inst = instance_name(*e->current, env);
+    auto inst = instance ? CommandResult<std::string>(*instance) : instance_name(*e->current, env);
     if (!inst) {
         return std::move(inst).error();
     }
@@ -131,8 +132,9 @@ CommandResult<Job*> Engine::lookup(std::string_view name, const Environ& env, bo
 
 // ---- commands ------------------------------------------------------------------------------
 
-CommandResult<JobStatus> Engine::start(std::string_view name, const Environ& env, JobWaiter waiter) {
-    auto found = lookup(name, env, true);
+CommandResult<JobStatus> Engine::start(std::string_view name, const Environ& env, JobWaiter waiter,
+                                        const std::string* instance) {
+    auto found = lookup(name, env, true, instance);
     if (!found) {
         return std::move(found).error();
     }
@@ -150,8 +152,9 @@ CommandResult<JobStatus> Engine::start(std::string_view name, const Environ& env
     return status;
 }
 
-CommandResult<JobStatus> Engine::stop(std::string_view name, const Environ& env, JobWaiter waiter) {
-    auto found = lookup(name, env, false);
+CommandResult<JobStatus> Engine::stop(std::string_view name, const Environ& env, JobWaiter waiter,
+                                        const std::string* instance) {
+    auto found = lookup(name, env, false, instance);
     if (!found) {
         return std::move(found).error();
     }
@@ -169,8 +172,9 @@ CommandResult<JobStatus> Engine::stop(std::string_view name, const Environ& env,
     return status;
 }
 
-CommandResult<JobStatus> Engine::restart(std::string_view name, const Environ& env, JobWaiter waiter) {
-    auto found = lookup(name, env, false);
+CommandResult<JobStatus> Engine::restart(std::string_view name, const Environ& env, JobWaiter waiter,
+                                        const std::string* instance) {
+    auto found = lookup(name, env, false, instance);
     if (!found) {
         return std::move(found).error();
     }
@@ -193,8 +197,8 @@ CommandResult<JobStatus> Engine::restart(std::string_view name, const Environ& e
     return status;
 }
 
-CommandResult<JobStatus> Engine::reload(std::string_view name, const Environ& env) {
-    auto found = lookup(name, env, false);
+CommandResult<JobStatus> Engine::reload(std::string_view name, const Environ& env, const std::string* instance) {
+    auto found = lookup(name, env, false, instance);
     if (!found) {
         return std::move(found).error();
     }

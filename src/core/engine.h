@@ -52,10 +52,15 @@ public:
 
     // ---- commands (Upstart's start/stop/restart/reload) ------------------------------------
     // `waiter` (may be empty: --no-wait) is called once the job reaches its goal or fails.
-    CommandResult<JobStatus> start(std::string_view name, const Environ& env, JobWaiter waiter);
-    CommandResult<JobStatus> stop(std::string_view name, const Environ& env, JobWaiter waiter);
-    CommandResult<JobStatus> restart(std::string_view name, const Environ& env, JobWaiter waiter);
-    CommandResult<JobStatus> reload(std::string_view name, const Environ& env);
+    // The instance is named by expanding the class's `instance` stanza with `env`, or given
+    // directly as `instance` (a job acting on itself through UPSTART_INSTANCE).
+    CommandResult<JobStatus> start(std::string_view name, const Environ& env, JobWaiter waiter,
+                                   const std::string* instance = nullptr);
+    CommandResult<JobStatus> stop(std::string_view name, const Environ& env, JobWaiter waiter,
+                                  const std::string* instance = nullptr);
+    CommandResult<JobStatus> restart(std::string_view name, const Environ& env, JobWaiter waiter,
+                                     const std::string* instance = nullptr);
+    CommandResult<JobStatus> reload(std::string_view name, const Environ& env, const std::string* instance = nullptr);
     // Sets every job's goal to stop (shutdown). all_stopped() tells when they are all waiting.
     void stop_all();
     bool all_stopped() const;
@@ -89,7 +94,7 @@ private:
 
     ClassEntry* entry(std::string_view name);
     const ClassEntry* entry(std::string_view name) const;
-    CommandResult<Job*> lookup(std::string_view name, const Environ& env, bool create);
+    CommandResult<Job*> lookup(std::string_view name, const Environ& env, bool create, const std::string* instance);
     Environ instance_env(const JobClass& cls, const Environ& extra) const;
 
     // job_lifecycle.cpp

@@ -1,0 +1,74 @@
+// Owns the blocking control-socket client.
+#include "cli/client.h"
+
+#include <sys/socket.h>
+
+namespace cli {
+
+base::Result<Client> Client::connect(sys::Sys& sys, const std::string& path) {
+    auto fail = [&](const std::string& why) {
+        return base::Error("Unable to connect to startd at " + path + ": " + why);
+    };
+    auto addr = sys::UnixAddress::from_path(path);
+    if (!addr) {
+        return fail(addr.error().message());
+    }
+    auto fd = sys.socket(AF_UNIX, SOCK_STREAM, 0);
+    if (!fd) {
+        return fail(fd.error().message());
+    }
+    if (auto c = sys.connect(fd->get(), addr->get(), addr->len); !c) {
+        std::string why = c.error().message();
+        if (auto colon = why.rfind(": "); colon != std::string::npos) {
+            why = why.substr(colon + 2); // keep strerror's words, not the call's name
+        }
+        return fail(why);
+    }
+    return Client(sys, std::move(fd).value());
+}
+
+base::Result<void> Client::write_all(std::string_view bytes) {
+    while (!bytes.empty()) {
+        auto n = m_sys->write(m_fd.get(), bytes.data(), bytes.size());
+        if (!n) {
+            return base::Error("lost the connection to startd: " + n.error().message());
+        }
+        bytes.remove_prefix(*n);
+    }
+    return {};
+}
+
+base::Result<control::Response> Client::call(const std::string& command, nlohmann::json args) {
+    control::Request request;
+    request.id = m_next_id++;
+    request.command = command;
+    request.args = std::move(args);
+    if (auto w = write_all(control::encode_frame(control::encode_request(request))); !w) {
+        return w.error();
+    }
+    char buf[65536];
+    for (;;) {
+        while (auto payload = m_decoder.next()) {
+            auto response = control::decode_response(*payload);
+            if (!response) {
+                return base::Error("startd sent a reply that could not be read: " + response.error().message);
+            }
+            if (response->id == request.id) {
+                return std::move(response).value();
+            }
+        }
+        if (m_decoder.failed()) {
+            return base::Error("startd sent an oversized reply (" + std::to_string(m_decoder.rejected_size()) + " bytes)");
+        }
+        auto n = m_sys->read(m_fd.get(), buf, sizeof buf);
+        if (!n) {
+            return base::Error("lost the connection to startd: " + n.error().message());
+        }
+        if (*n == 0) {
+            return base::Error("startd closed the connection before replying");
+        }
+        m_decoder.feed(std::string_view(buf, *n));
+    }
+}
+
+} // namespace cli

@@ -1,0 +1,38 @@
+// Owns Client: one connection to a startd control socket, sending requests and reading replies
+// (blocking; startctl has nothing else to do meanwhile). Also used by the integration tests.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "control/framing.h"
+#include "control/protocol.h"
+#include "sys/sys.h"
+
+namespace cli {
+
+class Client {
+public:
+    // Connects to the socket at `path`. The error says which socket and why
+    // ("Unable to connect to startd at /run/startd/control: No such file or directory").
+    static base::Result<Client> connect(sys::Sys& sys, const std::string& path);
+
+    // Sends one request and waits for its reply. Transport failures (startd went away, garbled
+    // reply) are errors; a reply with ok=false is a value the caller inspects.
+    base::Result<control::Response> call(const std::string& command, nlohmann::json args);
+
+private:
+    Client(sys::Sys& sys, base::UniqueFd fd) : m_sys(&sys), m_fd(std::move(fd)) {}
+
+    base::Result<void> write_all(std::string_view bytes);
+
+    sys::Sys* m_sys;
+    base::UniqueFd m_fd;
+    control::FrameDecoder m_decoder{control::max_response_payload};
+    std::uint64_t m_next_id = 1;
+};
+
+} // namespace cli

@@ -1,0 +1,242 @@
+// Owns the startctl commands: argument checks, the request each sends, and the output.
+#include "cli/commands.h"
+
+#include <cstdio>
+#include <functional>
+#include <map>
+
+#include "cli/client.h"
+#include "cli/exit_codes.h"
+#include "cli/format_upstart.h"
+#include "control/job_status_json.h"
+
+namespace cli {
+
+namespace {
+
+using nlohmann::json;
+
+struct Context {
+    const Options& o;
+    sys::Sys& sys;
+    const control::EnvLookup& env;
+    std::string socket;
+};
+
+int fail(const Options& o, const std::string& message) {
+    std::fprintf(stderr, "%s: %s\n", o.prog.c_str(), message.c_str());
+    return exit_failure;
+}
+
+// Sends one request; prints the error and returns nullopt when it did not succeed.
+std::optional<json> call(Context& ctx, const std::string& command, json args, int& status) {
+    auto client = Client::connect(ctx.sys, ctx.socket);
+    if (!client) {
+        status = fail(ctx.o, client.error().message());
+        return std::nullopt;
+    }
+    auto reply = client->call(command, std::move(args));
+    if (!reply) {
+        status = fail(ctx.o, reply.error().message());
+        return std::nullopt;
+    }
+    if (!reply->ok) {
+        status = fail(ctx.o, reply->error.message);
+        return std::nullopt;
+    }
+    status = exit_ok;
+    return std::move(reply->result);
+}
+
+void print_json(const json& value) {
+    std::printf("%s\n", value.dump(2, ' ', false, json::error_handler_t::replace).c_str());
+}
+
+void print_status(const json& value, const Options& o) {
+    auto status = control::status_from_json(value);
+    if (!status) {
+        fail(o, status.error().message());
+        return;
+    }
+    std::printf("%s\n", status_line(*status).c_str());
+}
+
+// Job commands: JOB [KEY=VALUE]…, or no JOB inside a job's own process (UPSTART_JOB set), which
+// acts on that job and never waits (waiting on oneself would deadlock).
+int job_command(Context& ctx) {
+    const Options& o = ctx.o;
+    json args = json::object();
+    std::vector<std::string> env;
+    bool wait = !o.no_wait;
+    std::size_t first_env = 1;
+    if (o.args.empty() || o.args[0].find('=') != std::string::npos) {
+        auto self = ctx.env("UPSTART_JOB");
+        if (!self || self->empty()) {
+            std::fprintf(stderr, "%s: missing job name\nTry `%s --help' for more information.\n", o.prog.c_str(),
+                         o.prog.c_str());
+            return exit_failure;
+        }
+        args["job"] = *self;
+        args["instance"] = ctx.env("UPSTART_INSTANCE").value_or("");
+        wait = false;
+        first_env = 0;
+    } else {
+        args["job"] = o.args[0];
+    }
+    for (std::size_t i = first_env; i < o.args.size(); ++i) {
+        const std::string& kv = o.args[i];
+        if (kv.find('=') == std::string::npos || kv.front() == '=') {
+            return fail(o, "Env must be KEY=VALUE pairs");
+        }
+        env.push_back(kv);
+    }
+    args["env"] = env;
+    if (o.command != "status" && o.command != "reload") {
+        args["wait"] = wait;
+    }
+    int status = exit_ok;
+    auto result = call(ctx, o.command, std::move(args), status);
+    if (!result) {
+        return status;
+    }
+    if (o.json) {
+        print_json(*result);
+    } else if (!o.quiet && o.command != "reload") {
+        if (auto statuses = result->find("statuses"); statuses != result->end()) {
+            for (const json& s : *statuses) {
+                print_status(s, o);
+            }
+        } else if (auto one = result->find("status"); one != result->end()) {
+            print_status(*one, o);
+        }
+    }
+    return exit_ok;
+}
+
+int list_command(Context& ctx) {
+    int status = exit_ok;
+    auto result = call(ctx, "list", json::object(), status);
+    if (!result) {
+        return status;
+    }
+    if (ctx.o.json) {
+        print_json(*result);
+        return exit_ok;
+    }
+    for (const json& job : result->value("jobs", json::array())) {
+        const json& statuses = job.value("statuses", json::array());
+        if (statuses.empty()) {
+            std::printf("%s stop/waiting\n", job.value("job", std::string()).c_str());
+        }
+        for (const json& s : statuses) {
+            print_status(s, ctx.o);
+        }
+    }
+    return exit_ok;
+}
+
+int show_config_command(Context& ctx) {
+    json args = json::object();
+    if (!ctx.o.args.empty()) {
+        args["job"] = ctx.o.args[0];
+    }
+    int status = exit_ok;
+    auto result = call(ctx, "show-config", std::move(args), status);
+    if (!result) {
+        return status;
+    }
+    if (ctx.o.json) {
+        print_json(*result);
+        return exit_ok;
+    }
+    for (const json& job : result->value("jobs", json::array())) {
+        std::printf("%s\n", job.value("job", std::string()).c_str());
+        for (const json& e : job.value("emits", json::array())) {
+            std::printf("  emits %s\n", e.get<std::string>().c_str());
+        }
+        for (const char* key : {"start_on", "stop_on"}) {
+            if (job.contains(key) && job[key].is_string()) {
+                std::printf("  %s %s\n", key[1] == 't' && key[2] == 'a' ? "start on" : "stop on",
+                            job[key].get<std::string>().c_str());
+            }
+        }
+    }
+    return exit_ok;
+}
+
+int check_config_command(Context& ctx) {
+    int status = exit_ok;
+    auto result = call(ctx, "check-config", json::object(), status);
+    if (!result) {
+        return status;
+    }
+    if (ctx.o.json) {
+        print_json(*result);
+    } else {
+        for (const json& line : result->value("report", json::array())) {
+            std::printf("%s\n", line.get<std::string>().c_str());
+        }
+    }
+    return result->value("ok", false) ? exit_ok : exit_failure;
+}
+
+int simple_command(Context& ctx, const std::string& command) {
+    int status = exit_ok;
+    auto result = call(ctx, command, json::object(), status);
+    if (!result) {
+        return status;
+    }
+    if (ctx.o.json) {
+        print_json(*result);
+    } else if (command == "version") {
+        std::printf("startd %s\n", result->value("version", std::string("unknown")).c_str());
+    }
+    return exit_ok;
+}
+
+} // namespace
+
+int run(const Options& o, sys::Sys& sys, const control::EnvLookup& env, uid_t uid) {
+    if (o.help || o.command.empty()) {
+        print_help(o);
+        return o.help ? exit_ok : exit_failure;
+    }
+    if (o.version) {
+        std::printf("startctl %s\n", STARTD_VERSION);
+        return exit_ok;
+    }
+    control::Mode mode = uid == 0 ? control::Mode::System : control::Mode::User;
+    if (o.mode) {
+        mode = *o.mode;
+    } else if (auto m = env("STARTD_MODE")) {
+        mode = *m == "user" ? control::Mode::User : control::Mode::System;
+    }
+    std::optional<std::string> config = o.config_dir;
+    if (!config) {
+        if (auto c = env("STARTD_CONFIG"); c && !c->empty()) {
+            config = *c;
+        }
+    }
+    control::Endpoint ep = control::resolve_endpoint(mode, config, uid, env);
+    Context ctx{o, sys, env, o.socket.value_or(ep.socket)};
+
+    const std::string& c = o.command;
+    if (c == "start" || c == "stop" || c == "restart" || c == "reload" || c == "status") {
+        return job_command(ctx);
+    }
+    if (c == "list") {
+        return list_command(ctx);
+    }
+    if (c == "show-config") {
+        return show_config_command(ctx);
+    }
+    if (c == "check-config") {
+        return check_config_command(ctx);
+    }
+    if (c == "version" || c == "reload-configuration") {
+        return simple_command(ctx, c);
+    }
+    return fail(o, "unknown command: " + c + "\nTry `" + o.prog + " --help' for more information.");
+}
+
+} // namespace cli

@@ -1,0 +1,23 @@
+// Owns startctl's entry point (also installed as start, stop, restart, reload, status, initctl).
+#include <cstdio>
+#include <cstdlib>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/options.h"
+#include "sys/sys.h"
+
+int main(int argc, char** argv) {
+    auto options = cli::parse_options(argc, argv);
+    if (!options) {
+        std::fprintf(stderr, "startctl: %s\nTry `startctl --help' for more information.\n",
+                     options.error().message().c_str());
+        return cli::exit_failure;
+    }
+    sys::Sys& sys = sys::real_sys();
+    control::EnvLookup env = [](std::string_view key) -> std::optional<std::string> {
+        const char* v = std::getenv(std::string(key).c_str());
+        return v ? std::optional<std::string>(v) : std::nullopt;
+    };
+    return cli::run(*options, sys, env, sys.geteuid());
+}

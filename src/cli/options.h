@@ -1,0 +1,34 @@
+// Owns startctl's command line: global options, the command (from argv[0] or the first word),
+// and its arguments, parsed the way initctl accepted them (options anywhere).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "control/endpoint.h"
+
+namespace cli {
+
+struct Options {
+    std::string prog;    // "startctl", "start", "initctl", … for messages
+    std::string command; // "start", "status", …; empty means help
+    std::vector<std::string> args;
+    std::optional<std::string> config_dir; // -c DIR / --config DIR
+    std::optional<std::string> socket;      // --socket PATH
+    std::optional<control::Mode> mode;      // --user / --system
+    bool no_wait = false;
+    bool json = false;
+    bool quiet = false;
+    bool help = false;
+    bool version = false;
+    bool enumerate = false; // show-config -e
+};
+
+// Parses argv. Errors name the bad option.
+base::Result<Options> parse_options(int argc, const char* const* argv);
+
+void print_help(const Options& options);
+
+} // namespace cli

@@ -1,0 +1,251 @@
+// Owns the control command table and each command's handler.
+#include "control/commands.h"
+
+#include <array>
+#include <exception>
+
+#include "control/job_status_json.h"
+
+namespace control {
+
+namespace {
+
+using nlohmann::json;
+
+enum class Access : unsigned char { Read, Change };
+
+struct Call {
+    CommandHost& host;
+    const Request& request;
+    const Reply& reply;
+    bool replied = false;
+
+    void ok(json result) {
+        Response r;
+        r.id = request.id;
+        r.result = std::move(result);
+        replied = true;
+        reply(std::move(r));
+    }
+    void error(std::string_view code, std::string message) {
+        replied = true;
+        reply(error_response(request.id, code, std::move(message)));
+    }
+    void error(const ErrorInfo& e) { error(e.code, e.message); }
+    void error(const core::CommandError& e) { error(e.code, e.message); }
+};
+
+using Handler = void (*)(Call&);
+
+// start / stop / restart: reply at once with --no-wait, else when the job gets there.
+// An explicit "instance" argument (startctl inside a job's own process) names the instance
+// directly; otherwise the class's `instance` stanza is expanded with the given env.
+const std::string* explicit_instance(const json& args, std::string& storage) {
+    auto it = args.find("instance");
+    if (it == args.end() || !it->is_string()) {
+        return nullptr;
+    }
+    storage = it->get<std::string>();
+    return &storage;
+}
+
+template <core::CommandResult<core::JobStatus> (core::Engine::*Method)(std::string_view, const core::Environ&,
+                                                                          core::JobWaiter, const std::string*)>
+void lifecycle(Call& call) {
+    auto job = string_arg(call.request.args, "job");
+    auto env = env_arg(call.request.args, "env");
+    auto wait = bool_arg(call.request.args, "wait", true);
+    if (!job || !env || !wait) {
+        call.error(!job ? job.error() : !env ? env.error() : wait.error());
+        return;
+    }
+    core::JobWaiter waiter;
+    std::uint64_t id = call.request.id;
+    if (*wait) {
+        // The waiter outlives this call: it owns a copy of the reply callback.
+        waiter = [reply = call.reply, id](const core::JobOutcome& outcome) {
+            if (outcome.failed) {
+                reply(error_response(id, errc::job_failed, outcome.message));
+                return;
+            }
+            Response r;
+            r.id = id;
+            r.result = {{"status", status_to_json(outcome.status)}};
+            reply(std::move(r));
+        };
+    }
+    std::string storage;
+    auto result = (call.host.engine.*Method)(*job, *env, std::move(waiter), explicit_instance(call.request.args, storage));
+    if (!result) {
+        call.error(result.error());
+        return;
+    }
+    if (!*wait) {
+        call.ok({{"status", status_to_json(*result)}});
+    }
+}
+
+void cmd_reload(Call& call) {
+    auto job = string_arg(call.request.args, "job");
+    auto env = env_arg(call.request.args, "env");
+    if (!job || !env) {
+        call.error(!job ? job.error() : env.error());
+        return;
+    }
+    std::string storage;
+    auto result = call.host.engine.reload(*job, *env, explicit_instance(call.request.args, storage));
+    if (!result) {
+        call.error(result.error());
+        return;
+    }
+    call.ok({{"status", status_to_json(*result)}});
+}
+
+void cmd_status(Call& call) {
+    auto job = string_arg(call.request.args, "job");
+    auto env = env_arg(call.request.args, "env");
+    if (!job || !env) {
+        call.error(!job ? job.error() : env.error());
+        return;
+    }
+    core::Engine& engine = call.host.engine;
+    const core::JobClass* cls = engine.find_class(*job);
+    if (cls == nullptr && engine.instances(*job).empty()) {
+        call.error(errc::unknown_job, "Unknown job: " + *job);
+        return;
+    }
+    std::string instance;
+    if (auto it = call.request.args.find("instance"); it != call.request.args.end() && it->is_string()) {
+        instance = it->get<std::string>();
+    } else if (cls != nullptr) {
+        auto name = engine.instance_name(*cls, *env);
+        if (!name) {
+            call.error(name.error());
+            return;
+        }
+        instance = *name;
+    }
+    const core::Job* found = engine.find_instance(*job, instance);
+    if (found == nullptr && !instance.empty()) {
+        call.error(errc::unknown_instance, "Unknown instance: " + instance);
+        return;
+    }
+    core::JobStatus status = found ? found->status() : core::JobStatus{*job, "", core::JobGoal::Stop, core::JobState::Waiting, {}};
+    call.ok({{"statuses", json::array({status_to_json(status)})}});
+}
+
+void cmd_list(Call& call) {
+    core::Engine& engine = call.host.engine;
+    json jobs = json::array();
+    for (const std::string& name : engine.class_names()) {
+        json statuses = json::array();
+        for (const core::Job* job : engine.instances(name)) {
+            statuses.push_back(status_to_json(job->status()));
+        }
+        jobs.push_back({{"job", name}, {"statuses", std::move(statuses)}});
+    }
+    call.ok({{"jobs", std::move(jobs)}});
+}
+
+void cmd_show_config(Call& call) {
+    core::Engine& engine = call.host.engine;
+    std::vector<std::string> names;
+    if (auto it = call.request.args.find("job"); it != call.request.args.end()) {
+        if (!it->is_string()) {
+            call.error(errc::invalid_argument, "argument \"job\" must be a string");
+            return;
+        }
+        if (engine.find_class(it->get<std::string>()) == nullptr) {
+            call.error(errc::unknown_job, "Unknown job: " + it->get<std::string>());
+            return;
+        }
+        names.push_back(it->get<std::string>());
+    } else {
+        names = engine.class_names();
+    }
+    json jobs = json::array();
+    for (const std::string& name : names) {
+        const core::JobClass* cls = engine.find_class(name);
+        if (cls == nullptr) {
+            continue;
+        }
+        json entry = {{"job", name}, {"emits", cls->emits}};
+        entry["start_on"] = cls->start_on ? json(core::to_string(*cls->start_on)) : json(nullptr);
+        entry["stop_on"] = cls->stop_on ? json(core::to_string(*cls->stop_on)) : json(nullptr);
+        jobs.push_back(std::move(entry));
+    }
+    call.ok({{"jobs", std::move(jobs)}});
+}
+
+void cmd_check_config(Call& call) { call.ok(call.host.check_config()); }
+
+void cmd_reload_configuration(Call& call) {
+    auto result = call.host.reload_configuration();
+    if (!result) {
+        call.error(errc::internal, result.error().message());
+        return;
+    }
+    call.ok(std::move(result).value());
+}
+
+void cmd_version(Call& call) { call.ok({{"version", call.host.version}, {"protocol", protocol_version}}); }
+
+struct CommandRow {
+    std::string_view name;
+    Handler handler;
+    Access access;
+};
+
+constexpr std::array<CommandRow, 10> command_table = {{
+    {"start", lifecycle<&core::Engine::start>, Access::Change},
+    {"stop", lifecycle<&core::Engine::stop>, Access::Change},
+    {"restart", lifecycle<&core::Engine::restart>, Access::Change},
+    {"reload", cmd_reload, Access::Change},
+    {"status", cmd_status, Access::Read},
+    {"list", cmd_list, Access::Read},
+    {"show-config", cmd_show_config, Access::Read},
+    {"check-config", cmd_check_config, Access::Read},
+    {"reload-configuration", cmd_reload_configuration, Access::Change},
+    {"version", cmd_version, Access::Read},
+}};
+
+} // namespace
+
+std::vector<std::string> command_names() {
+    std::vector<std::string> names;
+    for (const CommandRow& row : command_table) {
+        names.emplace_back(row.name);
+    }
+    return names;
+}
+
+void dispatch(CommandHost& host, const Request& request, uid_t peer_uid, Reply reply) {
+    const CommandRow* row = nullptr;
+    for (const CommandRow& r : command_table) {
+        if (r.name == request.command) {
+            row = &r;
+        }
+    }
+    if (row == nullptr) {
+        reply(error_response(request.id, errc::unknown_command, "Unknown command: " + request.command));
+        return;
+    }
+    if (row->access == Access::Change && peer_uid != 0 && peer_uid != host.owner_uid) {
+        reply(error_response(request.id, errc::permission_denied,
+                             "Permission denied: " + request.command + " needs uid " +
+                                 std::to_string(host.owner_uid) + " or root (you are uid " +
+                                 std::to_string(peer_uid) + ")"));
+        return;
+    }
+    // The handlers only fail by exception on allocation failure; the daemon must survive that.
+    Call call{host, request, reply};
+    try {
+        row->handler(call);
+    } catch (const std::exception& e) {
+        if (!call.replied) {
+            reply(error_response(request.id, errc::internal, std::string("internal error: ") + e.what()));
+        }
+    }
+}
+
+} // namespace control

@@ -1,0 +1,36 @@
+// Owns the control commands: request → engine call → reply, as a table with the permission each
+// command needs. Replies may come later (a start that waits), through the Reply callback.
+// Not here: sockets and connections (server.h), encoding (protocol.h).
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+
+#include "control/protocol.h"
+#include "core/engine.h"
+
+namespace control {
+
+using Reply = std::function<void(Response)>;
+
+// What commands need beyond the engine, provided by the daemon.
+struct CommandHost {
+    core::Engine& engine;
+    uid_t owner_uid = 0; // who may change state (root in system mode, the user in user mode)
+    std::string version;
+    // Re-reads the jobs directory; returns a summary for the reply or an error message.
+    std::function<base::Result<nlohmann::json>()> reload_configuration;
+    // Re-parses the jobs directory without changing anything: {"ok": bool, "report": [lines]}.
+    std::function<nlohmann::json()> check_config;
+};
+
+// Runs `request` from a peer with uid `peer_uid`; calls `reply` exactly once, now or later.
+// Never throws: a failure inside a command becomes an "internal" error reply.
+void dispatch(CommandHost& host, const Request& request, uid_t peer_uid, Reply reply);
+
+// The names of every command, for help and tests.
+std::vector<std::string> command_names();
+
+} // namespace control

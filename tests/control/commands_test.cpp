@@ -1,0 +1,133 @@
+// Tests the control command table over a real Engine on a fake runtime: replies, deferred
+// replies for waiting commands, permissions and errors.
+#include "control/commands.h"
+
+#include <csignal>
+
+#include "core/engine_fixture.h"
+
+namespace {
+
+using nlohmann::json;
+
+class CommandsTest : public EngineTest {
+protected:
+    CommandsTest() : host{engine, 1000, "9.9.9", {}, {}} {
+        host.reload_configuration = [] { return base::Result<json>(json{{"added", 0}}); };
+        host.check_config = [] { return json{{"ok", true}, {"report", json::array()}}; };
+    }
+
+    void send(const std::string& cmd, json args, uid_t uid = 1000) {
+        control::Request req;
+        req.id = ++m_id;
+        req.command = cmd;
+        req.args = std::move(args);
+        control::dispatch(host, req, uid, [this](control::Response r) { replies.push_back(std::move(r)); });
+    }
+
+    control::CommandHost host;
+    std::vector<control::Response> replies;
+    std::uint64_t m_id = 0;
+};
+
+TEST_F(CommandsTest, StartRepliesOnlyWhenTheJobIsRunning) {
+    define("web", "pre-start exec prep\nexec web\n");
+    send("start", {{"job", "web"}});
+    EXPECT_TRUE(replies.empty());
+    exit_with(pid_of(core::ProcessType::PreStart), 0);
+    ASSERT_EQ(replies.size(), 1u);
+    EXPECT_TRUE(replies[0].ok);
+    EXPECT_EQ(replies[0].result["status"]["state"], "running");
+    EXPECT_EQ(replies[0].id, 1u);
+}
+
+TEST_F(CommandsTest, NoWaitRepliesAtOnceWithTheNewGoal) {
+    define("web", "pre-start exec prep\nexec web\n");
+    send("start", {{"job", "web"}, {"wait", false}});
+    ASSERT_EQ(replies.size(), 1u);
+    EXPECT_EQ(replies[0].result["status"]["goal"], "start");
+    EXPECT_EQ(replies[0].result["status"]["state"], "starting");
+}
+
+TEST_F(CommandsTest, FailedStartRepliesWithJobFailed) {
+    define("web", "pre-start exec false\nexec web\n");
+    send("start", {{"job", "web"}});
+    exit_with(pid_of(core::ProcessType::PreStart), 1);
+    ASSERT_EQ(replies.size(), 1u);
+    EXPECT_FALSE(replies[0].ok);
+    EXPECT_EQ(replies[0].error.code, "job-failed");
+    EXPECT_EQ(replies[0].error.message, "Job failed to start");
+}
+
+TEST_F(CommandsTest, ChangingStateNeedsTheOwnerOrRoot) {
+    define("web", "exec web\n");
+    send("start", {{"job", "web"}}, 1001);
+    ASSERT_EQ(replies.size(), 1u);
+    EXPECT_EQ(replies[0].error.code, "permission-denied");
+    EXPECT_EQ(job("web"), nullptr) << "a refused request changes nothing";
+    send("start", {{"job", "web"}}, 0);
+    EXPECT_TRUE(replies.back().ok);
+}
+
+TEST_F(CommandsTest, AnybodyWhoCanConnectMayReadStatus) {
+    define("web", "exec web\n");
+    send("status", {{"job", "web"}}, 4242);
+    ASSERT_EQ(replies.size(), 1u);
+    EXPECT_TRUE(replies[0].ok);
+    EXPECT_EQ(replies[0].result["statuses"][0]["state"], "waiting");
+}
+
+TEST_F(CommandsTest, UnknownCommandIsNamed) {
+    send("frobnicate", json::object());
+    ASSERT_EQ(replies.size(), 1u);
+    EXPECT_EQ(replies[0].error.code, "unknown-command");
+    EXPECT_EQ(replies[0].error.message, "Unknown command: frobnicate");
+}
+
+TEST_F(CommandsTest, MistypedArgumentsAreInvalidArguments) {
+    send("start", {{"job", 5}});
+    EXPECT_EQ(replies.back().error.code, "invalid-argument");
+    send("start", {{"job", "web"}, {"env", {"NOEQUALS"}}});
+    EXPECT_EQ(replies.back().error.message, "Env must be KEY=VALUE pairs: 'NOEQUALS'");
+    send("stop", json::object());
+    EXPECT_EQ(replies.back().error.message, "argument \"job\" is required");
+}
+
+TEST_F(CommandsTest, ExplicitInstanceActsOnThatInstance) {
+    define("getty", "instance $TTY\nexec getty $TTY\n");
+    send("start", {{"job", "getty"}, {"env", {"TTY=tty3"}}});
+    send("stop", {{"job", "getty"}, {"instance", "tty3"}, {"wait", false}});
+    ASSERT_TRUE(replies.back().ok);
+    EXPECT_EQ(replies.back().result["status"]["instance"], "tty3");
+    EXPECT_EQ(replies.back().result["status"]["goal"], "stop");
+}
+
+TEST_F(CommandsTest, ListShowsEveryClassWithItsInstances) {
+    define("a", "exec a\n");
+    define("b", "instance $N\nexec b\n");
+    send("start", {{"job", "b"}, {"env", {"N=1"}}});
+    send("start", {{"job", "b"}, {"env", {"N=2"}}});
+    send("list", json::object());
+    const json& jobs = replies.back().result["jobs"];
+    ASSERT_EQ(jobs.size(), 2u);
+    EXPECT_EQ(jobs[0]["job"], "a");
+    EXPECT_TRUE(jobs[0]["statuses"].empty());
+    EXPECT_EQ(jobs[1]["statuses"].size(), 2u);
+}
+
+TEST_F(CommandsTest, ShowConfigRendersConditionsLikeUpstart) {
+    define("hal", "emits hal-up\nstart on started dbus and (net-up or wifi-up IFACE=wlan0)\nstop on stopping dbus\n");
+    send("show-config", {{"job", "hal"}});
+    const json& job = replies.back().result["jobs"][0];
+    EXPECT_EQ(job["start_on"], "(started dbus and (net-up or wifi-up IFACE=wlan0))");
+    EXPECT_EQ(job["stop_on"], "stopping dbus");
+    EXPECT_EQ(job["emits"], json::array({"hal-up"}));
+}
+
+TEST_F(CommandsTest, VersionNamesTheProtocol) {
+    send("version", json::object());
+    EXPECT_EQ(replies.back().result["version"], "9.9.9");
+    EXPECT_EQ(replies.back().result["protocol"], 1);
+}
+
+} // namespace
