@@ -1,0 +1,57 @@
+// Owns applying a jobs directory to the engine.
+#include "daemon/job_loader.h"
+
+#include <set>
+
+#include "config/job_json.h"
+
+namespace daemon_main {
+
+nlohmann::json LoadSummary::to_json() const {
+    nlohmann::json errs = nlohmann::json::array();
+    for (const auto& d : errors) {
+        errs.push_back(config::diagnostic_to_json(d));
+    }
+    return {{"added", added}, {"changed", changed}, {"removed", removed}, {"unchanged", unchanged.size()},
+            {"errors", std::move(errs)}};
+}
+
+LoadSummary apply_job_dir(core::Engine& engine, const config::LoadReport& report) {
+    LoadSummary summary;
+    std::set<std::string> present;
+    for (const config::JobFile& file : report.jobs) {
+        present.insert(file.name);
+        summary.errors.insert(summary.errors.end(), file.diagnostics.begin(), file.diagnostics.end());
+        if (!file.job) {
+            continue; // unparseable: whatever was loaded before stays
+        }
+        const core::JobClass* old = engine.find_class(file.name);
+        if (old != nullptr && *old == *file.job) {
+            summary.unchanged.push_back(file.name);
+            continue;
+        }
+        (old ? summary.changed : summary.added).push_back(file.name);
+        engine.set_class(std::make_shared<core::JobClass>(*file.job));
+    }
+    summary.errors.insert(summary.errors.end(), report.errors.begin(), report.errors.end());
+    if (report.errors.empty()) {
+        // Only a complete walk may remove jobs: an unreadable subdirectory must not look empty.
+        for (const std::string& name : engine.class_names()) {
+            if (present.count(name) == 0 && engine.find_class(name) != nullptr) {
+                engine.remove_class(name);
+                summary.removed.push_back(name);
+            }
+        }
+    }
+    return summary;
+}
+
+base::Result<LoadSummary> load_jobs(sys::Sys& sys, core::Engine& engine, const std::string& dir) {
+    auto report = config::load_job_dir(sys, dir);
+    if (!report) {
+        return report.error();
+    }
+    return apply_job_dir(engine, *report);
+}
+
+} // namespace daemon_main
