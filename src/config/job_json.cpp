@@ -1,6 +1,8 @@
 // Owns the JSON rendering of JobClass, EventExpr and Diagnostic.
 #include "config/job_json.h"
 
+#include <algorithm>
+
 #include "core/signal_names.h"
 
 namespace config {
@@ -10,6 +12,18 @@ using nlohmann::json;
 json event_expr_to_json(const core::EventExpr& expr) {
     if (expr.empty()) {
         return nullptr;
+    }
+    // Operator nesting depth, bottom-up in the post-order vector: refuse before building anything
+    // that dump() could not print without recursing too deep.
+    std::vector<std::size_t> depth(expr.nodes.size(), 0);
+    for (std::size_t i = 0; i < expr.nodes.size(); ++i) {
+        const core::EventExprNode& node = expr.nodes[i];
+        if (node.kind != core::EventExprKind::Match) {
+            depth[i] = 1 + std::max(depth[node.lhs], depth[node.rhs]);
+            if (depth[i] > max_event_expr_json_depth) {
+                return nullptr;
+            }
+        }
     }
     std::vector<json> built(expr.nodes.size());
     for (std::size_t i = 0; i < expr.nodes.size(); ++i) {
