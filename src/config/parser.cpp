@@ -2,6 +2,9 @@
 #include "config/parser.h"
 
 #include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "config/stanzas.h"
 
@@ -29,16 +32,35 @@ ParseResult<void> reject_nul(std::string_view text, std::string_view file) {
                       "job files are text; remove the NUL byte"};
 }
 
-} // namespace
+// `cgroup` stanzas are appended as they come (stanza_cgroup); a repeat of the same controller,
+// group and key replaces the earlier value in the earlier one's place. Merging once per file with
+// a hash map keeps that linear: searching the list at every stanza made a file of 65,000 cgroup
+// lines (1 MiB) take 15 s to parse.
+void merge_repeated_cgroups(std::vector<core::CgroupSetting>& groups) {
+    if (groups.size() < 2) {
+        return;
+    }
+    std::unordered_map<std::string, std::size_t> slot; // identity → index of its first occurrence
+    slot.reserve(groups.size());
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+        core::CgroupSetting& g = groups[i];
+        std::string identity = std::to_string(g.controller.size()) + ':' + g.controller +
+                               std::to_string(g.name.size()) + ':' + g.name + g.key;
+        auto [it, inserted] = slot.try_emplace(std::move(identity), kept);
+        if (!inserted) {
+            groups[it->second].value = std::move(g.value);
+            continue;
+        }
+        if (kept != i) {
+            groups[kept] = std::move(g);
+        }
+        ++kept;
+    }
+    groups.resize(kept);
+}
 
-ParseResult<void> parse_job_text(std::string_view text, std::string_view file, core::JobClass& job) {
-    if (text.size() > max_job_file_size) {
-        return Diagnostic{std::string(file), 0, 0, ParseErrorCode::FileTooLarge,
-                          std::to_string(text.size()) + " bytes; the limit is " + std::to_string(max_job_file_size)};
-    }
-    if (auto nul = reject_nul(text, file); !nul) {
-        return nul;
-    }
+ParseResult<void> parse_stanzas(std::string_view text, std::string_view file, core::JobClass& job) {
     Lexer lex(text, file);
     while (lex.skip_to_stanza()) {
         auto keyword = lex.next_token();
@@ -59,6 +81,21 @@ ParseResult<void> parse_job_text(std::string_view text, std::string_view file, c
         }
     }
     return {};
+}
+
+} // namespace
+
+ParseResult<void> parse_job_text(std::string_view text, std::string_view file, core::JobClass& job) {
+    if (text.size() > max_job_file_size) {
+        return Diagnostic{std::string(file), 0, 0, ParseErrorCode::FileTooLarge,
+                          std::to_string(text.size()) + " bytes; the limit is " + std::to_string(max_job_file_size)};
+    }
+    if (auto nul = reject_nul(text, file); !nul) {
+        return nul;
+    }
+    auto result = parse_stanzas(text, file, job);
+    merge_repeated_cgroups(job.cgroups);
+    return result;
 }
 
 ParseResult<core::JobClass> parse_job(std::string_view text, std::string_view file) {

@@ -212,16 +212,9 @@ ParseResult<void> stanza_cgroup(StanzaContext& ctx) {
         setting.key = std::move(args[args.size() - 2].text);
         setting.value = std::move(args[args.size() - 1].text);
     }
-    auto& groups = ctx.job.cgroups;
-    // The same controller, group and key set again replaces the earlier value.
-    auto same = std::find_if(groups.begin(), groups.end(), [&](const core::CgroupSetting& g) {
-        return g.controller == setting.controller && g.name == setting.name && g.key == setting.key;
-    });
-    if (same != groups.end()) {
-        *same = std::move(setting);
-    } else {
-        groups.push_back(std::move(setting));
-    }
+    // The same controller, group and key set again replaces the earlier value: parse_job_text
+    // merges such repeats once the whole file is read (a search here would be quadratic).
+    ctx.job.cgroups.push_back(std::move(setting));
     return {};
 }
 
