@@ -145,15 +145,14 @@ base::Result<std::string> read_text_file(sys::Sys& sys, int dirfd, const char* p
     if (!fd) {
         return fd.error();
     }
+    // One byte past the limit is enough for the parser to know the file is too large.
+    constexpr std::size_t cap = max_job_file_size + 1;
     std::string text;
     std::size_t used = 0;
     text.resize(4096);
-    for (;;) {
+    while (used < cap) {
         if (used == text.size()) {
-            if (text.size() > max_job_file_size) {
-                break; // enough to know it is too large
-            }
-            text.resize(text.size() * 2);
+            text.resize(std::min(text.size() * 2, cap));
         }
         auto n = sys.read(fd->get(), text.data() + used, text.size() - used);
         if (!n) {
