@@ -320,6 +320,21 @@ TEST_F(JobDirTest, ReadTextFileReadsEveryByte) {
     EXPECT_EQ(*read, text);
 }
 
+TEST_F(JobDirTest, ReadTextFileStopsOneByteAfterTheSizeLimit) {
+    write("huge.conf", std::string(config::max_job_file_size + 3 * 4096 + 7, '#'));
+    auto read = config::read_text_file(sys::real_sys(), AT_FDCWD, (m_dir + "/huge.conf").c_str());
+    ASSERT_TRUE(read.has_value());
+    EXPECT_EQ(read->size(), config::max_job_file_size + 1);
+}
+
+TEST_F(JobDirTest, ReadTextFileReadsAFileOfExactlyTheLimit) {
+    write("limit.conf", std::string(config::max_job_file_size, '#'));
+    auto read = config::read_text_file(sys::real_sys(), AT_FDCWD, (m_dir + "/limit.conf").c_str());
+    ASSERT_TRUE(read.has_value());
+    EXPECT_EQ(read->size(), config::max_job_file_size);
+    EXPECT_TRUE(config::parse_job(*read, "limit.conf").has_value());
+}
+
 // ---- ignored names --------------------------------------------------------------------------
 
 TEST(IsIgnoredName, SkipsHiddenBackupSwapVcsAndPackageManagerNames) {
