@@ -109,6 +109,13 @@ TEST(EventExprParser, PositionalValueAfterANamedOneInTheNextMatchIsFine) {
     EXPECT_EQ(shape("a K=1 or b pos"), "(a K=1 or b pos)");
 }
 
+TEST(EventExprParser, QuotedOperatorIsAnOrdinaryWord) {
+    core::EventExpr expr = parse("a \"and\" 'or'");
+    ASSERT_EQ(expr.nodes.size(), 1u);
+    EXPECT_EQ(expr.nodes[0].args, (std::vector<EventArg>{{"", "and", false}, {"", "or", false}}));
+    EXPECT_EQ(shape("\"or\" or b"), "(or or b)");
+}
+
 // ---- operators and grouping -----------------------------------------------------------------
 
 TEST(EventExprParser, OrJoinsTwoEvents) {
@@ -243,6 +250,11 @@ TEST(EventExprParserErrors, ErrorOnALaterLineOfAGroupReportsThatLine) {
 
 TEST(EventExprParserErrors, NewLineOutsideParenthesesEndsTheExpression) {
     EXPECT_EQ(error_of("a\nor b"), "2:1 Unexpected token");
+}
+
+TEST(EventExprParserErrors, EmptyQuotedWordIsExpectedToken) {
+    EXPECT_EQ(error_of("ev \"\""), "1:4 Expected token");
+    EXPECT_EQ(error_of("''"), "1:1 Expected token");
 }
 
 TEST(EventExprParserErrors, UnterminatedQuoteIsReported) {

@@ -184,6 +184,20 @@ TEST_F(JobDirTest, UnreadableSubdirectoryIsReportedAndOtherJobsStillLoad) {
     EXPECT_EQ(names(report), (std::vector<std::string>{"open"}));
 }
 
+TEST_F(JobDirTest, DirectoriesNestedTooDeeplyAreReportedNotWalked) {
+    std::string deep;
+    for (int i = 0; i < 40; ++i) {
+        deep += "d/";
+    }
+    write(deep + "bottom.conf", "task\n");
+    write("d/shallow.conf", "task\n");
+    LoadReport report = load();
+    EXPECT_EQ(names(report), (std::vector<std::string>{"d/shallow"}));
+    ASSERT_EQ(report.errors.size(), 1u);
+    EXPECT_EQ(report.errors[0].code, ParseErrorCode::Io);
+    EXPECT_NE(report.errors[0].detail.find("deeper than"), std::string::npos);
+}
+
 // ---- overrides ------------------------------------------------------------------------------
 
 TEST_F(JobDirTest, OverrideLayersOnTopOfItsConf) {

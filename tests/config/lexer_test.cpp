@@ -423,6 +423,10 @@ TEST(LexerScript, EndScriptWithCrlfEndsTheBlock) {
     EXPECT_EQ(script_body("script\r\n  echo a\r\nend script\r\n"), "echo a\r\n");
 }
 
+TEST(LexerScript, CarriageReturnBetweenEndAndScriptIsWhitespace) {
+    EXPECT_EQ(script_body("script\n  echo a\nend\rscript\n"), "echo a\n");
+}
+
 TEST(LexerScript, LinesThatOnlyLookLikeEndScriptArePartOfTheBody) {
     EXPECT_EQ(script_body("script\n  endscript\n  end scripts\n  end script now\n  end\nend script\n"),
               "endscript\nend scripts\nend script now\nend\n");
