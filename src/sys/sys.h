@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -191,6 +192,9 @@ public:
     virtual Result<void> kill(pid_t pid, int sig) = 0;
     // getpid() cannot fail, so it returns the pid directly.
     virtual pid_t getpid() = 0;
+    // geteuid() cannot fail. Not pure, so fakes that do not care need not provide it; the body is
+    // the real call (this header is part of the seam).
+    virtual uid_t geteuid() { return ::geteuid(); }
     virtual Result<pid_t> setsid() = 0;
     virtual Result<void> setpgid(pid_t pid, pid_t pgid) = 0;
     virtual Result<pid_t> getpgid(pid_t pid) = 0;
