@@ -1,27 +1,48 @@
-// Owns startd's entry point: argument parsing and dispatch to the chosen mode.
+// Owns startd's entry point: arguments, mode detection (system, user, container), wiring.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "control/endpoint.h"
 #include "daemon/check_command.h"
+#include "daemon/supervisor.h"
+#include "loop/event_loop.h"
 #include "sys/sys.h"
+
+extern char** environ;
 
 namespace {
 
 constexpr int exit_usage = 2;
+constexpr int exit_startup_failed = 1;
 
 void print_usage(std::FILE* to) {
-    std::fputs("Usage: startd --check [--json] PATH...\n"
-               "       startd --version\n"
+    std::fputs("Usage: startd [--user] [-c DIR] [--jobs-dir DIR] [--socket PATH] [--log-dir DIR] [--debug]\n"
+               "       startd --check [--json] PATH...\n"
                "\n"
+               "Supervise the jobs in a jobs directory (Upstart job files), controlled with startctl.\n"
+               "\n"
+               "  --user           run as a per-user supervisor (jobs in $XDG_CONFIG_HOME/startd/jobs,\n"
+               "                   socket in $XDG_RUNTIME_DIR/startd); the default when not root\n"
+               "  --system         run as the system supervisor (jobs in /etc/init, socket in /run/startd)\n"
+               "  -c, --config DIR an instance of its own: jobs in DIR/jobs, its own socket and logs\n"
+               "  --jobs-dir DIR   read jobs from DIR instead\n"
+               "  --socket PATH    listen on PATH instead\n"
+               "  --log-dir DIR    write console logs to DIR instead\n"
+               "  --debug          log every state change\n"
                "  --check PATH...  parse job files (a jobs directory or single .conf files) without\n"
                "                   starting anything; one line per job; exit 1 if any has an error\n"
                "  --json           with --check: print the parsed jobs and errors as JSON\n"
-               "  --version        print the version\n"
-               "  --help           print this help\n",
+               "  --version        print the version\n",
                to);
+}
+
+std::optional<std::string> getenv_opt(std::string_view key) {
+    const char* v = std::getenv(std::string(key).c_str());
+    return v ? std::optional<std::string>(v) : std::nullopt;
 }
 
 } // namespace
@@ -29,13 +50,49 @@ void print_usage(std::FILE* to) {
 int main(int argc, char** argv) {
     bool check = false;
     bool json = false;
+    bool debug = false;
+    std::optional<control::Mode> mode;
+    std::optional<std::string> config_dir;
+    std::optional<std::string> jobs_dir;
+    std::optional<std::string> socket;
+    std::optional<std::string> log_dir;
     std::vector<std::string> paths;
     for (int i = 1; i < argc; ++i) {
         std::string_view arg = argv[i];
+        auto value = [&](std::optional<std::string>& into) {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "startd: option %s needs a value\n", argv[i]);
+                return false;
+            }
+            into = argv[++i];
+            return true;
+        };
         if (arg == "--check") {
             check = true;
         } else if (arg == "--json") {
             json = true;
+        } else if (arg == "--debug") {
+            debug = true;
+        } else if (arg == "--user") {
+            mode = control::Mode::User;
+        } else if (arg == "--system") {
+            mode = control::Mode::System;
+        } else if (arg == "-c" || arg == "--config") {
+            if (!value(config_dir)) {
+                return exit_usage;
+            }
+        } else if (arg == "--jobs-dir") {
+            if (!value(jobs_dir)) {
+                return exit_usage;
+            }
+        } else if (arg == "--socket") {
+            if (!value(socket)) {
+                return exit_usage;
+            }
+        } else if (arg == "--log-dir") {
+            if (!value(log_dir)) {
+                return exit_usage;
+            }
         } else if (arg == "--help" || arg == "-h") {
             print_usage(stdout);
             return 0;
@@ -53,16 +110,62 @@ int main(int argc, char** argv) {
             paths.emplace_back(arg);
         }
     }
-    if (!check) {
-        std::fprintf(stderr, "startd: supervising jobs is not available in this build yet; only --check is\n"
-                             "Try 'startd --help' for more information.\n");
+    sys::Sys& sys = sys::real_sys();
+    if (check) {
+        if (paths.empty()) {
+            std::fprintf(stderr, "startd: --check needs at least one jobs directory or job file\n");
+            return exit_usage;
+        }
+        return daemon_main::run_check(sys, paths, json ? daemon_main::CheckFormat::Json : daemon_main::CheckFormat::Text,
+                                      stdout, stderr);
+    }
+    if (!paths.empty()) {
+        std::fprintf(stderr, "startd: unexpected argument '%s' (did you mean --check or --jobs-dir?)\n",
+                     paths.front().c_str());
         return exit_usage;
     }
-    if (paths.empty()) {
-        std::fprintf(stderr, "startd: --check needs at least one jobs directory or job file\n");
-        return exit_usage;
+
+    bool container = sys.getpid() == 1;
+    uid_t uid = sys.geteuid();
+    control::Mode m = mode.value_or(uid == 0 ? control::Mode::System : control::Mode::User);
+    daemon_main::Settings settings;
+    settings.endpoint = control::resolve_endpoint(m, config_dir, uid, getenv_opt);
+    if (jobs_dir) {
+        settings.endpoint.jobs_dir = *jobs_dir;
     }
-    return daemon_main::run_check(sys::real_sys(), paths,
-                                  json ? daemon_main::CheckFormat::Json : daemon_main::CheckFormat::Text, stdout,
-                                  stderr);
+    if (socket) {
+        settings.endpoint.socket = *socket;
+    }
+    if (log_dir) {
+        settings.endpoint.log_dir = *log_dir;
+    }
+    settings.container = container;
+    settings.debug = debug;
+    if (m == control::Mode::User) {
+        // A user's jobs run in the user's environment, as Upstart's session init did.
+        for (char** e = environ; *e != nullptr; ++e) {
+            if (std::strchr(*e, '=') != nullptr) {
+                settings.job_env.emplace_back(*e);
+            }
+        }
+    } else {
+        settings.job_env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                            "TERM=" + getenv_opt("TERM").value_or("linux")};
+    }
+
+    auto loop = loop::EventLoop::create(sys);
+    if (!loop) {
+        std::fprintf(stderr, "startd: cannot create the event loop: %s\n", loop.error().message().c_str());
+        return exit_startup_failed;
+    }
+    daemon_main::Supervisor supervisor(sys, **loop, std::move(settings));
+    if (auto started = supervisor.start(); !started) {
+        std::fprintf(stderr, "startd: %s\n", started.error().message().c_str());
+        return exit_startup_failed;
+    }
+    if (auto ran = (*loop)->run(); !ran) {
+        std::fprintf(stderr, "startd: event loop failed: %s\n", ran.error().message().c_str());
+        return exit_startup_failed;
+    }
+    return 0;
 }

@@ -1,0 +1,354 @@
+// Owns the daemon's wiring of engine, loop, Sys, server and logs.
+#include "daemon/supervisor.h"
+
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+
+#include "config/job_dir.h"
+#include "daemon/config_check.h"
+#include "daemon/job_loader.h"
+#include "proc/spawn_plan.h"
+
+namespace daemon_main {
+
+namespace {
+
+base::Result<void> make_dirs(sys::Sys& sys, const std::string& dir, mode_t mode) {
+    for (std::size_t slash = dir.find('/', 1); slash != std::string::npos; slash = dir.find('/', slash + 1)) {
+        std::string part = dir.substr(0, slash);
+        if (auto made = sys.mkdir(part.c_str(), 0755); !made && made.error().code() != EEXIST) {
+            return made;
+        }
+    }
+    if (auto made = sys.mkdir(dir.c_str(), mode); !made && made.error().code() != EEXIST) {
+        return made;
+    }
+    return {};
+}
+
+std::int64_t wall_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+} // namespace
+
+Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
+    : m_sys(sys), m_loop(loop), m_settings(std::move(settings)), m_engine(*this, m_settings.job_env),
+      m_host{m_engine, sys.geteuid(), STARTD_VERSION, {}, {}}, m_server(sys, *this, m_host) {
+    m_host.reload_configuration = [this] { return reload_configuration(); };
+    m_host.check_config = [this] { return check_config(); };
+}
+
+Supervisor::~Supervisor() {
+    m_server.close();
+    for (auto& [fd, pipe] : m_log_pipes) {
+        m_loop.remove_watch(pipe.watch);
+    }
+}
+
+base::Result<void> Supervisor::start() {
+    const control::Endpoint& ep = m_settings.endpoint;
+    auto signals = loop::SignalWatch::create(m_loop, {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGUSR2},
+                                             [this](const signalfd_siginfo& info) { on_signal(info); });
+    if (!signals) {
+        return base::Error("cannot take over signals: " + signals.error().message());
+    }
+    m_signals = std::move(signals).value();
+
+    // Orphaned grandchildren (daemons that double-fork) come to us, so we reap them too.
+    if (auto sub = m_sys.set_child_subreaper(true); !sub) {
+        log(core::LogLevel::Warning, "cannot become a subreaper: " + sub.error().message());
+    }
+    auto null = m_sys.open("/dev/null", O_RDWR);
+    if (!null) {
+        return base::Error("cannot open /dev/null: " + null.error().message());
+    }
+    m_devnull = std::move(null).value();
+
+    bool user = ep.mode == control::Mode::User;
+    if (auto dirs = make_dirs(m_sys, ep.log_dir, user ? 0700 : 0755); !dirs) {
+        log(core::LogLevel::Warning, "cannot create log directory " + ep.log_dir + ": " + dirs.error().message() +
+                                         " (console log output will be dropped and counted)");
+    }
+    if (auto listening = m_server.listen(ep.socket, user ? 0700 : 0755, user ? 0600 : 0666); !listening) {
+        return listening;
+    }
+    if (user) {
+        (void)make_dirs(m_sys, ep.jobs_dir, 0755); // first start: give the user somewhere to put jobs
+    }
+    auto loaded = load_jobs(m_sys, m_engine, ep.jobs_dir);
+    if (!loaded) {
+        log(core::LogLevel::Warning, "cannot read jobs directory " + ep.jobs_dir + ": " + loaded.error().message());
+    } else {
+        for (const config::Diagnostic& d : loaded->errors) {
+            log(core::LogLevel::Error, d.to_string());
+        }
+        log(core::LogLevel::Info, "loaded " + std::to_string(loaded->added.size()) + " jobs from " + ep.jobs_dir +
+                                      ", listening on " + ep.socket);
+    }
+    m_engine.emit("startup", {std::string("MODE=") + (m_settings.container ? "container" : user ? "user" : "system")});
+    return {};
+}
+
+// ---- signals and children --------------------------------------------------------------------
+
+void Supervisor::on_signal(const signalfd_siginfo& info) {
+    switch (info.ssi_signo) {
+    case SIGCHLD:
+        reap_children();
+        break;
+    case SIGTERM:
+    case SIGINT:
+        log(core::LogLevel::Info, std::string("received ") + (info.ssi_signo == SIGTERM ? "TERM" : "INT") +
+                                      ": stopping all jobs");
+        shutdown();
+        break;
+    case SIGHUP:
+        if (auto r = reload_configuration(); !r) {
+            log(core::LogLevel::Error, "reload failed: " + r.error().message());
+        }
+        break;
+    case SIGUSR2:
+        log(core::LogLevel::Warning, "re-exec (SIGUSR2) is not available in this build; ignoring");
+        break;
+    default:
+        break; // SIGPIPE: a client went away; the write reports EPIPE
+    }
+}
+
+void Supervisor::reap_children() {
+    // One SIGCHLD may stand for many children: reap until none is left. Unknown pids are
+    // orphans reparented to us (subreaper / PID 1) and are simply reaped.
+    for (;;) {
+        auto status = m_sys.waitid(P_ALL, 0, WEXITED | WNOHANG);
+        if (!status || status->pid == 0) {
+            break;
+        }
+        core::ExitStatus exit = status->exited() ? core::ExitStatus::exited(status->status)
+                                                 : core::ExitStatus::killed(status->status);
+        if (!m_engine.on_process_exit(status->pid, exit)) {
+            log(core::LogLevel::Debug, "reaped orphan " + std::to_string(status->pid));
+        }
+    }
+    after_change();
+}
+
+void Supervisor::shutdown() {
+    m_shutting_down = true;
+    m_engine.stop_all();
+    after_change();
+}
+
+void Supervisor::after_change() {
+    if (m_shutting_down && m_engine.all_stopped()) {
+        m_loop.quit();
+    }
+}
+
+// ---- JobRuntime ------------------------------------------------------------------------------
+
+base::Result<pid_t> Supervisor::spawn(const core::Job& job, core::ProcessType type) {
+    const core::JobClass& cls = job.job_class();
+    proc::PlanContext ctx;
+    ctx.mode = m_settings.endpoint.mode == control::Mode::User ? proc::Mode::User : proc::Mode::System;
+    ctx.running_as_root = m_sys.geteuid() == 0;
+    ctx.extra_env = {"STARTD_CONFIG=" + m_settings.endpoint.config_dir,
+                     std::string("STARTD_MODE=") + (ctx.mode == proc::Mode::User ? "user" : "system"),
+                     "STARTD_SOCKET=" + m_settings.endpoint.socket};
+    int null = m_devnull.get();
+    ctx.stdio = {null, null, null};
+
+    base::UniqueFd console;
+    sys::FdPair log_pipe;
+    if (cls.console == core::ConsoleType::Output || cls.console == core::ConsoleType::Owner) {
+        if (auto c = m_sys.open("/dev/console", O_RDWR | O_NOCTTY); c) {
+            console = std::move(c).value();
+            ctx.stdio = {console.get(), console.get(), console.get()};
+        } else {
+            log(core::LogLevel::Warning, job.display_name() + ": cannot open /dev/console (" + c.error().message() +
+                                             "); output goes to /dev/null");
+        }
+    } else if (cls.console == core::ConsoleType::Log) {
+        if (auto p = m_sys.pipe2(O_CLOEXEC); p) {
+            log_pipe = std::move(p).value();
+            ctx.stdio = {null, log_pipe.second.get(), log_pipe.second.get()};
+        } else {
+            log(core::LogLevel::Warning, job.display_name() + ": cannot create log pipe (" + p.error().message() +
+                                             "); output goes to /dev/null");
+        }
+    }
+
+    auto plan = proc::build_spawn_plan(m_sys, job, type, ctx);
+    if (!plan) {
+        return plan.error();
+    }
+    auto spawned = m_sys.spawn(*plan);
+    if (!spawned) {
+        return base::Error(spawned.error().message());
+    }
+    pid_t pid = spawned->pid;
+
+    if (log_pipe.first.valid()) {
+        log_pipe.second.reset(); // only the child writes; EOF once it (and its children) are done
+        int fd = log_pipe.first.get();
+        (void)m_sys.set_nonblocking(fd, sys::NonBlocking::Yes);
+        std::string path = m_settings.endpoint.log_dir + "/" + joblog::log_file_name(job.name(), job.instance());
+        auto watch = m_loop.add_watch(fd, EPOLLIN, [this, fd](std::uint32_t) { return on_log_readable(fd); });
+        if (watch) {
+            m_log_pipes[fd] = LogPipe{std::move(log_pipe.first), *watch, std::move(path)};
+        }
+    }
+    return pid;
+}
+
+loop::Next Supervisor::on_log_readable(int fd) {
+    auto it = m_log_pipes.find(fd);
+    if (it == m_log_pipes.end()) {
+        return loop::Next::Remove;
+    }
+    joblog::JobLog& log = job_log(it->second.log_path);
+    char buf[16384];
+    // A bounded amount per wake-up: a flooding job cannot monopolise the loop.
+    for (int i = 0; i < 8; ++i) {
+        auto n = m_sys.read(fd, buf, sizeof buf);
+        if (!n) {
+            if (n.error().code() == EAGAIN) {
+                return loop::Next::Keep;
+            }
+            break;
+        }
+        if (*n == 0) {
+            break;
+        }
+        log.append(std::string_view(buf, *n), wall_seconds());
+        if (*n < sizeof buf) {
+            return loop::Next::Keep;
+        }
+    }
+    // EOF or a read error: this process and everything that inherited its output are done.
+    log.flush(wall_seconds());
+    m_log_pipes.erase(it);
+    return loop::Next::Remove;
+}
+
+joblog::JobLog& Supervisor::job_log(const std::string& path) {
+    auto& slot = m_logs[path];
+    if (!slot) {
+        slot = std::make_unique<joblog::JobLog>(m_sys, path);
+    }
+    return *slot;
+}
+
+base::Result<void> Supervisor::signal_group(const core::Job&, pid_t pid, int sig) {
+    // Every job process leads its own session and process group, so -pid reaches its children.
+    if (auto group = m_sys.kill(-pid, sig); group) {
+        return {};
+    }
+    return m_sys.kill(pid, sig);
+}
+
+base::Result<void> Supervisor::signal_process(pid_t pid, int sig) { return m_sys.kill(pid, sig); }
+
+void Supervisor::arm_kill_timer(core::Job& job, core::Seconds after) {
+    auto& timer = m_kill_timers[&job];
+    if (!timer) {
+        core::Job* target = &job;
+        timer = std::make_unique<loop::Timer>(m_loop, [this, target] { m_engine.on_kill_timeout(*target); });
+    }
+    if (auto armed = timer->arm_after(std::chrono::duration_cast<sys::Duration>(after)); !armed) {
+        log(core::LogLevel::Error, job.display_name() + ": cannot arm kill timer: " + armed.error().message());
+    }
+}
+
+void Supervisor::cancel_kill_timer(core::Job& job) { m_kill_timers.erase(&job); }
+
+core::Clock::time_point Supervisor::now() {
+    return core::Clock::time_point(std::chrono::duration_cast<core::Clock::duration>(m_loop.now().time_since_epoch()));
+}
+
+void Supervisor::log(core::LogLevel level, std::string_view message) {
+    if (level == core::LogLevel::Debug && !m_settings.debug) {
+        return;
+    }
+    static constexpr const char* names[] = {"debug", "info", "warning", "error"};
+    std::fprintf(stderr, "startd: %s: %.*s\n", names[static_cast<int>(level)], static_cast<int>(message.size()),
+                 message.data());
+}
+
+// ---- IoRegistry ------------------------------------------------------------------------------
+
+void Supervisor::watch(int fd, bool write, std::function<void(std::uint32_t)> ready) {
+    std::uint32_t events = EPOLLIN | (write ? EPOLLOUT : 0u);
+    auto callback = [ready = std::move(ready), this](std::uint32_t ev) {
+        ready(ev);
+        after_change();
+        return loop::Next::Keep;
+    };
+    if (auto it = m_io_watches.find(fd); it != m_io_watches.end()) {
+        m_loop.remove_watch(it->second);
+        m_io_watches.erase(it);
+    }
+    if (auto id = m_loop.add_watch(fd, events, std::move(callback)); id) {
+        m_io_watches[fd] = *id;
+    } else {
+        log(core::LogLevel::Error, "cannot watch fd " + std::to_string(fd) + ": " + id.error().message());
+    }
+}
+
+void Supervisor::unwatch(int fd) {
+    if (auto it = m_io_watches.find(fd); it != m_io_watches.end()) {
+        m_loop.remove_watch(it->second);
+        m_io_watches.erase(it);
+    }
+}
+
+// ---- configuration ---------------------------------------------------------------------------
+
+base::Result<nlohmann::json> Supervisor::reload_configuration() {
+    auto summary = load_jobs(m_sys, m_engine, m_settings.endpoint.jobs_dir);
+    if (!summary) {
+        return base::Error("cannot read " + m_settings.endpoint.jobs_dir + ": " + summary.error().message());
+    }
+    for (const config::Diagnostic& d : summary->errors) {
+        log(core::LogLevel::Error, d.to_string());
+    }
+    return summary->to_json();
+}
+
+nlohmann::json Supervisor::check_config() {
+    std::vector<std::string> report;
+    auto loaded = config::load_job_dir(m_sys, m_settings.endpoint.jobs_dir);
+    std::vector<core::JobClass> parsed;
+    if (!loaded) {
+        report.push_back(m_settings.endpoint.jobs_dir + ": " + loaded.error().message());
+    } else {
+        for (const config::JobFile& f : loaded->jobs) {
+            for (const config::Diagnostic& d : f.diagnostics) {
+                report.push_back(d.to_string());
+            }
+            if (f.job) {
+                parsed.push_back(*f.job);
+            }
+        }
+        for (const config::Diagnostic& d : loaded->errors) {
+            report.push_back(d.to_string());
+        }
+    }
+    std::vector<const core::JobClass*> ptrs;
+    for (const core::JobClass& j : parsed) {
+        ptrs.push_back(&j);
+    }
+    for (std::string& line : check_reachability(ptrs)) {
+        report.push_back(std::move(line));
+    }
+    return {{"ok", report.empty()}, {"report", report}};
+}
+
+} // namespace daemon_main

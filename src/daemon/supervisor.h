@@ -1,0 +1,90 @@
+// Owns Supervisor: the composition root of the running daemon. It wires the engine to the real
+// world — spawning through Sys, reaping every child on SIGCHLD, kill timers on the event loop,
+// console-log pipes, the control server — and handles startd's own signals and shutdown.
+// Not here: job semantics (core/), the protocol (control/), argument parsing (main.cpp).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "control/endpoint.h"
+#include "control/server.h"
+#include "core/engine.h"
+#include "log/job_log.h"
+#include "loop/event_loop.h"
+#include "loop/signal_watch.h"
+#include "loop/timer.h"
+#include "sys/sys.h"
+
+namespace daemon_main {
+
+struct Settings {
+    control::Endpoint endpoint;
+    bool container = false; // running as PID 1
+    bool debug = false;     // log debug messages
+    core::Environ job_env;  // the base environment of every job
+};
+
+class Supervisor final : public core::JobRuntime, public control::IoRegistry {
+public:
+    Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings);
+    ~Supervisor() override;
+    Supervisor(const Supervisor&) = delete;
+    Supervisor& operator=(const Supervisor&) = delete;
+
+    // Takes over startd's signals, creates the state and log directories, listens on the control
+    // socket and loads the jobs. Fails (and changes nothing that matters) when the socket
+    // cannot be had: another startd already serves it, or the directory is not ours.
+    base::Result<void> start();
+
+    // Stops every job, then quits the loop once none is left. Also what SIGTERM/SIGINT do.
+    void shutdown();
+    bool shutting_down() const { return m_shutting_down; }
+
+    core::Engine& engine() { return m_engine; }
+
+    // ---- core::JobRuntime ----------------------------------------------------------------
+    base::Result<pid_t> spawn(const core::Job& job, core::ProcessType type) override;
+    base::Result<void> signal_group(const core::Job& job, pid_t pid, int sig) override;
+    base::Result<void> signal_process(pid_t pid, int sig) override;
+    void arm_kill_timer(core::Job& job, core::Seconds after) override;
+    void cancel_kill_timer(core::Job& job) override;
+    core::Clock::time_point now() override;
+    void log(core::LogLevel level, std::string_view message) override;
+
+    // ---- control::IoRegistry --------------------------------------------------------------
+    void watch(int fd, bool write, std::function<void(std::uint32_t)> ready) override;
+    void unwatch(int fd) override;
+
+private:
+    struct LogPipe {
+        base::UniqueFd fd;
+        loop::WatchId watch = 0;
+        std::string log_path;
+    };
+
+    void on_signal(const signalfd_siginfo& info);
+    void reap_children();
+    void after_change(); // quits the loop once a shutdown has stopped everything
+    base::Result<nlohmann::json> reload_configuration();
+    nlohmann::json check_config();
+    loop::Next on_log_readable(int fd);
+    joblog::JobLog& job_log(const std::string& path);
+
+    sys::Sys& m_sys;
+    loop::EventLoop& m_loop;
+    Settings m_settings;
+    core::Engine m_engine;
+    control::CommandHost m_host;
+    control::Server m_server;
+    std::unique_ptr<loop::SignalWatch> m_signals;
+    std::unordered_map<core::Job*, std::unique_ptr<loop::Timer>> m_kill_timers;
+    std::unordered_map<int, loop::WatchId> m_io_watches;
+    std::unordered_map<int, LogPipe> m_log_pipes;
+    std::unordered_map<std::string, std::unique_ptr<joblog::JobLog>> m_logs;
+    base::UniqueFd m_devnull;
+    bool m_shutting_down = false;
+};
+
+} // namespace daemon_main
