@@ -218,7 +218,15 @@ int run(const Options& o, sys::Sys& sys, const control::EnvLookup& env, uid_t ui
         }
     }
     control::Endpoint ep = control::resolve_endpoint(mode, config, uid, env);
-    Context ctx{o, sys, env, o.socket.value_or(ep.socket)};
+    // A job's own processes carry STARTD_SOCKET, so nested calls reach the startd that runs them
+    // even when it listens somewhere unusual (--socket).
+    std::string socket = ep.socket;
+    if (o.socket) {
+        socket = *o.socket;
+    } else if (auto s = env("STARTD_SOCKET"); s && !s->empty() && !o.config_dir && !o.mode) {
+        socket = *s;
+    }
+    Context ctx{o, sys, env, socket};
 
     const std::string& c = o.command;
     if (c == "start" || c == "stop" || c == "restart" || c == "reload" || c == "status") {

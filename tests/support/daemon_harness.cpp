@@ -1,0 +1,191 @@
+// Owns running real startd/startctl processes for integration tests.
+#include "support/daemon_harness.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace test_support {
+
+namespace {
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// fork + exec with stdout/stderr to files; returns the pid.
+pid_t launch(const std::vector<std::string>& argv, const std::string& out, const std::string& err,
+             const std::vector<std::string>& extra_env) {
+    std::vector<char*> args;
+    for (const auto& a : argv) {
+        args.push_back(const_cast<char*>(a.c_str()));
+    }
+    args.push_back(nullptr);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+        int n = ::open("/dev/null", O_RDONLY);
+        ::dup2(n, 0);
+        ::dup2(o, 1);
+        ::dup2(e, 2);
+        for (const auto& kv : extra_env) {
+            ::putenv(const_cast<char*>(kv.c_str()));
+        }
+        ::setpgid(0, 0);
+        ::execv(args[0], args.data());
+        ::_exit(127);
+    }
+    return pid;
+}
+
+// Waits for pid with a bound; SIGKILLs it (and its group) when the bound passes.
+int wait_bounded(pid_t pid, std::chrono::milliseconds bound) {
+    auto deadline = std::chrono::steady_clock::now() + bound;
+    int status = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+        pid_t r = ::waitpid(pid, &status, WNOHANG);
+        if (r == pid) {
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ::kill(-pid, SIGKILL);
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    return -1;
+}
+
+} // namespace
+
+DaemonHarness::DaemonHarness() {
+    char tmpl[] = "/tmp/startd-it-XXXXXX";
+    if (::mkdtemp(tmpl) != nullptr) {
+        m_dir = tmpl;
+        ::mkdir((m_dir + "/jobs").c_str(), 0755);
+    }
+}
+
+DaemonHarness::~DaemonHarness() {
+    if (m_daemon > 0) {
+        stop_daemon(std::chrono::seconds(10));
+    }
+    if (!m_dir.empty()) {
+        std::string cmd = "rm -rf '" + m_dir + "'";
+        [[maybe_unused]] int rc = std::system(cmd.c_str());
+    }
+}
+
+void DaemonHarness::write_job(const std::string& name, const std::string& text) {
+    std::string path = jobs_dir() + "/" + name + ".conf";
+    if (auto slash = path.rfind('/'); slash != std::string::npos) {
+        std::string cmd = "mkdir -p '" + path.substr(0, slash) + "'";
+        [[maybe_unused]] int rc = std::system(cmd.c_str());
+    }
+    std::ofstream(path) << text;
+}
+
+bool DaemonHarness::start_daemon(std::vector<std::string> extra_args) {
+    std::vector<std::string> argv = {STARTD_BINARY, "--user", "--jobs-dir", jobs_dir(), "--socket", socket(),
+                                     "--log-dir", log_dir()};
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    m_daemon = launch(argv, m_dir + "/startd.out", m_dir + "/startd.err",
+                      {"XDG_RUNTIME_DIR=" + m_dir + "/run", "XDG_CONFIG_HOME=" + m_dir + "/config",
+                       "XDG_STATE_HOME=" + m_dir + "/state"});
+    return wait_for([&] { return ctl({"version"}, std::chrono::seconds(5)).status == 0; });
+}
+
+int DaemonHarness::stop_daemon(std::chrono::milliseconds bound) {
+    if (m_daemon <= 0) {
+        return -1;
+    }
+    ::kill(m_daemon, SIGTERM);
+    int status = wait_bounded(m_daemon, bound);
+    m_daemon = -1;
+    return status;
+}
+
+CtlResult DaemonHarness::ctl(const std::vector<std::string>& args, std::chrono::milliseconds bound) {
+    static int counter = 0;
+    std::string base = m_dir + "/ctl." + std::to_string(++counter);
+    std::vector<std::string> argv = {STARTCTL_BINARY, "--socket", socket()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    pid_t pid = launch(argv, base + ".out", base + ".err", {});
+    CtlResult r;
+    r.status = wait_bounded(pid, bound);
+    r.out = slurp(base + ".out");
+    r.err = slurp(base + ".err");
+    ::unlink((base + ".out").c_str());
+    ::unlink((base + ".err").c_str());
+    return r;
+}
+
+bool DaemonHarness::wait_for(const std::function<bool()>& condition, std::chrono::milliseconds bound) {
+    auto deadline = std::chrono::steady_clock::now() + bound;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (condition()) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return condition();
+}
+
+pid_t DaemonHarness::pid_in(const std::string& line) {
+    auto at = line.find("process ");
+    return at == std::string::npos ? 0 : static_cast<pid_t>(std::atoi(line.c_str() + at + 8));
+}
+
+bool DaemonHarness::process_exists(pid_t pid) {
+    if (pid <= 0) {
+        return false;
+    }
+    std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+    if (stat.empty()) {
+        return false;
+    }
+    auto close = stat.rfind(')');
+    return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
+}
+
+std::vector<pid_t> DaemonHarness::zombie_children() const {
+    std::vector<pid_t> zombies;
+    DIR* d = ::opendir("/proc");
+    if (d == nullptr) {
+        return zombies;
+    }
+    while (dirent* e = ::readdir(d)) {
+        pid_t pid = std::atoi(e->d_name);
+        if (pid <= 0) {
+            continue;
+        }
+        std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+        auto close = stat.rfind(')');
+        if (close == std::string::npos || close + 4 >= stat.size()) {
+            continue;
+        }
+        char state = stat[close + 2];
+        pid_t ppid = std::atoi(stat.c_str() + close + 4);
+        if (state == 'Z' && ppid == m_daemon) {
+            zombies.push_back(pid);
+        }
+    }
+    ::closedir(d);
+    return zombies;
+}
+
+std::string DaemonHarness::daemon_output() const { return slurp(m_dir + "/startd.err"); }
+
+} // namespace test_support

@@ -1,0 +1,60 @@
+// Owns DaemonHarness: a real startd (user mode) in a private temp dir, driven with the real
+// startctl, for integration tests. Every wait is bounded; the daemon and anything it left behind
+// are stopped by pid when the harness goes away.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace test_support {
+
+struct CtlResult {
+    int status = -1; // exit status, or -1 if it had to be killed
+    std::string out;
+    std::string err;
+};
+
+class DaemonHarness {
+public:
+    DaemonHarness();
+    ~DaemonHarness();
+    DaemonHarness(const DaemonHarness&) = delete;
+    DaemonHarness& operator=(const DaemonHarness&) = delete;
+
+    // Writes DIR/jobs/NAME.conf (NAME may contain '/').
+    void write_job(const std::string& name, const std::string& text);
+    // Starts startd and waits (bounded) until it answers on its socket. Returns false on failure.
+    bool start_daemon(std::vector<std::string> extra_args = {});
+    // Sends SIGTERM and waits for startd to exit; returns its exit status (-1 if it had to be killed).
+    int stop_daemon(std::chrono::milliseconds bound = std::chrono::seconds(15));
+
+    // Runs startctl --socket SOCKET ARGS…, bounded by `bound`.
+    CtlResult ctl(const std::vector<std::string>& args, std::chrono::milliseconds bound = std::chrono::seconds(30));
+
+    // Polls `condition` every 10 ms until it holds or `bound` passes.
+    static bool wait_for(const std::function<bool()>& condition,
+                         std::chrono::milliseconds bound = std::chrono::seconds(10));
+
+    // The main pid in a status line ("web start/running, process 123"), or 0.
+    static pid_t pid_in(const std::string& status_line);
+    static bool process_exists(pid_t pid);
+    // Zombie children of startd right now (reaping must leave none).
+    std::vector<pid_t> zombie_children() const;
+
+    pid_t daemon_pid() const { return m_daemon; }
+    const std::string& dir() const { return m_dir; }
+    std::string jobs_dir() const { return m_dir + "/jobs"; }
+    std::string socket() const { return m_dir + "/run/control"; }
+    std::string log_dir() const { return m_dir + "/log"; }
+    std::string daemon_output() const; // what startd wrote to stderr so far
+
+private:
+    std::string m_dir;
+    pid_t m_daemon = -1;
+};
+
+} // namespace test_support
