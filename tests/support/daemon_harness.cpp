@@ -97,14 +97,31 @@ void DaemonHarness::write_job(const std::string& name, const std::string& text) 
     std::ofstream(path) << text;
 }
 
-bool DaemonHarness::start_daemon(std::vector<std::string> extra_args) {
-    std::vector<std::string> argv = {STARTD_BINARY, "--user", "--jobs-dir", jobs_dir(), "--socket", socket(),
-                                     "--log-dir", log_dir()};
+bool DaemonHarness::start_daemon(std::vector<std::string> extra_args, std::vector<std::string> wrapper) {
+    std::vector<std::string> argv = std::move(wrapper);
+    for (std::string a : {std::string(STARTD_BINARY), std::string("--user"), std::string("--jobs-dir"), jobs_dir(),
+                          std::string("--socket"), socket(), std::string("--log-dir"), log_dir()}) {
+        argv.push_back(std::move(a));
+    }
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     m_daemon = launch(argv, m_dir + "/startd.out", m_dir + "/startd.err",
                       {"XDG_RUNTIME_DIR=" + m_dir + "/run", "XDG_CONFIG_HOME=" + m_dir + "/config",
                        "XDG_STATE_HOME=" + m_dir + "/state"});
     return wait_for([&] { return ctl({"version"}, std::chrono::seconds(5)).status == 0; });
+}
+
+pid_t DaemonHarness::daemon_child() const {
+    std::string children = slurp("/proc/" + std::to_string(m_daemon) + "/task/" + std::to_string(m_daemon) + "/children");
+    return static_cast<pid_t>(std::atoi(children.c_str()));
+}
+
+int DaemonHarness::wait_daemon(std::chrono::milliseconds bound) {
+    if (m_daemon <= 0) {
+        return -1;
+    }
+    int status = wait_bounded(m_daemon, bound);
+    m_daemon = -1;
+    return status;
 }
 
 int DaemonHarness::stop_daemon(std::chrono::milliseconds bound) {
@@ -160,7 +177,7 @@ bool DaemonHarness::process_exists(pid_t pid) {
     return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
 }
 
-std::vector<pid_t> DaemonHarness::zombie_children() const {
+std::vector<pid_t> DaemonHarness::zombie_children_of(pid_t parent) {
     std::vector<pid_t> zombies;
     DIR* d = ::opendir("/proc");
     if (d == nullptr) {
@@ -178,7 +195,7 @@ std::vector<pid_t> DaemonHarness::zombie_children() const {
         }
         char state = stat[close + 2];
         pid_t ppid = std::atoi(stat.c_str() + close + 4);
-        if (state == 'Z' && ppid == m_daemon) {
+        if (state == 'Z' && ppid == parent) {
             zombies.push_back(pid);
         }
     }

@@ -28,7 +28,12 @@ public:
     // Writes DIR/jobs/NAME.conf (NAME may contain '/').
     void write_job(const std::string& name, const std::string& text);
     // Starts startd and waits (bounded) until it answers on its socket. Returns false on failure.
-    bool start_daemon(std::vector<std::string> extra_args = {});
+    // `wrapper` runs in front of it (e.g. unshare for a PID namespace).
+    bool start_daemon(std::vector<std::string> extra_args = {}, std::vector<std::string> wrapper = {});
+    // The first child of the daemon process (startd itself when a wrapper runs it), or 0.
+    pid_t daemon_child() const;
+    // Waits for the daemon process to exit by itself; its exit status, or -1.
+    int wait_daemon(std::chrono::milliseconds bound);
     // Sends SIGTERM and waits for startd to exit; returns its exit status (-1 if it had to be killed).
     int stop_daemon(std::chrono::milliseconds bound = std::chrono::seconds(15));
 
@@ -43,7 +48,8 @@ public:
     static pid_t pid_in(const std::string& status_line);
     static bool process_exists(pid_t pid);
     // Zombie children of startd right now (reaping must leave none).
-    std::vector<pid_t> zombie_children() const;
+    std::vector<pid_t> zombie_children() const { return zombie_children_of(m_daemon); }
+    static std::vector<pid_t> zombie_children_of(pid_t parent);
 
     pid_t daemon_pid() const { return m_daemon; }
     const std::string& dir() const { return m_dir; }

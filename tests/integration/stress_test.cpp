@@ -1,0 +1,165 @@
+// Integration under load: hundreds of jobs at once with no zombie left, a flood of control
+// requests (garbage included) with startd still answering, and startd as PID 1 in a container.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <random>
+#include <thread>
+
+#include "control/framing.h"
+#include "control/protocol.h"
+#include "support/daemon_harness.h"
+
+namespace {
+
+using test_support::DaemonHarness;
+using namespace std::chrono_literals;
+
+TEST(IntegrationStress, TwoHundredJobsStartAndStopConcurrentlyLeavingNoZombie) {
+    DaemonHarness h;
+    constexpr int n = 200;
+    for (int i = 0; i < n; ++i) {
+        h.write_job("svc" + std::to_string(i), "exec sleep 300\n");
+    }
+    ASSERT_TRUE(h.start_daemon());
+    for (int i = 0; i < n; ++i) {
+        ASSERT_EQ(h.ctl({"start", "--no-wait", "svc" + std::to_string(i)}).status, 0);
+    }
+    std::vector<pid_t> pids;
+    ASSERT_TRUE(DaemonHarness::wait_for([&] {
+        auto list = h.ctl({"list"});
+        pids.clear();
+        std::size_t pos = 0;
+        while ((pos = list.out.find("start/running, process ", pos)) != std::string::npos) {
+            pids.push_back(DaemonHarness::pid_in(list.out.substr(pos)));
+            ++pos;
+        }
+        return pids.size() == n;
+    }, 30s)) << pids.size() << " running";
+    for (int i = 0; i < n; ++i) {
+        ASSERT_EQ(h.ctl({"stop", "--no-wait", "svc" + std::to_string(i)}).status, 0);
+    }
+    EXPECT_TRUE(DaemonHarness::wait_for([&] {
+        for (pid_t p : pids) {
+            if (DaemonHarness::process_exists(p)) {
+                return false;
+            }
+        }
+        return true;
+    }, 30s));
+    EXPECT_TRUE(DaemonHarness::wait_for([&] { return h.zombie_children().empty(); }, 5s))
+        << h.zombie_children().size() << " zombies";
+    EXPECT_EQ(h.ctl({"status", "svc7"}).out, "svc7 stop/waiting\n");
+}
+
+// Sends raw bytes over one connection and reads whatever comes back (bounded).
+int raw_connect(const std::string& path) {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    path.copy(a.sun_path, path.size());
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+TEST(IntegrationStress, TenThousandRequestsWithGarbageLeaveStartdAnswering) {
+    DaemonHarness h;
+    h.write_job("web", "exec sleep 300\n");
+    ASSERT_TRUE(h.start_daemon());
+    std::mt19937 rng(42);
+    int sent = 0;
+    for (int conn = 0; conn < 100 && sent < 10000; ++conn) {
+        int fd = raw_connect(h.socket());
+        ASSERT_GE(fd, 0);
+        std::string batch;
+        for (int i = 0; i < 100; ++i, ++sent) {
+            switch (i % 5) {
+            case 0: {
+                control::Request r;
+                r.id = static_cast<std::uint64_t>(sent);
+                r.command = "status";
+                r.args = {{"job", "web"}};
+                batch += control::encode_frame(control::encode_request(r));
+                break;
+            }
+            case 1:
+                batch += control::encode_frame("{not json");
+                break;
+            case 2:
+                batch += control::encode_frame(R"({"v":1,"id":3,"cmd":"start","args":{"job":["x"]}})");
+                break;
+            case 3: {
+                std::string junk(64, '\0');
+                for (char& c : junk) {
+                    c = static_cast<char>(rng());
+                }
+                batch += control::encode_frame(junk);
+                break;
+            }
+            default:
+                batch += control::encode_frame(R"({"v":99,"cmd":"list"})");
+            }
+        }
+        if (conn % 10 == 9) {
+            batch += std::string("\xff\xff\xff\xff", 4); // an impossible length: refused, connection closed
+        }
+        ssize_t w = ::send(fd, batch.data(), batch.size(), MSG_NOSIGNAL);
+        EXPECT_EQ(w, static_cast<ssize_t>(batch.size()));
+        // Read the replies (at least one per request) so the server never blocks on us.
+        control::FrameDecoder dec(control::max_response_payload);
+        int replies = 0;
+        int expected = conn % 10 == 9 ? 101 : 100; // plus the too-large refusal
+        char buf[65536];
+        auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (replies < expected && std::chrono::steady_clock::now() < deadline) {
+            ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+            if (n <= 0) {
+                break;
+            }
+            dec.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+            while (dec.next()) {
+                ++replies;
+            }
+        }
+        EXPECT_EQ(replies, expected) << "connection " << conn;
+        ::close(fd);
+    }
+    EXPECT_EQ(sent, 10000);
+    auto status = h.ctl({"status", "web"});
+    EXPECT_EQ(status.status, 0);
+    EXPECT_EQ(status.out, "web stop/waiting\n");
+    EXPECT_EQ(h.ctl({"start", "web"}).status, 0) << "still fully working after the flood";
+}
+
+TEST(IntegrationContainer, AsPid1ItReapsOrphansAndSigtermStopsEverything) {
+    if (::geteuid() != 0 || ::access("/usr/bin/unshare", X_OK) != 0) {
+        GTEST_SKIP() << "needs root and unshare(1) for a PID namespace";
+    }
+    DaemonHarness h;
+    // A task whose children outlive it: they are reparented to PID 1, which must reap them.
+    h.write_job("orphans", "task\nexec sh -c 'sleep 0.3 & sleep 0.3 & exit 0'\n");
+    h.write_job("svc", "exec sleep 300\n");
+    ASSERT_TRUE(h.start_daemon({"--debug"}, {"/usr/bin/unshare", "--pid", "--fork", "--mount-proc"}))
+        << h.daemon_output();
+    pid_t startd = h.daemon_child();
+    ASSERT_GT(startd, 0) << "startd runs as the child of unshare";
+    auto version = h.ctl({"status", "svc"});
+    EXPECT_EQ(version.out, "svc stop/waiting\n");
+    ASSERT_EQ(h.ctl({"start", "orphans"}).status, 0);
+    pid_t svc = DaemonHarness::pid_in(h.ctl({"start", "svc"}).out);
+    ASSERT_GT(svc, 0) << "pids inside the namespace are small, but present";
+    // The orphans end after 0.3 s; PID 1 reaps them, leaving no zombie.
+    std::this_thread::sleep_for(600ms);
+    EXPECT_TRUE(DaemonHarness::wait_for([&] { return DaemonHarness::zombie_children_of(startd).empty(); }, 5s));
+    EXPECT_NE(h.daemon_output().find("reaped orphan"), std::string::npos) << h.daemon_output();
+    // SIGTERM to PID 1 is an orderly shutdown: jobs stopped, exit status 0 (passed on by unshare).
+    ::kill(startd, SIGTERM);
+    EXPECT_EQ(h.wait_daemon(15s), 0);
+}
+
+} // namespace
