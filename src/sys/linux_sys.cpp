@@ -275,6 +275,10 @@ pid_t LinuxSys::getpid() {
     return ::getpid();
 }
 
+uid_t LinuxSys::geteuid() {
+    return ::geteuid();
+}
+
 Result<pid_t> LinuxSys::setsid() {
     pid_t sid = ::setsid();
     if (sid < 0) {

@@ -47,6 +47,7 @@ public:
     Result<ChildStatus> waitid(idtype_t idtype, id_t id, int options) override;
     Result<void> kill(pid_t pid, int sig) override;
     pid_t getpid() override;
+    uid_t geteuid() override;
     Result<pid_t> setsid() override;
     Result<void> setpgid(pid_t pid, pid_t pgid) override;
     Result<pid_t> getpgid(pid_t pid) override;

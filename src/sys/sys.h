@@ -192,9 +192,8 @@ public:
     virtual Result<void> kill(pid_t pid, int sig) = 0;
     // getpid() cannot fail, so it returns the pid directly.
     virtual pid_t getpid() = 0;
-    // geteuid() cannot fail. Not pure, so fakes that do not care need not provide it; the body is
-    // the real call (this header is part of the seam).
-    virtual uid_t geteuid() { return ::geteuid(); }
+    // geteuid() cannot fail, so it returns the uid directly.
+    virtual uid_t geteuid() = 0;
     virtual Result<pid_t> setsid() = 0;
     virtual Result<void> setpgid(pid_t pid, pid_t pgid) = 0;
     virtual Result<pid_t> getpgid(pid_t pid) = 0;

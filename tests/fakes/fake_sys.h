@@ -180,6 +180,8 @@ public:
     const std::vector<SentSignal>& signals_sent() const { return m_signals_sent; }
     pid_t self_pid() const { return m_self; }
     void set_self_pid(pid_t pid) { m_self = pid; }
+    // The effective uid geteuid() reports: 0 (system mode) unless a test says otherwise.
+    void set_euid(uid_t uid) { m_euid = uid; }
     bool subreaper() const { return m_subreaper; }
 
     // --- signals to this process -----------------------------------------------------------
@@ -247,6 +249,7 @@ public:
     sys::Result<sys::ChildStatus> waitid(idtype_t idtype, id_t id, int options) override;
     sys::Result<void> kill(pid_t pid, int sig) override;
     pid_t getpid() override { return m_self; }
+    uid_t geteuid() override { return m_euid; }
     sys::Result<pid_t> setsid() override;
     sys::Result<void> setpgid(pid_t pid, pid_t pgid) override;
     sys::Result<pid_t> getpgid(pid_t pid) override;
@@ -306,6 +309,7 @@ private:
     sys::TimePoint m_now;
 
     pid_t m_self = 100;
+    uid_t m_euid = 0;
     pid_t m_next_pid = 1000;
     std::map<pid_t, Process> m_processes;
     std::vector<pid_t> m_spawned;

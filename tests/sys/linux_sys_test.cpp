@@ -311,6 +311,12 @@ TEST(LinuxSys, SetsidMakesTheCallerASessionLeader) {
     EXPECT_EQ(status->status, 0);
 }
 
+TEST(LinuxSys, IdentityCallsDescribeThisProcess) {
+    LinuxSys sys;
+    EXPECT_EQ(sys.getpid(), ::getpid());
+    EXPECT_EQ(sys.geteuid(), ::geteuid());
+}
+
 TEST(LinuxSys, ChildSubreaperCanBeTurnedOnAndOff) {
     LinuxSys sys;
     EXPECT_TRUE(sys.set_child_subreaper(true));
