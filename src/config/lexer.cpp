@@ -2,6 +2,7 @@
 #include "config/lexer.h"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 namespace config {
@@ -68,9 +69,12 @@ void Lexer::skip_whitespace() {
 }
 
 void Lexer::skip_comment() {
-    while (!at_eof() && peek() != '\n') {
-        ++m_pos;
+    // memchr rather than a byte loop: comment headers are often half of a job file's bytes.
+    if (at_eof()) {
+        return;
     }
+    const void* nl = std::memchr(m_text.data() + m_pos, '\n', m_text.size() - m_pos);
+    m_pos = nl != nullptr ? static_cast<std::size_t>(static_cast<const char*>(nl) - m_text.data()) : m_text.size();
 }
 
 bool Lexer::skip_to_stanza() {
