@@ -16,6 +16,20 @@ bool is_blank(char c) { return c == ' ' || c == '\t'; }
 // anything else.
 bool backslash_dropped_before(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\\'; }
 
+// Bytes with no special meaning inside a token (outside quotes): copied as they are.
+bool plain_in_token(char c, std::string_view delims) {
+    return c != '\\' && !is_space(c) && c != '\n' && c != '#' && c != '"' && c != '\'' &&
+           delims.find(c) == std::string_view::npos;
+}
+
+// Bytes with no special meaning in an exec command line, outside quotes or inside `quote`.
+bool plain_in_command(char c, char quote) {
+    if (c == '\\' || c == '\n') {
+        return false;
+    }
+    return quote ? c != quote : c != '#' && c != '"' && c != '\'';
+}
+
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (is_space(s.front()) || s.front() == '\n')) {
         s.remove_prefix(1);
@@ -168,8 +182,7 @@ ParseResult<Token> Lexer::read_token(bool dequote, std::string_view delims) {
             } else if (c == '\n') {
                 collapse_quoted_newline(out);
             } else {
-                out += c;
-                ++m_pos;
+                append_run(out, [quote](char b) { return b != quote && b != '\n' && b != '\\'; });
             }
             continue;
         }
@@ -185,8 +198,7 @@ ParseResult<Token> Lexer::read_token(bool dequote, std::string_view delims) {
             ++m_pos;
             continue;
         }
-        out += c;
-        ++m_pos;
+        append_run(out, [delims](char b) { return plain_in_token(b, delims); });
     }
     if (quote) {
         return error_at(quote_pos, ParseErrorCode::UnterminatedQuote,
@@ -255,6 +267,7 @@ ParseResult<Token> Lexer::rest_as_command() {
         }
         out += c;
         ++m_pos;
+        append_run(out, [quote](char b) { return plain_in_command(b, quote); });
     }
     if (quote) {
         return error_at(quote_pos, ParseErrorCode::UnterminatedQuote,

@@ -101,6 +101,16 @@ private:
     void skip_comment();
     // Reads one token; `delims` are extra characters that end an unquoted token.
     ParseResult<Token> read_token(bool dequote, std::string_view delims);
+    // Appends the bytes from the current position for which plain(byte) holds, and moves past
+    // them: the loops above copy runs of ordinary bytes in one go instead of byte by byte.
+    template <typename Plain> void append_run(std::string& out, Plain plain) {
+        std::size_t end = m_pos;
+        while (end < m_text.size() && plain(m_text[end])) {
+            ++end;
+        }
+        out.append(m_text, m_pos, end - m_pos);
+        m_pos = end;
+    }
     // Inside quotes a newline and the whitespace around it become one space.
     void collapse_quoted_newline(std::string& out);
     // True if the line starting at offset is blank or only a comment.
