@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (fuzz preset) and runs each for a bounded time.
+#
+#   fuzz/run_fuzzers.sh [SECONDS_PER_FUZZER]      (default 60)
+#
+# Exits non-zero if the build fails or any fuzzer finds a crash, leak, timeout or OOM; the
+# reproducer is kept in $STARTD_FUZZ_ARTIFACTS (default build/fuzz-artifacts/). Works from a clean
+# clone and as root. Total time is bounded: two fuzzers, SECONDS each, plus the build.
+#
+# Environment (all optional):
+#   STARTD_FUZZ_BUILD_DIR  build with `cmake --preset fuzz -B DIR` instead of the preset's build/fuzz
+#   STARTD_FUZZ_CORPUS     keep corpora in DIR/<fuzzer>/ across runs instead of a throwaway temp dir
+#   STARTD_FUZZ_ARTIFACTS  where crash/timeout reproducers go (default build/fuzz-artifacts)
+#   STARTD_FUZZ_SEEDS      directory of job files to seed from (default ../shared/conformance/upstart-jobs)
+set -euo pipefail
+
+seconds="${1:-60}"
+if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [[ "$seconds" -lt 1 ]]; then
+    echo "usage: $0 [SECONDS_PER_FUZZER]" >&2
+    exit 2
+fi
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+# ---- build ----------------------------------------------------------------------------------------
+if [[ -n "${STARTD_FUZZ_BUILD_DIR:-}" ]]; then
+    build_dir="$STARTD_FUZZ_BUILD_DIR"
+    cmake --preset fuzz -B "$build_dir"
+    cmake --build "$build_dir"
+else
+    build_dir="$repo/build/fuzz"
+    cmake --preset fuzz
+    cmake --build --preset fuzz
+fi
+
+# ---- seed corpora ---------------------------------------------------------------------------------
+work="$(mktemp -d "${TMPDIR:-/tmp}/startd-fuzz.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+seeds_dir="${STARTD_FUZZ_SEEDS:-$repo/../shared/conformance/upstart-jobs}"
+job_seeds="$work/seeds/job"
+expr_seeds="$work/seeds/expr"
+mkdir -p "$job_seeds" "$expr_seeds"
+
+job_files=()
+for dir in "$seeds_dir" "$repo/examples/jobs"; do
+    if [[ -d "$dir" ]]; then
+        while IFS= read -r -d '' f; do
+            job_files+=("$f")
+        done < <(find "$dir" -type f \( -name '*.conf' -o -name '*.override' \) -print0 | sort -z)
+    else
+        echo "run_fuzzers: note: no seed directory $dir; continuing with the built-in seeds" >&2
+    fi
+done
+
+n=0
+for f in "${job_files[@]}"; do
+    n=$((n + 1))
+    cp "$f" "$job_seeds/file-$n"
+done
+
+# A few hand-written job files for what real ones rarely show, including a .conf+override pair
+# (the job fuzzer splits its input at the first 0xFF byte).
+printf 'start on (a and\n  b)\n\n' >"$job_seeds/paren-blank-line"
+printf 'exec /bin/echo "multi\n   line" \\\n  tail # comment\n' >"$job_seeds/quoted-continuation"
+printf 'pre-start script\n\tif true; then\n\t  echo "x"\n\tfi\n  end   script # done\n' >"$job_seeds/script-end-variants"
+printf 'instance $TTY\nenv A="b c"\nlimit nofile unlimited 4096\nnormal exit 0 TERM SIGHUP 99\n' >"$job_seeds/misc-stanzas"
+printf 'start on runlevel [2345]\nexec foo\n\xffstart on never\nenv X=1\nmanual\n' >"$job_seeds/with-override"
+# Long inputs the mutators rarely build: past the JSON tree depth limit, and many repeated cgroups.
+ops=(and or or)
+{ printf 'start on e0'; for i in $(seq 1 1500); do printf ' %s e%d' "${ops[i % 3]}" "$i"; done; printf '\nexec x\n'; } >"$job_seeds/long-chain"
+for i in $(seq 1 400); do printf 'cgroup cpu g%d shares %d\n' $((i % 150)) "$i"; done >"$job_seeds/many-cgroups"
+printf 'oom score never\nkill signal SIGKILL\nreload signal USR1\ncgroup cpu grp shares 512\napparmor load /p\nconsole owner\numask 0027\nnice -5\n' >"$job_seeds/process-env"
+
+# start on / stop on expressions: taken from the job files (with their continuation lines while a
+# parenthesis is open), plus hand-written tricky ones.
+m=0
+for f in "${job_files[@]}"; do
+    awk -v out="$expr_seeds/from-$((++m))-" '
+        function depth(s,   i, c, d) { d = 0; for (i = 1; i <= length(s); i++) { c = substr(s, i, 1); if (c == "(") d++; else if (c == ")") d-- } return d }
+        collecting {
+            if ($0 ~ /^[ \t]*(#.*)?$/) { collecting = 0 } else { expr = expr "\n" $0; open += depth($0) }
+            if (!collecting || open <= 0) { print expr > (out k); close(out k); collecting = 0 }
+            next
+        }
+        /^[ \t]*(start|stop)[ \t]+on[ \t]/ {
+            expr = $0; sub(/^[ \t]*(start|stop)[ \t]+on[ \t]+/, "", expr)
+            k++; open = depth(expr)
+            if (open > 0) { collecting = 1 } else { print expr > (out k); close(out k) }
+        }
+        END { if (collecting) { print expr > (out k) } }
+    ' "$f"
+done
+{ printf 'e0'; for i in $(seq 1 1000); do printf ' or e%d' "$i"; done; } >"$expr_seeds/long-chain"
+i=0
+while IFS= read -r line; do
+    i=$((i + 1))
+    printf '%b' "$line" >"$expr_seeds/hand-$i"
+done <<'EOF'
+startup
+runlevel [2345]
+stopped rc RUNLEVEL!=[016] and (filesystem or static-network-up)
+(a and (b or (c and d)))
+((((((((((x))))))))))
+a or b or c or d and e
+starting A and (B or C var=2)
+net-device-up IFACE!=lo
+"quoted name" "a b" K="v w"
+a\\\n and b
+(a\n and\n b)
+(a\n\n and b)
+a # comment\n
+a K=v positional
+=v
+a !=v
+e K!=
+)
+(a
+a and
+and a
+a b c d e f g h KEY=VALUE KEY2!=VALUE2
+EOF
+
+# ---- run ------------------------------------------------------------------------------------------
+artifacts="${STARTD_FUZZ_ARTIFACTS:-$repo/build/fuzz-artifacts}"
+mkdir -p "$artifacts"
+dict="$repo/fuzz/dict/job_file.dict"
+status=0
+
+run_one() {
+    local name="$1" seeds="$2" max_len="$3"
+    local binary="$build_dir/fuzz/$name"
+    local corpus
+    if [[ -n "${STARTD_FUZZ_CORPUS:-}" ]]; then
+        corpus="$STARTD_FUZZ_CORPUS/$name"
+    else
+        corpus="$work/corpus/$name"
+    fi
+    mkdir -p "$corpus" "$artifacts/$name"
+    echo "=== $name: ${seconds}s, seeds from $seeds ($(find "$seeds" -type f | wc -l) files)"
+    # New inputs go to the first directory (the corpus); the seeds directory is only read.
+    # The full log is kept; only the progress summary and any report is shown.
+    set +e
+    "$binary" "$corpus" "$seeds" \
+        -dict="$dict" \
+        -max_total_time="$seconds" \
+        -max_len="$max_len" \
+        -timeout=10 \
+        -rss_limit_mb=2048 \
+        -print_final_stats=1 \
+        -artifact_prefix="$artifacts/$name/" \
+        2>&1 | tee "$work/$name.log" | grep -E '^(#[0-9]+[[:space:]]+(INITED|DONE)|INFO: seed|stat::|==[0-9]+==|SUMMARY|Test unit written)'
+    local rc="${PIPESTATUS[0]}"
+    set -e
+    if [[ "$rc" -ne 0 ]]; then
+        echo "!!! $name failed (exit $rc); reproducer(s) in $artifacts/$name/:" >&2
+        ls -l "$artifacts/$name/" >&2 || true
+        tail -n 60 "$work/$name.log" >&2
+        status=1
+    else
+        echo "=== $name: no crashes"
+    fi
+}
+
+run_one job_parser_fuzz "$job_seeds" 65536
+run_one event_expr_fuzz "$expr_seeds" 8192
+
+exit "$status"
