@@ -1,6 +1,7 @@
 // Owns the epoll loop's watches, turns and dispatch. See event_loop.h for the design.
 #include "loop/event_loop.h"
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <exception>

@@ -22,7 +22,6 @@
 // The loop must outlive every watch, timer and child watch built on it.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>

@@ -212,11 +212,7 @@ protected:
                       }};
 
     sys::Spawned spawn_shell(const std::string& script) {
-        sys::SpawnPlan plan;
-        plan.file = "/bin/sh";
-        plan.argv = {"sh", "-c", script};
-        plan.envp = {"PATH=/usr/bin:/bin"};
-        auto child = real.spawn(plan);
+        auto child = real.spawn(test_support::shell_plan(script));
         EXPECT_TRUE(child) << child.error().message();
         return child ? std::move(child).value() : sys::Spawned{};
     }

@@ -24,6 +24,18 @@ int remaining_ms(Clock::time_point deadline) {
 
 } // namespace
 
+sys::SpawnPlan program_plan(std::string file, std::vector<std::string> argv) {
+    sys::SpawnPlan plan;
+    plan.file = std::move(file);
+    plan.argv = std::move(argv);
+    plan.envp = {"PATH=/usr/bin:/bin"};
+    return plan;
+}
+
+sys::SpawnPlan shell_plan(const std::string& script) {
+    return program_plan("/bin/sh", {"sh", "-c", script});
+}
+
 ChildGuard::~ChildGuard() {
     if (m_pid > 0) {
         ::kill(m_pid, SIGKILL);

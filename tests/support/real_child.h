@@ -7,6 +7,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sys/sys.h"
 
@@ -17,6 +18,11 @@ using namespace std::chrono_literals;
 // The bound used by every real-kernel wait in the tests: generous for a loaded CI machine,
 // short enough that a hang fails fast.
 inline constexpr std::chrono::milliseconds real_bound = 5s;
+
+// A plan that runs `file` with `argv` and a minimal environment (PATH=/usr/bin:/bin).
+sys::SpawnPlan program_plan(std::string file, std::vector<std::string> argv);
+// A plan that runs `script` with /bin/sh -c.
+sys::SpawnPlan shell_plan(const std::string& script);
 
 // Owns a real child for the length of a test: SIGKILLs and reaps it on destruction unless the
 // test reaped it already (mark with reaped()).

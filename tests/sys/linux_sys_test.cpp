@@ -20,15 +20,8 @@ namespace {
 using namespace std::chrono_literals;
 using sys::LinuxSys;
 using test_support::ChildGuard;
+using test_support::shell_plan;
 using test_support::TempDir;
-
-sys::SpawnPlan shell(const std::string& script) {
-    sys::SpawnPlan plan;
-    plan.file = "/bin/sh";
-    plan.argv = {"sh", "-c", script};
-    plan.envp = {"PATH=/usr/bin:/bin"};
-    return plan;
-}
 
 bool fd_has_cloexec(int fd) {
     return (::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0;
@@ -191,7 +184,7 @@ TEST(LinuxSys, SigprocmaskReturnsThePreviousMask) {
 
 TEST(LinuxSys, SpawnedChildsExitStatusArrivesThroughItsPidfd) {
     LinuxSys sys;
-    auto child = sys.spawn(shell("exit 7"));
+    auto child = sys.spawn(shell_plan("exit 7"));
     ASSERT_TRUE(child) << child.error().message();
     ChildGuard guard(child->pid);
     ASSERT_TRUE(child->pidfd.valid());
@@ -206,7 +199,7 @@ TEST(LinuxSys, SpawnedChildsExitStatusArrivesThroughItsPidfd) {
 
 TEST(LinuxSys, WaitidWithNoHangReportsNothingWhileTheChildRuns) {
     LinuxSys sys;
-    auto child = sys.spawn(shell("exec sleep 10"));
+    auto child = sys.spawn(shell_plan("exec sleep 10"));
     ASSERT_TRUE(child);
     ChildGuard guard(child->pid);
     auto status = sys.waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(child->pidfd.get()), WEXITED | WNOHANG);
@@ -216,7 +209,7 @@ TEST(LinuxSys, WaitidWithNoHangReportsNothingWhileTheChildRuns) {
 
 TEST(LinuxSys, PidfdSendSignalKillsTheChild) {
     LinuxSys sys;
-    auto child = sys.spawn(shell("exec sleep 10"));
+    auto child = sys.spawn(shell_plan("exec sleep 10"));
     ASSERT_TRUE(child);
     ChildGuard guard(child->pid);
     ASSERT_TRUE(sys.pidfd_send_signal(child->pidfd.get(), SIGKILL, 0));
@@ -229,7 +222,7 @@ TEST(LinuxSys, PidfdSendSignalKillsTheChild) {
 
 TEST(LinuxSys, KillAndPidfdOpenReachAChildByPid) {
     LinuxSys sys;
-    auto child = sys.spawn(shell("exec sleep 10"));
+    auto child = sys.spawn(shell_plan("exec sleep 10"));
     ASSERT_TRUE(child);
     ChildGuard guard(child->pid);
     auto pidfd = sys.pidfd_open(child->pid, 0);
@@ -244,7 +237,7 @@ TEST(LinuxSys, KillAndPidfdOpenReachAChildByPid) {
 
 TEST(LinuxSys, WaitidForAllChildrenReapsAnyExitedOne) {
     LinuxSys sys;
-    auto child = sys.spawn(shell("exit 3"));
+    auto child = sys.spawn(shell_plan("exit 3"));
     ASSERT_TRUE(child);
     ChildGuard guard(child->pid);
     ASSERT_TRUE(test_support::wait_readable(child->pidfd.get()));
@@ -268,7 +261,7 @@ TEST(LinuxSys, SpawnOfAMissingBinaryFailsAtTheExecStageWithEnoent) {
 
 TEST(LinuxSys, SpawnIntoAMissingDirectoryFailsAtTheChdirStage) {
     LinuxSys sys;
-    sys::SpawnPlan plan = shell("exit 0");
+    sys::SpawnPlan plan = shell_plan("exit 0");
     plan.cwd = "/nonexistent/startd-no-such-dir";
     auto child = sys.spawn(plan);
     ASSERT_FALSE(child);
@@ -281,7 +274,7 @@ TEST(LinuxSys, ProcessGroupCallsReachTheKernel) {
     auto own = sys.getpgid(0);
     ASSERT_TRUE(own);
     EXPECT_EQ(*own, ::getpgid(0));
-    auto child = sys.spawn(shell("exec sleep 10"));
+    auto child = sys.spawn(shell_plan("exec sleep 10"));
     ASSERT_TRUE(child);
     ChildGuard guard(child->pid);
     auto pgid = sys.getpgid(child->pid);

@@ -19,19 +19,9 @@ using sys::SpawnMethod;
 using sys::SpawnPlan;
 using sys::SpawnStage;
 using test_support::ChildGuard;
+using test_support::program_plan;
+using test_support::shell_plan;
 using test_support::TempDir;
-
-SpawnPlan program(std::string file, std::vector<std::string> argv) {
-    SpawnPlan plan;
-    plan.file = std::move(file);
-    plan.argv = std::move(argv);
-    plan.envp = {"PATH=/usr/bin:/bin"};
-    return plan;
-}
-
-SpawnPlan shell(const std::string& script) {
-    return program("/bin/sh", {"sh", "-c", script});
-}
 
 // Runs `plan` with stdout (and stderr) on a pipe; returns what the child wrote and checks that
 // it exited with status 0.
@@ -93,7 +83,7 @@ TEST(SpawnStage, EveryStageHasAName) {
 }
 
 TEST(Spawn, ArgvAndEnvironmentReachTheChildExactly) {
-    SpawnPlan plan = shell("printf '%s|%s|%s' \"$0\" \"$GREETING\" \"${HOME-unset}\"");
+    SpawnPlan plan = shell_plan("printf '%s|%s|%s' \"$0\" \"$GREETING\" \"${HOME-unset}\"");
     plan.argv.push_back("zeroth");
     plan.envp.push_back("GREETING=hello world");
     EXPECT_EQ(output_of(plan), "zeroth|hello world|unset");
@@ -104,7 +94,7 @@ TEST(Spawn, StdinCanComeFromAPipe) {
     ASSERT_EQ(::pipe2(in, O_CLOEXEC), 0);
     base::UniqueFd in_read(in[0]);
     base::UniqueFd in_write(in[1]);
-    SpawnPlan plan = program("/bin/cat", {"cat"});
+    SpawnPlan plan = program_plan("/bin/cat", {"cat"});
     plan.fds.push_back({in_read.get(), 0});
     ASSERT_EQ(::write(in_write.get(), "through cat", 11), 11);
     in_write.reset();
@@ -121,7 +111,7 @@ TEST(Spawn, FdMappingsApplyAsOneParallelAssignment) {
     base::UniqueFd a_read(a[0]), a_write(a[1]), b_read(b[0]), b_write(b[1]);
     std::string a_num = std::to_string(a_write.get());
     std::string b_num = std::to_string(b_write.get());
-    SpawnPlan plan = shell("printf A > /proc/self/fd/" + b_num + "; printf B > /proc/self/fd/" + a_num);
+    SpawnPlan plan = shell_plan("printf A > /proc/self/fd/" + b_num + "; printf B > /proc/self/fd/" + a_num);
     plan.fds = {{a_write.get(), b_write.get()}, {b_write.get(), a_write.get()}};
     auto child = sys::spawn_process(plan);
     ASSERT_TRUE(child) << child.error().message();
@@ -142,7 +132,7 @@ TEST(Spawn, OnlyMappedFdsReachTheChild) {
     base::UniqueFd keep_read(keep[0]), keep_write(keep[1]);
     // Every fd of ours is close-on-exec, so the child sees 0, 1, 2 and the mapped 7 only
     // (ls itself holds one more: the directory it lists).
-    SpawnPlan plan = program("/bin/ls", {"ls", "/proc/self/fd"});
+    SpawnPlan plan = program_plan("/bin/ls", {"ls", "/proc/self/fd"});
     plan.fds.push_back({keep_read.get(), 7});
     std::string out = output_of(plan);
     EXPECT_NE(out.find("7\n"), std::string::npos) << out;
@@ -151,14 +141,14 @@ TEST(Spawn, OnlyMappedFdsReachTheChild) {
 
 TEST(Spawn, UmaskAndWorkingDirectoryAreApplied) {
     TempDir dir;
-    SpawnPlan plan = shell("umask; pwd");
+    SpawnPlan plan = shell_plan("umask; pwd");
     plan.umask = 027;
     plan.cwd = dir.path();
     EXPECT_EQ(output_of(plan), "0027\n" + dir.path() + "\n");
 }
 
 TEST(Spawn, NiceRlimitAndOomScoreAreApplied) {
-    SpawnPlan plan = shell("nice; ulimit -n; cat /proc/self/oom_score_adj");
+    SpawnPlan plan = shell_plan("nice; ulimit -n; cat /proc/self/oom_score_adj");
     plan.nice = 5;
     plan.rlimits.push_back({RLIMIT_NOFILE, 123, 456});
     plan.oom_score_adj = 500;
@@ -169,7 +159,7 @@ TEST(Spawn, NewSessionMakesTheChildASessionLeader) {
     int in[2];
     ASSERT_EQ(::pipe2(in, O_CLOEXEC), 0);
     base::UniqueFd in_read(in[0]), in_write(in[1]);
-    SpawnPlan plan = shell("read line");
+    SpawnPlan plan = shell_plan("read line");
     plan.fds.push_back({in_read.get(), 0});
     plan.new_session = true;
     auto child = sys::spawn_process(plan);
@@ -191,7 +181,7 @@ TEST(Spawn, ResetSignalsClearsTheInheritedMaskAndIgnoredSignals) {
     struct sigaction old_usr2 {};
     ASSERT_EQ(::sigaction(SIGUSR2, &ignore, &old_usr2), 0);
 
-    SpawnPlan inherit = program("/bin/grep", {"grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"});
+    SpawnPlan inherit = program_plan("/bin/grep", {"grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"});
     inherit.reset_signals = false;
     SpawnPlan reset = inherit;
     reset.reset_signals = true;
@@ -205,7 +195,7 @@ TEST(Spawn, ResetSignalsClearsTheInheritedMaskAndIgnoredSignals) {
 }
 
 TEST(Spawn, CredentialsAreDroppedOrTheFirstCredentialStageIsReported) {
-    SpawnPlan plan = shell("id -u; id -g; id -G");
+    SpawnPlan plan = shell_plan("id -u; id -g; id -G");
     plan.groups = std::vector<gid_t>{65534};
     plan.gid = 65534;
     plan.uid = 65534;
@@ -219,22 +209,22 @@ TEST(Spawn, CredentialsAreDroppedOrTheFirstCredentialStageIsReported) {
 }
 
 TEST(Spawn, EachFailingStepIsReportedWithItsStage) {
-    SpawnPlan bad_fd = shell("exit 0");
+    SpawnPlan bad_fd = shell_plan("exit 0");
     bad_fd.fds.push_back({-1, 0});
     EXPECT_EQ(failure_of(bad_fd).stage, SpawnStage::Fds);
 
-    SpawnPlan bad_limit = shell("exit 0");
+    SpawnPlan bad_limit = shell_plan("exit 0");
     bad_limit.rlimits.push_back({RLIMIT_NOFILE, 10, 5}); // soft above hard
     sys::SpawnError limit = failure_of(bad_limit);
     EXPECT_EQ(limit.stage, SpawnStage::Rlimit);
     EXPECT_EQ(limit.error, EINVAL);
 
-    SpawnPlan bad_root = shell("exit 0");
+    SpawnPlan bad_root = shell_plan("exit 0");
     bad_root.chroot = "/nonexistent/startd-root";
     sys::SpawnError root = failure_of(bad_root);
     EXPECT_EQ(root.stage, SpawnStage::Chroot);
 
-    SpawnPlan bad_oom = shell("exit 0");
+    SpawnPlan bad_oom = shell_plan("exit 0");
     bad_oom.oom_score_adj = 5000; // out of range
     sys::SpawnError oom = failure_of(bad_oom);
     EXPECT_EQ(oom.stage, SpawnStage::OomScore);
@@ -252,10 +242,10 @@ TEST(Spawn, FailedChildrenAreReapedBySpawnItself) {
 }
 
 TEST(Spawn, BareNameIsSearchedInThePlansPath) {
-    SpawnPlan found = program("printf", {"printf", "found"});
+    SpawnPlan found = program_plan("printf", {"printf", "found"});
     EXPECT_EQ(output_of(found), "found");
 
-    SpawnPlan missing = program("printf", {"printf", "x"});
+    SpawnPlan missing = program_plan("printf", {"printf", "x"});
     missing.envp = {"PATH=/nonexistent/a:/nonexistent/b"};
     sys::SpawnError error = failure_of(missing);
     EXPECT_EQ(error.stage, SpawnStage::Exec);
@@ -269,14 +259,14 @@ TEST(Spawn, NonExecutableFileFailsWithEacces) {
     ASSERT_GE(fd, 0);
     ASSERT_EQ(::write(fd, "#!/bin/sh\n", 10), 10);
     ::close(fd);
-    SpawnPlan plan = program(script, {"x"}); // no x bit at all: EACCES even for root
+    SpawnPlan plan = program_plan(script, {"x"}); // no x bit at all: EACCES even for root
     sys::SpawnError error = failure_of(plan);
     EXPECT_EQ(error.stage, SpawnStage::Exec);
     EXPECT_EQ(error.error, EACCES);
 }
 
 TEST(Spawn, PtraceTracemeStopsTheChildAtExec) {
-    SpawnPlan plan = program("/bin/true", {"true"});
+    SpawnPlan plan = program_plan("/bin/true", {"true"});
     plan.ptrace_traceme = true;
     auto child = sys::spawn_process(plan);
     ASSERT_TRUE(child) << child.error().message();
@@ -300,7 +290,7 @@ TEST(Spawn, PtraceTracemeStopsTheChildAtExec) {
 class SpawnMethods : public ::testing::TestWithParam<SpawnMethod> {};
 
 TEST_P(SpawnMethods, ChildGetsAPidfdThatReportsItsExit) {
-    auto child = sys::spawn_process(shell("exit 9"), GetParam());
+    auto child = sys::spawn_process(shell_plan("exit 9"), GetParam());
     ASSERT_TRUE(child) << child.error().message();
     ChildGuard guard(child->pid);
     ASSERT_TRUE(child->pidfd.valid());
@@ -312,7 +302,7 @@ TEST_P(SpawnMethods, ChildGetsAPidfdThatReportsItsExit) {
 }
 
 TEST_P(SpawnMethods, ChildStepFailuresAreReportedTheSameWay) {
-    SpawnPlan plan = shell("exit 0");
+    SpawnPlan plan = shell_plan("exit 0");
     plan.cwd = "/nonexistent/dir";
     sys::SpawnError error = failure_of(plan, GetParam());
     EXPECT_EQ(error.stage, SpawnStage::Chdir);
@@ -321,7 +311,7 @@ TEST_P(SpawnMethods, ChildStepFailuresAreReportedTheSameWay) {
 }
 
 TEST_P(SpawnMethods, OutputAndEnvironmentMatch) {
-    SpawnPlan plan = shell("printf %s \"$X\"");
+    SpawnPlan plan = shell_plan("printf %s \"$X\"");
     plan.envp.push_back("X=same");
     EXPECT_EQ(output_of(plan, GetParam()), "same");
 }
@@ -331,7 +321,7 @@ INSTANTIATE_TEST_SUITE_P(Spawn, SpawnMethods, ::testing::Values(SpawnMethod::Clo
 
 TEST(Spawn, LinuxSysUsesTheMethodItWasGiven) {
     sys::LinuxSys forking(SpawnMethod::Fork);
-    auto child = forking.spawn(shell("exit 4"));
+    auto child = forking.spawn(shell_plan("exit 4"));
     ASSERT_TRUE(child) << child.error().message();
     ChildGuard guard(child->pid);
     auto status = test_support::wait_exit(child->pidfd.get());
