@@ -77,7 +77,7 @@ public:
     // Runs turns until quit(). Returns an error only if epoll_wait itself fails.
     Result<void> run();
     // One turn; returns how many callbacks and posted functions ran. With Wait::Yes and nothing
-    // posted it blocks until something is ready.
+    // posted it blocks until something is ready. Not reentrant: never call it from a callback.
     Result<std::size_t> run_once(Wait wait = Wait::Yes);
     // Makes run() return after the current turn.
     void quit() { m_quit = true; }
