@@ -52,6 +52,17 @@ void print_json(const json& value) {
     std::printf("%s\n", value.dump(2, ' ', false, json::error_handler_t::replace).c_str());
 }
 
+// Sends the request and, with --json, prints its result. Returns the result only when it is
+// still to be printed in Upstart's format; `status` is the exit status either way.
+std::optional<json> fetch(Context& ctx, const std::string& command, json args, int& status) {
+    auto result = call(ctx, command, std::move(args), status);
+    if (result && ctx.o.json) {
+        print_json(*result);
+        return std::nullopt;
+    }
+    return result;
+}
+
 void print_status(const json& value, const Options& o) {
     auto status = control::status_from_json(value);
     if (!status) {
@@ -95,13 +106,11 @@ int job_command(Context& ctx) {
         args["wait"] = wait;
     }
     int status = exit_ok;
-    auto result = call(ctx, o.command, std::move(args), status);
+    auto result = fetch(ctx, o.command, std::move(args), status);
     if (!result) {
         return status;
     }
-    if (o.json) {
-        print_json(*result);
-    } else if (!o.quiet && o.command != "reload") {
+    if (!o.quiet && o.command != "reload") {
         if (auto statuses = result->find("statuses"); statuses != result->end()) {
             for (const json& s : *statuses) {
                 print_status(s, o);
@@ -115,13 +124,9 @@ int job_command(Context& ctx) {
 
 int list_command(Context& ctx) {
     int status = exit_ok;
-    auto result = call(ctx, "list", json::object(), status);
+    auto result = fetch(ctx, "list", json::object(), status);
     if (!result) {
         return status;
-    }
-    if (ctx.o.json) {
-        print_json(*result);
-        return exit_ok;
     }
     for (const json& job : result->value("jobs", json::array())) {
         const json& statuses = job.value("statuses", json::array());
@@ -141,13 +146,9 @@ int show_config_command(Context& ctx) {
         args["job"] = ctx.o.args[0];
     }
     int status = exit_ok;
-    auto result = call(ctx, "show-config", std::move(args), status);
+    auto result = fetch(ctx, "show-config", std::move(args), status);
     if (!result) {
         return status;
-    }
-    if (ctx.o.json) {
-        print_json(*result);
-        return exit_ok;
     }
     for (const json& job : result->value("jobs", json::array())) {
         std::printf("%s\n", job.value("job", std::string()).c_str());
@@ -182,13 +183,11 @@ int check_config_command(Context& ctx) {
 
 int simple_command(Context& ctx, const std::string& command) {
     int status = exit_ok;
-    auto result = call(ctx, command, json::object(), status);
+    auto result = fetch(ctx, command, json::object(), status);
     if (!result) {
         return status;
     }
-    if (ctx.o.json) {
-        print_json(*result);
-    } else if (command == "version") {
+    if (command == "version") {
         std::printf("startd %s\n", result->value("version", std::string("unknown")).c_str());
     }
     return exit_ok;

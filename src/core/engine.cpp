@@ -132,8 +132,30 @@ CommandResult<Job*> Engine::lookup(std::string_view name, const Environ& env, bo
 
 // ---- commands ------------------------------------------------------------------------------
 
+JobStatus Engine::command_goal(Job& job, WaitFor what, JobWaiter waiter, std::initializer_list<JobGoal> goals) {
+    if (waiter) {
+        job.waiters.emplace_back(what, std::move(waiter));
+    }
+    for (JobGoal goal : goals) {
+        change_goal(job, goal);
+    }
+    // The reply describes the job right after the goal change; poll() may move it further (or
+    // destroy it).
+    JobStatus status = job.status();
+    poll();
+    return status;
+}
+
+CommandResult<Job*> Engine::lookup_started(std::string_view name, const Environ& env, const std::string* instance) {
+    auto found = lookup(name, env, false, instance);
+    if (found && (*found)->goal == JobGoal::Stop) {
+        return CommandError{"already-stopped", "Job has already been stopped: " + (*found)->display_name()};
+    }
+    return found;
+}
+
 CommandResult<JobStatus> Engine::start(std::string_view name, const Environ& env, JobWaiter waiter,
-                                        const std::string* instance) {
+                                       const std::string* instance) {
     auto found = lookup(name, env, true, instance);
     if (!found) {
         return std::move(found).error();
@@ -143,58 +165,32 @@ CommandResult<JobStatus> Engine::start(std::string_view name, const Environ& env
         return CommandError{"already-running", "Job is already running: " + job.display_name()};
     }
     job.start_env = instance_env(job.job_class(), env);
-    if (waiter) {
-        job.waiters.emplace_back(WaitFor::Start, std::move(waiter));
-    }
-    change_goal(job, JobGoal::Start);
-    JobStatus status = job.status();
-    poll();
-    return status;
+    return command_goal(job, WaitFor::Start, std::move(waiter), {JobGoal::Start});
 }
 
 CommandResult<JobStatus> Engine::stop(std::string_view name, const Environ& env, JobWaiter waiter,
-                                        const std::string* instance) {
-    auto found = lookup(name, env, false, instance);
+                                      const std::string* instance) {
+    auto found = lookup_started(name, env, instance);
     if (!found) {
         return std::move(found).error();
     }
-    Job& job = **found;
-    if (job.goal == JobGoal::Stop) {
-        return CommandError{"already-stopped", "Job has already been stopped: " + job.display_name()};
-    }
-    job.stop_env.clear();
-    if (waiter) {
-        job.waiters.emplace_back(WaitFor::Stop, std::move(waiter));
-    }
-    change_goal(job, JobGoal::Stop);
-    JobStatus status = job.status();
-    poll();
-    return status;
+    (*found)->stop_env.clear();
+    return command_goal(**found, WaitFor::Stop, std::move(waiter), {JobGoal::Stop});
 }
 
 CommandResult<JobStatus> Engine::restart(std::string_view name, const Environ& env, JobWaiter waiter,
-                                        const std::string* instance) {
-    auto found = lookup(name, env, false, instance);
+                                         const std::string* instance) {
+    auto found = lookup_started(name, env, instance);
     if (!found) {
         return std::move(found).error();
     }
     Job& job = **found;
-    if (job.goal == JobGoal::Stop) {
-        return CommandError{"already-stopped", "Job has already been stopped: " + job.display_name()};
-    }
     // The instance keeps its environment unless new variables are given (Upstart's restart).
     if (!env.empty()) {
         job.start_env = instance_env(job.job_class(), env);
     }
     job.stop_env.clear();
-    if (waiter) {
-        job.waiters.emplace_back(WaitFor::Start, std::move(waiter));
-    }
-    change_goal(job, JobGoal::Stop);
-    change_goal(job, JobGoal::Start);
-    JobStatus status = job.status();
-    poll();
-    return status;
+    return command_goal(job, WaitFor::Start, std::move(waiter), {JobGoal::Stop, JobGoal::Start});
 }
 
 CommandResult<JobStatus> Engine::reload(std::string_view name, const Environ& env, const std::string* instance) {

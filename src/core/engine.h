@@ -5,6 +5,7 @@
 // job_exit.cpp (process exits, respawn, kill timeouts).
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
@@ -95,6 +96,10 @@ private:
     ClassEntry* entry(std::string_view name);
     const ClassEntry* entry(std::string_view name) const;
     CommandResult<Job*> lookup(std::string_view name, const Environ& env, bool create, const std::string* instance);
+    // An existing instance whose goal is start ("Job has already been stopped" otherwise).
+    CommandResult<Job*> lookup_started(std::string_view name, const Environ& env, const std::string* instance);
+    // Registers the waiter, applies the goals in order, and returns the status right after.
+    JobStatus command_goal(Job& job, WaitFor what, JobWaiter waiter, std::initializer_list<JobGoal> goals);
     Environ instance_env(const JobClass& cls, const Environ& extra) const;
 
     // job_lifecycle.cpp
