@@ -9,18 +9,15 @@
 
 #include "config/event_expr_parser.h"
 #include "config/parser.h"
+#include "config/parse_helpers.h"
 
 namespace {
+
+using config_test::parse_ok;
 
 using config::ParseErrorCode;
 using core::JobClass;
 using core::ProcessType;
-
-JobClass parse_ok(std::string_view text) {
-    auto job = config::parse_job(text, "test.conf");
-    EXPECT_TRUE(job.has_value()) << (job ? "" : job.error().to_string());
-    return job ? *job : JobClass{};
-}
 
 config::Diagnostic parse_error(std::string_view text) {
     auto job = config::parse_job(text, "test.conf");

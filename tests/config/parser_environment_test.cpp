@@ -7,28 +7,16 @@
 #include <string>
 
 #include "config/parser.h"
+#include "config/parse_helpers.h"
 
 namespace {
+
+using config_test::parse_ok;
+using config_test::error_of;
 
 using core::CgroupSetting;
 using core::JobClass;
 using core::ResourceLimit;
-
-JobClass parse_ok(std::string_view text) {
-    auto job = config::parse_job(text, "test.conf");
-    EXPECT_TRUE(job.has_value()) << (job ? "" : job.error().to_string());
-    return job ? *job : JobClass{};
-}
-
-// The error as "line:column Upstart message", or "parsed" when there is none.
-std::string error_of(std::string_view text) {
-    auto job = config::parse_job(text, "test.conf");
-    if (job) {
-        return "parsed";
-    }
-    const config::Diagnostic& d = job.error();
-    return std::to_string(d.line) + ":" + std::to_string(d.column) + " " + std::string(config::upstart_message(d.code));
-}
 
 // ---- env ------------------------------------------------------------------------------------
 
