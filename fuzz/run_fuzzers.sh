@@ -69,8 +69,8 @@ printf 'instance $TTY\nenv A="b c"\nlimit nofile unlimited 4096\nnormal exit 0 T
 printf 'start on runlevel [2345]\nexec foo\n\xffstart on never\nenv X=1\nmanual\n' >"$job_seeds/with-override"
 # Long inputs the mutators rarely build: past the JSON tree depth limit, and many repeated cgroups.
 ops=(and or or)
-{ printf 'start on e0'; for i in $(seq 1 1500); do printf ' %s e%d' "${ops[i % 3]}" "$i"; done; printf '\nexec x\n'; } >"$job_seeds/long-chain"
-for i in $(seq 1 400); do printf 'cgroup cpu g%d shares %d\n' $((i % 150)) "$i"; done >"$job_seeds/many-cgroups"
+{ printf 'start on e0'; for i in $(seq 1 300); do printf ' %s e%d' "${ops[i % 3]}" "$i"; done; printf '\nexec x\n'; } >"$job_seeds/long-chain"
+for i in $(seq 1 200); do printf 'cgroup cpu g%d shares %d\n' $((i % 70)) "$i"; done >"$job_seeds/many-cgroups"
 printf 'oom score never\nkill signal SIGKILL\nreload signal USR1\ncgroup cpu grp shares 512\napparmor load /p\nconsole owner\numask 0027\nnice -5\n' >"$job_seeds/process-env"
 
 # start on / stop on expressions: taken from the job files (with their continuation lines while a
@@ -92,7 +92,7 @@ for f in "${job_files[@]}"; do
         END { if (collecting) { print expr > (out k) } }
     ' "$f"
 done
-{ printf 'e0'; for i in $(seq 1 1000); do printf ' or e%d' "$i"; done; } >"$expr_seeds/long-chain"
+{ printf 'e0'; for i in $(seq 1 300); do printf ' or e%d' "$i"; done; } >"$expr_seeds/long-chain"
 i=0
 while IFS= read -r line; do
     i=$((i + 1))
