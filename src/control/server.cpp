@@ -8,27 +8,12 @@
 #include <cerrno>
 #include <string_view>
 
+#include "sys/make_dirs.h"
+
 namespace control {
 
 namespace {
 
-// mkdir -p for the runtime directory (only the last component gets `mode` if created).
-base::Result<void> make_dirs(sys::Sys& sys, const std::string& dir, mode_t mode) {
-    for (std::size_t slash = 1; slash != std::string::npos; slash = dir.find('/', slash + 1)) {
-        std::string part = dir.substr(0, slash);
-        if (part.empty()) {
-            continue;
-        }
-        if (auto made = sys.mkdir(part.c_str(), slash == std::string::npos ? mode : 0755);
-            !made && made.error().code() != EEXIST) {
-            return made;
-        }
-    }
-    if (auto made = sys.mkdir(dir.c_str(), mode); !made && made.error().code() != EEXIST) {
-        return made;
-    }
-    return {};
-}
 
 } // namespace
 
@@ -40,7 +25,7 @@ base::Result<void> Server::listen(const std::string& path, mode_t dir_mode, mode
         return addr.error();
     }
     if (auto slash = path.rfind('/'); slash != std::string::npos && slash > 0) {
-        if (auto dirs = make_dirs(m_sys, path.substr(0, slash), dir_mode); !dirs) {
+        if (auto dirs = sys::make_dirs(m_sys, path.substr(0, slash), dir_mode); !dirs) {
             return base::Error("cannot create " + path.substr(0, slash) + ": " + dirs.error().message());
         }
     }

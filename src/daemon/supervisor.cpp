@@ -14,23 +14,12 @@
 #include "daemon/config_check.h"
 #include "daemon/job_loader.h"
 #include "proc/spawn_plan.h"
+#include "sys/make_dirs.h"
 
 namespace daemon_main {
 
 namespace {
 
-base::Result<void> make_dirs(sys::Sys& sys, const std::string& dir, mode_t mode) {
-    for (std::size_t slash = dir.find('/', 1); slash != std::string::npos; slash = dir.find('/', slash + 1)) {
-        std::string part = dir.substr(0, slash);
-        if (auto made = sys.mkdir(part.c_str(), 0755); !made && made.error().code() != EEXIST) {
-            return made;
-        }
-    }
-    if (auto made = sys.mkdir(dir.c_str(), mode); !made && made.error().code() != EEXIST) {
-        return made;
-    }
-    return {};
-}
 
 std::int64_t wall_seconds() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -73,7 +62,7 @@ base::Result<void> Supervisor::start() {
     m_devnull = std::move(null).value();
 
     bool user = ep.mode == control::Mode::User;
-    if (auto dirs = make_dirs(m_sys, ep.log_dir, user ? 0700 : 0755); !dirs) {
+    if (auto dirs = sys::make_dirs(m_sys, ep.log_dir, user ? 0700 : 0755); !dirs) {
         log(core::LogLevel::Warning, "cannot create log directory " + ep.log_dir + ": " + dirs.error().message() +
                                          " (console log output will be dropped and counted)");
     }
@@ -81,7 +70,7 @@ base::Result<void> Supervisor::start() {
         return listening;
     }
     if (user) {
-        (void)make_dirs(m_sys, ep.jobs_dir, 0755); // first start: give the user somewhere to put jobs
+        (void)sys::make_dirs(m_sys, ep.jobs_dir, 0755); // first start: give the user somewhere to put jobs
     }
     auto loaded = load_jobs(m_sys, m_engine, ep.jobs_dir);
     if (!loaded) {
