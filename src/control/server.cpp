@@ -12,11 +12,6 @@
 
 namespace control {
 
-namespace {
-
-
-} // namespace
-
 Server::~Server() { close(); }
 
 base::Result<void> Server::listen(const std::string& path, mode_t dir_mode, mode_t socket_mode) {
