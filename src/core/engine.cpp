@@ -5,7 +5,8 @@
 
 namespace core {
 
-Engine::Engine(JobRuntime& runtime, Environ global_env) : m_runtime(runtime), m_global_env(std::move(global_env)) {}
+Engine::Engine(JobRuntime& runtime, Environ global_env)
+    : m_runtime(runtime), m_global_env(std::move(global_env)), m_initial_env(m_global_env) {}
 
 Engine::~Engine() = default;
 
@@ -84,6 +85,15 @@ const Job* Engine::find_instance(std::string_view name, std::string_view instanc
     }
     auto it = e->instances.find(std::string(instance));
     return it == e->instances.end() ? nullptr : it->second.get();
+}
+
+Environ* Engine::instance_env_table(std::string_view name, std::string_view instance) {
+    ClassEntry* e = entry(name);
+    if (e == nullptr) {
+        return nullptr;
+    }
+    auto it = e->instances.find(std::string(instance));
+    return it == e->instances.end() ? nullptr : &it->second->env;
 }
 
 Environ Engine::instance_env(const JobClass& cls, const Environ& extra) const {

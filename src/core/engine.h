@@ -84,7 +84,17 @@ public:
     void observe_events(EventObserver observer) { m_observer = std::move(observer); }
 
     JobRuntime& runtime() { return m_runtime; }
+
+    // ---- the job environment table (set-env and friends) ------------------------------------
+    // The base of every job started from now on; changes do not reach running instances.
     const Environ& global_env() const { return m_global_env; }
+    Environ& global_env() { return m_global_env; }
+    // Back to what it was when startd started.
+    void reset_global_env() { m_global_env = m_initial_env; }
+    // An instance's own table (what its later processes get), or nullptr.
+    Environ* instance_env_table(std::string_view name, std::string_view instance);
+    // What a fresh instance of `cls` starts from: the table, then the class's env stanzas.
+    Environ default_env(const JobClass& cls) const { return instance_env(cls, {}); }
 
 private:
     struct ClassEntry {
@@ -114,7 +124,9 @@ private:
     bool spawn_process(Job& job, ProcessType type);
     void emit_job_event(Job& job, const char* name, bool blocking);
     Environ job_event_env(const Job& job, bool with_result) const;
-    void job_failed(Job& job, ProcessType process, std::optional<ExitStatus> status);
+    // Records the job's first failure (`why` when there is no exit status: a spawn error is
+    // taken from job.spawn_error), fails the events it holds and answers its waiters.
+    void job_failed(Job& job, ProcessType process, std::optional<ExitStatus> status, std::string why = {});
     void job_finished(Job& job, WaitFor reached);
     void destroy(Job& job);
 
@@ -136,6 +148,7 @@ private:
 
     JobRuntime& m_runtime;
     Environ m_global_env;
+    Environ m_initial_env;
     std::unordered_map<std::string, ClassEntry> m_classes;
     std::unordered_map<pid_t, std::pair<Job*, ProcessType>> m_pids;
     EventQueue m_events;

@@ -73,6 +73,8 @@ public:
     ProcessType failed_process = ProcessType::Main;
     bool failed_by_respawn_limit = false;
     std::optional<ExitStatus> failed_status; // nullopt: spawn failure or respawn limit
+    std::string failure_reason;              // "web main process terminated with status 1"
+    std::string spawn_error;                 // why the last spawn failed
 
     // Runaway detection: the window starts at respawn_time, count respawns inside it.
     Clock::time_point respawn_time{};

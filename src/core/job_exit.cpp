@@ -97,8 +97,10 @@ void Engine::main_exited(Job& job, ExitStatus status) {
         if (failed && cls.respawn && !m_shutting_down) {
             if (respawn_too_fast(job)) {
                 m_runtime.log(LogLevel::Warning, job.display_name() + " respawning too fast, stopped");
-                job_failed(job, ProcessType::Main, std::nullopt);
-                job.failed_by_respawn_limit = true;
+                if (!job.failed) {
+                    job.failed_by_respawn_limit = true;
+                }
+                job_failed(job, ProcessType::Main, std::nullopt, "respawning too fast");
             } else {
                 m_runtime.log(LogLevel::Warning, job.display_name() + " main process ended, respawning");
                 job.goal = helper_running ? JobGoal::Respawn : JobGoal::Start;

@@ -168,6 +168,7 @@ std::optional<JobState> Engine::enter_state(Job& job, JobState from) {
 bool Engine::spawn_process(Job& job, ProcessType type) {
     auto pid = m_runtime.spawn(job, type);
     if (!pid) {
+        job.spawn_error = pid.error().message();
         m_runtime.log(LogLevel::Error, "Failed to spawn " + job.display_name() + " " + std::string(to_string(type)) +
                                            " process: " + pid.error().message());
         return false;
@@ -217,7 +218,7 @@ void Engine::emit_job_event(Job& job, const char* name, bool blocking) {
     }
 }
 
-void Engine::job_failed(Job& job, ProcessType process, std::optional<ExitStatus> status) {
+void Engine::job_failed(Job& job, ProcessType process, std::optional<ExitStatus> status, std::string why) {
     job.goal = JobGoal::Stop;
     if (job.failed) {
         return; // only the first failure is recorded until the job starts again
@@ -225,16 +226,22 @@ void Engine::job_failed(Job& job, ProcessType process, std::optional<ExitStatus>
     job.failed = true;
     job.failed_process = process;
     job.failed_status = status;
+    if (why.empty() && !status) {
+        why = job.spawn_error.empty() ? "could not be started" : "could not be started: " + job.spawn_error;
+    }
+    job.failure_reason = job.display_name() + " " + std::string(to_string(process)) + " process " +
+                         (status ? describe(*status) : why);
     for (std::uint64_t id : job.blocking) {
         if (Event* ev = m_events.find(id)) {
             ev->failed = true;
+            ev->failures.push_back(job.failure_reason);
         }
     }
     // Whoever waits learns of the failure now, not when the job has finished stopping.
     auto waiters = std::move(job.waiters);
     job.waiters.clear();
     for (auto& [what, waiter] : waiters) {
-        waiter(JobOutcome{true, failure_message(what), job.status()});
+        waiter(JobOutcome{true, failure_message(what) + ": " + job.failure_reason, job.status()});
     }
 }
 
@@ -248,7 +255,7 @@ void Engine::job_finished(Job& job, WaitFor reached) {
     JobStatus status = job.status();
     for (auto& [what, waiter] : waiters) {
         bool failed = job.failed && what != reached;
-        waiter(JobOutcome{failed, failed ? failure_message(what) : std::string(), status});
+        waiter(JobOutcome{failed, failed ? failure_message(what) + ": " + job.failure_reason : std::string(), status});
     }
 }
 

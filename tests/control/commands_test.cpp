@@ -56,7 +56,7 @@ TEST_F(CommandsTest, FailedStartRepliesWithJobFailed) {
     ASSERT_EQ(replies.size(), 1u);
     EXPECT_FALSE(replies[0].ok);
     EXPECT_EQ(replies[0].error.code, "job-failed");
-    EXPECT_EQ(replies[0].error.message, "Job failed to start");
+    EXPECT_EQ(replies[0].error.message, "Job failed to start: web pre-start process terminated with status 1");
 }
 
 TEST_F(CommandsTest, ChangingStateNeedsTheOwnerOrRoot) {
