@@ -211,6 +211,7 @@ void dispatch(CommandHost& host, const Request& request, uid_t peer_uid, Reply r
     for (const CommandRow& r : command_table) {
         if (r.name == request.command) {
             row = &r;
+            break;
         }
     }
     if (row == nullptr) {

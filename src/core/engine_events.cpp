@@ -110,6 +110,15 @@ void Engine::start_by_event(ClassEntry& e, Event& ev) {
     if (!e.start_state.handle(*cls.start_on, ev, m_events, expand)) {
         return;
     }
+    if (cls.instance.empty()) {
+        // A singleton already started absorbs the event: no environment to build (the common
+        // case when an event recurs, and what keeps a busy event cheap).
+        auto it = e.instances.find(std::string());
+        if (it != e.instances.end() && it->second->goal == JobGoal::Start) {
+            e.start_state.reset(m_events);
+            return;
+        }
+    }
     Environ extra;
     auto ids = e.start_state.collect(*cls.start_on, m_events, extra, "UPSTART_EVENTS");
     Environ env = instance_env(cls, extra);
