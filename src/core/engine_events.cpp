@@ -130,6 +130,13 @@ void Engine::start_by_event(ClassEntry& e, Event& ev) {
         e.start_state.reset(m_events);
         return;
     }
+    if (m_shutting_down && !cls.task) {
+        // Shutting down: a task an event starts (cleanup on `stopping X`) runs and ends by
+        // itself; a service would keep startd from ever finishing.
+        m_runtime.log(LogLevel::Info, cls.name + " not started by event " + ev.name + ": startd is shutting down");
+        e.start_state.reset(m_events);
+        return;
+    }
     auto found = lookup(cls.name, env, true, &*instance);
     if (found && (*found)->goal != JobGoal::Start) {
         Job& job = **found;

@@ -360,3 +360,21 @@ TEST_F(EngineEventsTest, EventsEmittedMidTransitionAreHandledInOrder) {
 }
 
 } // namespace
+
+namespace {
+
+TEST_F(EngineEventsTest, ShutdownRunsCleanupTasksButStartsNoServices) {
+    define("db", "exec db\n");
+    define("flush", "task\nstart on stopping db\nexec flush\n");
+    define("watchdog", "start on stopping db\nexec watchdog\n");
+    start("db");
+    engine.stop_all();
+    EXPECT_NE(job("flush"), nullptr);
+    EXPECT_EQ(job("watchdog"), nullptr);
+    EXPECT_TRUE(runtime.logged("watchdog not started by event stopping: startd is shutting down"));
+    exit_with(main_pid("flush"), 0);
+    kill_with(main_pid("db"), SIGTERM);
+    EXPECT_TRUE(engine.all_stopped());
+}
+
+} // namespace
