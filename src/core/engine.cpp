@@ -151,6 +151,7 @@ JobStatus Engine::command_goal(Job& job, WaitFor what, JobWaiter waiter, std::in
     if (waiter) {
         job.waiters.emplace_back(what, std::move(waiter));
     }
+    release_events(job); // a command supersedes the events that moved the job last (Upstart)
     for (JobGoal goal : goals) {
         change_goal(job, goal);
     }
@@ -236,6 +237,7 @@ void Engine::stop_all() {
     for (Job* job : all) {
         if (job->goal != JobGoal::Stop) {
             job->stop_env.clear();
+            release_events(*job);
             change_goal(*job, JobGoal::Stop);
         }
     }

@@ -78,6 +78,8 @@ public:
 
     // Drains queued work (events to handle and finish) until none is left.
     void poll();
+    // Events emitted and not yet finished (held by jobs or half-matched conditions).
+    std::size_t events_in_flight() const { return m_events.size(); }
 
     // Called with every event as it is handled (logging, `startctl` event watchers, tests).
     using EventObserver = std::function<void(const Event&)>;
@@ -103,6 +105,7 @@ private:
         bool deleted = false;                     // removed from disk; gone once instances end
         std::map<std::string, std::unique_ptr<Job>> instances;
         ExprState start_state;                    // the class's `start on` (of `current`)
+        bool started_in_shutdown = false;         // an event started it after stop_all()
     };
 
     ClassEntry* entry(std::string_view name);
@@ -138,6 +141,11 @@ private:
     // Takes holds on `ids` for `job` (not on the event the job itself waits for: that would
     // deadlock), releasing what it held before.
     void hold_events(Job& job, const std::vector<std::uint64_t>& ids);
+    // Lets go of every event the job holds (not failed).
+    void release_events(Job& job);
+    // Whether `job` waits, directly or through the jobs holding what it waits for, for `event`
+    // to finish — holding it would then be a deadlock.
+    bool waits_for(const Job& job, std::uint64_t event);
     // The listener index follows `current`: call unlisten before it changes, listen after.
     void listen(ClassEntry& e);
     void unlisten(ClassEntry& e);

@@ -3,6 +3,7 @@
 #include "core/engine.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace core {
 
@@ -130,13 +131,16 @@ void Engine::start_by_event(ClassEntry& e, Event& ev) {
         e.start_state.reset(m_events);
         return;
     }
-    if (m_shutting_down && !cls.task) {
-        // Shutting down: a task an event starts (cleanup on `stopping X`) runs and ends by
-        // itself; a service would keep startd from ever finishing.
-        m_runtime.log(LogLevel::Info, cls.name + " not started by event " + ev.name + ": startd is shutting down");
+    if (m_shutting_down && (!cls.task || e.started_in_shutdown)) {
+        // Shutting down: a task an event starts (cleanup on `stopping X`) runs once and ends by
+        // itself; a service, or tasks that start each other again and again, would keep startd
+        // from ever finishing.
+        m_runtime.log(LogLevel::Info,
+                      cls.name + " not started by event " + ev.name + ": startd is shutting down");
         e.start_state.reset(m_events);
         return;
     }
+    e.started_in_shutdown = m_shutting_down;
     auto found = lookup(cls.name, env, true, &*instance);
     if (found && (*found)->goal != JobGoal::Start) {
         Job& job = **found;
@@ -149,17 +153,64 @@ void Engine::start_by_event(ClassEntry& e, Event& ev) {
     e.start_state.reset(m_events);
 }
 
-void Engine::hold_events(Job& job, const std::vector<std::uint64_t>& ids) {
+void Engine::release_events(Job& job) {
     for (std::uint64_t id : job.blocking) {
         m_events.unblock(id, false);
     }
     job.blocking.clear();
+}
+
+void Engine::hold_events(Job& job, const std::vector<std::uint64_t>& ids) {
+    release_events(job);
     for (std::uint64_t id : ids) {
-        if (id != job.blocker) {
-            m_events.block(id);
-            job.blocking.push_back(id);
+        if (id == job.blocker) {
+            continue; // the job waits for this event itself
+        }
+        if (waits_for(job, id)) {
+            const Event* ev = m_events.find(id);
+            m_runtime.log(LogLevel::Warning,
+                          job.display_name() + " does not hold event " + (ev ? ev->name : "?") +
+                              ": it is itself waiting, through other jobs, for that event to "
+                              "finish (circular start on/stop on)");
+            continue;
+        }
+        m_events.block(id);
+        job.blocking.push_back(id);
+    }
+}
+
+bool Engine::waits_for(const Job& job, std::uint64_t event) {
+    if (job.blocker == 0) {
+        return false; // the common case: a job at rest or between steps waits for no event
+    }
+    // Who holds which event, built only now (a job blocked in starting/stopping while another
+    // event moves it is rare). Then a walk: job → the event it waits for → the jobs holding that.
+    std::unordered_map<std::uint64_t, std::vector<const Job*>> holders;
+    for (const auto& [name, e] : m_classes) {
+        for (const auto& [inst, other] : e.instances) {
+            for (std::uint64_t id : other->blocking) {
+                holders[id].push_back(other.get());
+            }
         }
     }
+    std::vector<const Job*> stack = {&job};
+    std::unordered_set<const Job*> seen = {&job};
+    while (!stack.empty()) {
+        const Job* j = stack.back();
+        stack.pop_back();
+        if (j->blocker == 0) {
+            continue;
+        }
+        if (j->blocker == event) {
+            return true;
+        }
+        for (const Job* h : holders[j->blocker]) {
+            if (seen.insert(h).second) {
+                stack.push_back(h);
+            }
+        }
+    }
+    return false;
 }
 
 } // namespace core

@@ -231,12 +231,15 @@ void Engine::job_failed(Job& job, ProcessType process, std::optional<ExitStatus>
     }
     job.failure_reason = job.display_name() + " " + std::string(to_string(process)) + " process " +
                          (status ? describe(*status) : why);
+    // The events that started or stopped the job are released now, failed (as Upstart does): a
+    // job that has failed must not keep others waiting while it winds down.
     for (std::uint64_t id : job.blocking) {
         if (Event* ev = m_events.find(id)) {
-            ev->failed = true;
             ev->failures.push_back(job.failure_reason);
         }
+        m_events.unblock(id, true);
     }
+    job.blocking.clear();
     // Whoever waits learns of the failure now, not when the job has finished stopping.
     auto waiters = std::move(job.waiters);
     job.waiters.clear();

@@ -378,3 +378,60 @@ TEST_F(EngineEventsTest, ShutdownRunsCleanupTasksButStartsNoServices) {
 }
 
 } // namespace
+
+namespace {
+
+// Found by the randomised runs: two jobs each started by the other's stopping event. When one is
+// stopped while the other still holds its own stopping event, holding would deadlock both.
+TEST_F(EngineEventsTest, JobsStartedByEachOthersStoppingDoNotDeadlock) {
+    define("a", "start on stopping b\nexec a\n");
+    define("b", "start on stopping a\nexec b\n");
+    start("a");
+    stop("a"); // stopping a → b starts, holding "stopping a" until b runs
+    EXPECT_EQ(state("a"), JobState::Killed);
+    EXPECT_EQ(state("b"), JobState::Running);
+    stop("b"); // stopping b → a (goal start again once a is down) must not hold it forever
+    for (int i = 0; i < 10 && !runtime.signals.empty(); ++i) {
+        pid_t pid = runtime.signals.back().pid;
+        runtime.signals.pop_back();
+        engine.on_process_exit(pid, core::ExitStatus::killed(SIGTERM));
+    }
+    engine.stop_all();
+    for (int i = 0; i < 10 && !runtime.signals.empty(); ++i) {
+        pid_t pid = runtime.signals.back().pid;
+        runtime.signals.pop_back();
+        engine.on_process_exit(pid, core::ExitStatus::killed(SIGTERM));
+    }
+    EXPECT_TRUE(engine.all_stopped());
+    EXPECT_EQ(engine.events_in_flight(), 0u);
+}
+
+TEST_F(EngineEventsTest, InstancesThatStopEachOtherBothGoDown) {
+    // Instances that stop each other: x(1) stopping holds x(0); x(0)'s stopping must not be held
+    // by x(1), which waits for x(0).
+    define("x", "instance $N\nstop on stopping x\nexec x\n");
+    start("x", {"N=0"});
+    start("x", {"N=1"});
+    stop("x", {"N=1"});
+    EXPECT_EQ(state("x", "0"), JobState::Killed);
+    // x(0)'s stopping offered to x(1) (goal already stop): nothing held; both go down.
+    kill_with(main_pid("x", "0"), SIGTERM);
+    kill_with(main_pid("x", "1"), SIGTERM);
+    EXPECT_TRUE(engine.all_stopped());
+    EXPECT_EQ(engine.events_in_flight(), 0u);
+}
+
+TEST_F(EngineEventsTest, MainDeadDuringPostStartAndStartedAgainGoesRoundForANewMain) {
+    define("t", "task\nstart on go\npost-start exec slow-notify\nexec work\n");
+    emit("go");
+    pid_t first = main_pid("t");
+    exit_with(first, 0); // the task is done while post-start still runs: goal stop
+    emit("go");          // …and is wanted again before post-start ends
+    exit_with(runtime.last_pid(ProcessType::PostStart), 0);
+    EXPECT_NE(state("t"), JobState::Running) << "running with no main process";
+    pid_t second = main_pid("t");
+    EXPECT_NE(second, 0);
+    EXPECT_NE(second, first);
+}
+
+} // namespace
