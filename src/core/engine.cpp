@@ -265,6 +265,7 @@ void Engine::poll() {
         return; // the outer poll() picks up whatever this call would have done
     }
     m_polling = true;
+    ++m_poll_round;
     for (;;) {
         if (Event* ev = m_events.next_unhandled()) {
             if (m_observer) {

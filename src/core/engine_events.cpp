@@ -25,6 +25,9 @@ std::vector<std::string> listened_names(const JobClass& cls) {
     return names;
 }
 
+// How often one event round may start the same job (see Job::starts_in_round).
+constexpr unsigned max_starts_per_round = 16;
+
 } // namespace
 
 void Engine::listen(ClassEntry& e) {
@@ -141,6 +144,27 @@ void Engine::start_by_event(ClassEntry& e, Event& ev) {
         return;
     }
     e.started_in_shutdown = m_shutting_down;
+    auto existing = e.instances.find(*instance);
+    if (existing != e.instances.end() && existing->second->goal == JobGoal::Start) {
+        e.start_state.reset(m_events); // already started: the event is simply absorbed
+        return;
+    }
+    if (e.start_round != m_poll_round) {
+        e.start_round = m_poll_round;
+        e.starts_in_round.clear();
+    }
+    if (++e.starts_in_round[*instance] > max_starts_per_round) {
+        // Only a job whose whole run needs no process can come round this fast: its own events
+        // restart it before anything could wait. Refuse rather than spin forever.
+        m_runtime.log(LogLevel::Error,
+                      cls.name + (instance->empty() ? "" : " (" + *instance + ")") +
+                          " not started by event " + ev.name + ": started " +
+                          std::to_string(max_starts_per_round) +
+                          " times without waiting for anything (a start on/stop on loop through "
+                          "its own events)");
+        e.start_state.reset(m_events);
+        return;
+    }
     auto found = lookup(cls.name, env, true, &*instance);
     if (found && (*found)->goal != JobGoal::Start) {
         Job& job = **found;

@@ -129,6 +129,11 @@ std::optional<JobState> Engine::enter_state(Job& job, JobState from) {
         emit_job_event(job, "started", false);
         if (!cls.task) {
             job_finished(job, WaitFor::Start);
+        } else if (!has(job, ProcessType::Main)) {
+            // A task of hooks only has done its work once they have run: it ends now rather
+            // than sit in running forever with nothing that could end it.
+            job.goal = JobGoal::Stop;
+            return advance(job);
         }
         return std::nullopt;
 

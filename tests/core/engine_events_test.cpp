@@ -435,3 +435,18 @@ TEST_F(EngineEventsTest, MainDeadDuringPostStartAndStartedAgainGoesRoundForANewM
 }
 
 } // namespace
+
+namespace {
+
+TEST_F(EngineEventsTest, ProcesslessTaskStartedByItsOwnStoppedEventDoesNotSpinForever) {
+    define("spin", "task\nstart on stopped spin or go\n");
+    emit("go");
+    EXPECT_TRUE(finished);
+    EXPECT_EQ(job("spin"), nullptr);
+    EXPECT_TRUE(
+        runtime.logged("spin not started by event stopped: started 16 times without waiting for anything"));
+    emit("go"); // a later event starts it again (and the guard stops it again)
+    EXPECT_EQ(job("spin"), nullptr);
+}
+
+} // namespace

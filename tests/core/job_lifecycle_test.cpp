@@ -1,8 +1,8 @@
 // Tests the job lifecycle on a fake runtime: the seed's guarantees about the five processes,
 // job events and their order, tasks vs services, and stops arriving in every state.
-#include <csignal>
-
 #include "core/engine_fixture.h"
+
+#include <csignal>
 
 namespace {
 
@@ -25,7 +25,8 @@ TEST_F(EngineTest, StartingAServiceRunsItsMainProcessAndEmitsEventsInOrder) {
 }
 
 TEST_F(EngineTest, PreStartSucceedsBeforeEveryMainRun) {
-    define("dbus", "pre-start exec mkdir -p /run/dbus\nexec dbus-daemon --system --nofork\npost-stop exec rm -f /run/dbus/pid\n");
+    define("dbus", "pre-start exec mkdir -p /run/dbus\nexec dbus-daemon --system --nofork\npost-stop exec rm "
+                   "-f /run/dbus/pid\n");
     start("dbus");
     EXPECT_EQ(state("dbus"), JobState::PreStart);
     EXPECT_TRUE(outcomes.empty()) << "start must not return before the job is running";
@@ -50,7 +51,8 @@ TEST_F(EngineTest, FailedPreStartSkipsMainAndFailsTheJobWithItsStatus) {
     exit_with(pid_of(ProcessType::PostStop), 0);
     EXPECT_EQ(job("dbus"), nullptr);
     EXPECT_EQ(events_starting_with("stopped"),
-              (std::vector<std::string>{"stopped JOB=dbus INSTANCE= RESULT=failed PROCESS=pre-start EXIT_STATUS=1"}));
+              (std::vector<std::string>{
+                  "stopped JOB=dbus INSTANCE= RESULT=failed PROCESS=pre-start EXIT_STATUS=1"}));
 }
 
 TEST_F(EngineTest, PostStopRunsForEveryStart) {
@@ -117,7 +119,8 @@ TEST_F(EngineTest, RestartKillsRunsPostStopThenPreStartThenMainWithoutStoppedEve
     start("web");
     exit_with(pid_of(ProcessType::PreStart), 0);
     pid_t first_main = pid_of(ProcessType::Main);
-    ASSERT_TRUE(engine.restart("web", {}, [this](const core::JobOutcome& o) { outcomes.push_back(o); }).has_value());
+    ASSERT_TRUE(
+        engine.restart("web", {}, [this](const core::JobOutcome& o) { outcomes.push_back(o); }).has_value());
     EXPECT_EQ(state("web"), JobState::Killed);
     kill_with(first_main, SIGTERM);
     exit_with(pid_of(ProcessType::PostStop), 0);
@@ -127,8 +130,9 @@ TEST_F(EngineTest, RestartKillsRunsPostStopThenPreStartThenMainWithoutStoppedEve
     for (const auto& s : runtime.spawns) {
         order.push_back(s.type);
     }
-    EXPECT_EQ(order, (std::vector<ProcessType>{ProcessType::PreStart, ProcessType::Main, ProcessType::PostStop,
-                                               ProcessType::PreStart, ProcessType::Main}));
+    EXPECT_EQ(order,
+              (std::vector<ProcessType>{ProcessType::PreStart, ProcessType::Main, ProcessType::PostStop,
+                                        ProcessType::PreStart, ProcessType::Main}));
     EXPECT_TRUE(events_starting_with("stopped").empty());
     EXPECT_EQ(events_starting_with("starting").size(), 2u);
 }
@@ -150,8 +154,9 @@ TEST_F(EngineTest, FailingTaskFailsItsStartWithTheExitStatus) {
     exit_with(pid_of(ProcessType::Main), 2);
     ASSERT_EQ(outcomes.size(), 1u);
     EXPECT_TRUE(outcomes[0].failed);
-    EXPECT_EQ(events_starting_with("stopped"),
-              (std::vector<std::string>{"stopped JOB=migrate INSTANCE= RESULT=failed PROCESS=main EXIT_STATUS=2"}));
+    EXPECT_EQ(
+        events_starting_with("stopped"),
+        (std::vector<std::string>{"stopped JOB=migrate INSTANCE= RESULT=failed PROCESS=main EXIT_STATUS=2"}));
 }
 
 TEST_F(EngineTest, JobWithoutProcessesRestsInRunning) {
@@ -187,13 +192,15 @@ TEST_F(EngineTest, StoppedEventCarriesExitSignalNameWithoutSigPrefix) {
     start("crashy");
     kill_with(pid_of(ProcessType::Main), SIGSEGV);
     EXPECT_EQ(events_starting_with("stopping"),
-              (std::vector<std::string>{"stopping JOB=crashy INSTANCE= RESULT=failed PROCESS=main EXIT_SIGNAL=SEGV"}));
+              (std::vector<std::string>{
+                  "stopping JOB=crashy INSTANCE= RESULT=failed PROCESS=main EXIT_SIGNAL=SEGV"}));
 }
 
 TEST_F(EngineTest, ExportedVariablesFollowTheBuiltInOnes) {
     define("web", "env PORT=80\nenv JOB=sneaky\nexport PORT JOB\nexec web\n");
     start("web");
-    EXPECT_EQ(events_starting_with("started"), (std::vector<std::string>{"started JOB=web INSTANCE= PORT=80"}));
+    EXPECT_EQ(events_starting_with("started"),
+              (std::vector<std::string>{"started JOB=web INSTANCE= PORT=80"}));
 }
 
 TEST_F(EngineTest, StopInEveryStateEndsWaitingWithNothingLeft) {
@@ -233,6 +240,20 @@ TEST_F(EngineTest, StopInEveryStateEndsWaitingWithNothingLeft) {
         }
         EXPECT_EQ(job("full"), nullptr) << "stuck after a stop in " << core::to_string(target);
     }
+}
+
+} // namespace
+
+namespace {
+
+TEST_F(EngineTest, TaskWithoutMainProcessEndsOnceItsHooksHaveRun) {
+    define("setup", "task\npre-start exec prepare\n");
+    start("setup");
+    EXPECT_EQ(state("setup"), core::JobState::PreStart);
+    exit_with(pid_of(core::ProcessType::PreStart), 0);
+    EXPECT_EQ(job("setup"), nullptr);
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_FALSE(outcomes[0].failed);
 }
 
 } // namespace
