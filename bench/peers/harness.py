@@ -201,6 +201,9 @@ class Run:
             self.idle(sup)
             self.status()
             self.respawn()
+            # daemontools' supervise sleeps 1 s after every start and reads no command meanwhile:
+            # let every supervisor settle after the last respawn before timing stop-all.
+            time.sleep(1.2)
             self.stop_all()
         except Exception as e:  # a broken adapter is a result, not a crash of the whole run
             self.res["error"] = "%s: %s" % (type(e).__name__, e)
@@ -415,8 +418,8 @@ def main():
         "dinit_dir": os.environ.get("DINIT_DIR"), "startd_mode": args.startd_mode,
         "tmp": os.environ.get("BENCH_TMP", "/tmp"),
         "reps": args.reps or (1 if quick else int(os.environ.get("BENCH_REPS", "1"))),
-        "settle": 0.2 if quick else 1.0, "idle_s": 2.0 if quick else 20.0,
-        "status_reps": 5 if quick else 20, "respawn_reps": 3 if quick else 20, "respawn_reps_small": 3 if quick else 5,
+        "settle": 0.2 if quick else 1.0, "idle_s": 1.0 if quick else 20.0,
+        "status_reps": 3 if quick else 20, "respawn_reps": 2 if quick else 20, "respawn_reps_small": 2 if quick else 5,
         "timeout_base": 15.0, "timeout_per_svc": 0.02 if not quick else 0.05,
         "stop_timeout": 30.0 if quick else 120.0, "exit_timeout": 10.0, "floor_reps": 200 if quick else 2000,
     }
