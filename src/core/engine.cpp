@@ -15,8 +15,10 @@ void Engine::set_class(std::shared_ptr<const JobClass> cls) {
     ClassEntry& e = m_classes[cls->name];
     e.deleted = false;
     if (e.instances.empty() || !e.current) {
+        unlisten(e);
         e.current = std::move(cls);
         e.pending.reset();
+        listen(e);
     } else {
         e.pending = std::move(cls);
     }
@@ -28,10 +30,13 @@ void Engine::remove_class(const std::string& name) {
         return;
     }
     if (it->second.instances.empty()) {
+        unlisten(it->second);
         m_classes.erase(it);
     } else {
+        // Running instances still listen for their `stop on`; `start on` is done with.
         it->second.deleted = true;
         it->second.pending.reset();
+        it->second.start_state.reset(m_events);
     }
 }
 
@@ -253,7 +258,7 @@ void Engine::poll() {
             if (m_observer) {
                 m_observer(*ev);
             }
-            // FIXME(#5): offer the event to every `stop on` / `start on` that names it.
+            handle_event(*ev);
             m_events.mark_handled(*ev);
             continue;
         }

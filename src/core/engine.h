@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "core/event_match.h"
 #include "core/event_queue.h"
 #include "core/job.h"
 #include "core/job_runtime.h"
@@ -91,6 +92,7 @@ private:
         std::shared_ptr<const JobClass> pending;  // a newer definition waiting for instances to end
         bool deleted = false;                     // removed from disk; gone once instances end
         std::map<std::string, std::unique_ptr<Job>> instances;
+        ExprState start_state;                    // the class's `start on` (of `current`)
     };
 
     ClassEntry* entry(std::string_view name);
@@ -116,6 +118,18 @@ private:
     void job_finished(Job& job, WaitFor reached);
     void destroy(Job& job);
 
+    // engine_events.cpp
+    // Offers a newly handled event to the jobs that name it (stop on, then start on, per class).
+    void handle_event(Event& ev);
+    void stop_by_event(Job& job, Event& ev);
+    void start_by_event(ClassEntry& e, Event& ev);
+    // Takes holds on `ids` for `job` (not on the event the job itself waits for: that would
+    // deadlock), releasing what it held before.
+    void hold_events(Job& job, const std::vector<std::uint64_t>& ids);
+    // The listener index follows `current`: call unlisten before it changes, listen after.
+    void listen(ClassEntry& e);
+    void unlisten(ClassEntry& e);
+
     // job_exit.cpp
     void main_exited(Job& job, ExitStatus status);
     bool respawn_too_fast(Job& job);
@@ -125,6 +139,9 @@ private:
     std::unordered_map<std::string, ClassEntry> m_classes;
     std::unordered_map<pid_t, std::pair<Job*, ProcessType>> m_pids;
     EventQueue m_events;
+    // Event name → classes whose current `start on` / `stop on` names it: an event costs time
+    // in proportion to the jobs that care about it, not to all jobs.
+    std::unordered_map<std::string, std::vector<ClassEntry*>> m_listeners;
     EventObserver m_observer;
     bool m_polling = false;
     bool m_shutting_down = false;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/environ.h"
+#include "core/event_match.h"
 #include "core/exit_status.h"
 #include "core/job_class.h"
 #include "core/job_runtime.h"
@@ -81,6 +82,9 @@ public:
     std::uint64_t blocker = 0;
     // Events held until this job reaches its rest state (those that started or stopped it).
     std::vector<std::uint64_t> blocking;
+
+    // This instance's copy of its class's `stop on` state (Upstart copies the tree per instance).
+    ExprState stop_state;
 
     // Requests waiting for the job to reach its rest state (or to fail).
     std::vector<std::pair<WaitFor, JobWaiter>> waiters;

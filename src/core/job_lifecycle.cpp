@@ -261,15 +261,23 @@ void Engine::destroy(Job& job) {
             m_pids.erase(pid);
         }
     }
+    job.stop_state.reset(m_events); // a half-matched `stop on` releases what it held
+    for (std::uint64_t id : job.blocking) {
+        m_events.unblock(id, job.failed);
+    }
+    job.blocking.clear();
     ClassEntry* e = entry(name);
     assert(e != nullptr);
     e->instances.erase(instance); // `job` is gone from here on
     if (e->instances.empty()) {
         if (e->deleted) {
+            unlisten(*e);
             m_classes.erase(name);
         } else if (e->pending) {
+            unlisten(*e);
             e->current = std::move(e->pending);
             e->pending.reset();
+            listen(*e);
         }
     }
 }
