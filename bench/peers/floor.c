@@ -3,12 +3,14 @@
  *   floor forkexec REPS SLEEPER      fork + execv(SLEEPER -x) + waitpid, REPS times
  *   floor spawnwait REPS SLEEPER     posix_spawn(SLEEPER -x) + waitpid, REPS times
  *       print "median_us min_us max_us" per operation
- *   floor spawn N SLEEPER NAME       posix_spawn N long-running sleepers (BENCH_NOTIFY=NAME) in a
+ *   floor spawn N SLEEPER FIFO       posix_spawn N long-running sleepers (BENCH_NOTIFY=FIFO) in a
  *                                    tight loop; print "bringup_ms killreap_ms": start of the loop
  *                                    -> the last sleeper's exec timestamp, then SIGKILL all ->
  *                                    all reaped
- * The same notification as under every supervisor (see sleeper.c), received on a thread. */
+ * The same notification as under every supervisor (see sleeper.c), read on a thread. */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -17,8 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -80,12 +81,18 @@ struct collector {
 
 static void* collect(void* arg) {
     struct collector* c = arg;
+    struct note buf[256];
     while (c->got < c->want) {
-        struct note n;
-        ssize_t r = recv(c->fd, &n, sizeof n, 0);
-        if (r == (ssize_t)sizeof n) {
-            if (n.mono_ns > c->last_ns) {
-                c->last_ns = n.mono_ns;
+        ssize_t r = read(c->fd, buf, sizeof buf); /* blocking read end: sleeps until notes come */
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r <= 0) {
+            break;
+        }
+        for (ssize_t i = 0; i < r / (ssize_t)sizeof(struct note); ++i) {
+            if (buf[i].mono_ns > c->last_ns) {
+                c->last_ns = buf[i].mono_ns;
             }
             c->got++;
         }
@@ -93,23 +100,20 @@ static void* collect(void* arg) {
     return NULL;
 }
 
-static int run_spawn(int n, const char* bin, const char* name) {
-    struct sockaddr_un addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sun_family = AF_UNIX;
-    size_t len = strlen(name);
-    if (len > sizeof addr.sun_path - 2) {
-        return 2;
-    }
-    memcpy(addr.sun_path + 1, name, len);
-    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr*)&addr, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len)) < 0) {
-        perror("bind");
+static int run_spawn(int n, const char* bin, const char* fifo) {
+    unlink(fifo);
+    if (mkfifo(fifo, 0600) < 0) {
+        perror("mkfifo");
         return 1;
     }
-    struct timeval tv = {60, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (setenv("BENCH_NOTIFY", name, 1) != 0) {
+    /* O_RDWR: the open does not wait for a writer, and the pipe never sees end-of-file. */
+    int fd = open(fifo, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        perror("open fifo");
+        return 1;
+    }
+    (void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+    if (setenv("BENCH_NOTIFY", fifo, 1) != 0) {
         return 1;
     }
     struct collector c = {fd, n, 0, 0};
@@ -134,6 +138,7 @@ static int run_spawn(int n, const char* bin, const char* name) {
         }
     }
     int64_t t2 = mono_ns();
+    unlink(fifo);
     printf("%.3f %.3f\n", (double)(c.last_ns - t0) / 1e6, (double)(t2 - t1) / 1e6);
     return 0;
 }
@@ -148,6 +153,6 @@ int main(int argc, char** argv) {
     if (argc >= 5 && strcmp(argv[1], "spawn") == 0) {
         return run_spawn(atoi(argv[2]), argv[3], argv[4]);
     }
-    fprintf(stderr, "usage: floor forkexec|spawnwait REPS SLEEPER | floor spawn N SLEEPER NAME\n");
+    fprintf(stderr, "usage: floor forkexec|spawnwait REPS SLEEPER | floor spawn N SLEEPER FIFO\n");
     return 2;
 }

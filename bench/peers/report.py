@@ -151,8 +151,8 @@ def markdown(results):
     floor_row = [fmt((fl.get("spawn", {}).get(str(n)) or {}).get("bringup_ms")) for n in sizes]
     out += ["## Figures", ""]
     out += table(results, "Bring-up: supervisor start → all N services exec'd (ms)", "bringup_ms",
-                 note="From the supervisor's start to the exec stamp of the N-th sleeper (each sleeper sends its "
-                      "CLOCK_MONOTONIC time on an abstract datagram socket right after exec). Spread: min–max over "
+                 note="From the supervisor's start to the exec stamp of the N-th sleeper (each sleeper writes its "
+                      "CLOCK_MONOTONIC time to a FIFO right after exec). Spread: min–max over "
                       "runs.", extra_rows=[("posix_spawn floor", floor_row)])
     per_rows = []
     for s in supervisors(results):
