@@ -192,7 +192,11 @@ class Run:
         try:
             a.prepare(work, n)
             self.open_notify()
-            env = dict(os.environ, BENCH_NOTIFY=self.name)
+            # The same small environment for every supervisor, whatever the caller's shell has:
+            # a user-mode supervisor hands its environment on to every service (startd keeps a
+            # copy per job instance), so the caller's environment would otherwise change figures.
+            env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root",
+                   "LANG": "C.UTF-8", "BENCH_NOTIFY": self.name}
             log = open(os.path.join(work, "supervisor.log"), "wb")
             self.bringup(env, log)
             if self.res.get("error"):
@@ -423,7 +427,7 @@ def main():
         "dinit_dir": os.environ.get("DINIT_DIR"), "startd_mode": args.startd_mode,
         "tmp": os.environ.get("BENCH_TMP", "/tmp"),
         "reps": args.reps or (1 if quick else int(os.environ.get("BENCH_REPS", "1"))),
-        "settle": 0.2 if quick else 1.0, "idle_s": 1.0 if quick else 20.0,
+        "settle": 0.2 if quick else 1.0, "idle_s": float(os.environ.get("BENCH_IDLE_S", 1.0 if quick else 20.0)),
         "status_reps": 3 if quick else 20, "respawn_reps": 2 if quick else 20, "respawn_reps_small": 2 if quick else 5,
         "timeout_base": 15.0, "timeout_per_svc": 0.02 if not quick else 0.05,
         "stop_timeout": 30.0 if quick else 120.0, "exit_timeout": 10.0, "floor_reps": 200 if quick else 2000,
