@@ -328,7 +328,9 @@ class Run:
             left = []
             if a.proc is not None and a.proc.poll() is None:
                 left += descendants(a.proc.pid)
-            left += [p for p in descendants(os.getpid()) if p != os.getpid() and exe_of(p) == self.sleeper]
+            # The harness is a subreaper: whatever the supervisor left behind when it exited
+            # (s6-supervise, runsv, services) is re-parented to us, and everything under us is ours.
+            left += [p for p in descendants(os.getpid()) if p != os.getpid()]
             left += self.alive_services()
             if not left:
                 break
