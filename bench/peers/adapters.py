@@ -245,6 +245,7 @@ class _ScanDir(Adapter):
 
 class Runit(_ScanDir):
     name = "runit"
+    max_n = 1000  # runsvdir starts at most 1000 runsv processes (full run: exactly 1000 of 10,000 came up)
 
     def missing(self):
         if not shutil.which("runsvdir") or not shutil.which("sv"):

@@ -431,7 +431,7 @@ def main():
         "reps": args.reps or (1 if quick else int(os.environ.get("BENCH_REPS", "1"))),
         "settle": 0.2 if quick else 1.0, "idle_s": float(os.environ.get("BENCH_IDLE_S", 1.0 if quick else 20.0)),
         "status_reps": 3 if quick else 20, "respawn_reps": 2 if quick else 20, "respawn_reps_small": 2 if quick else 5,
-        "timeout_base": 15.0, "timeout_per_svc": 0.015 if not quick else 0.05,
+        "timeout_base": 15.0, "timeout_per_svc": 0.015 if not quick else 0.15,
         "stop_timeout": 30.0 if quick else 90.0, "exit_timeout": 10.0, "floor_reps": 200 if quick else 2000,
     }
     only = set(args.only.split(",")) if args.only else None
@@ -471,7 +471,7 @@ def main():
                 if a.max_n and n > a.max_n:
                     if rep == 0:
                         results["runs"].append({"supervisor": a.name, "n": n, "skipped":
-                                                "svscan supervises at most %d services" % a.max_n})
+                                                "%s supervises at most %d services" % (a.name, a.max_n)})
                     continue
                 t = time.monotonic()
                 r = Run(a, n, cfg).execute()
