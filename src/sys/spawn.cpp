@@ -1,8 +1,9 @@
-// Owns the real process creation behind Sys::spawn: parent-side preparation, clone3/fork, the
+// Owns the real process creation behind Sys::spawn: parent-side preparation, clone/clone3/fork, the
 // child's ordered steps, and reading the child's {stage, errno} report. See spawn.h for the design.
 #include "sys/spawn.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/sched.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
@@ -17,6 +18,7 @@
 #include <charconv>
 #include <csignal>
 #include <cstring>
+#include <memory>
 
 namespace sys {
 
@@ -83,6 +85,11 @@ struct Report {
 
 // Whether clone3 worked so far under SpawnMethod::Auto; cleared on the first ENOSYS/EPERM.
 std::atomic<bool> clone3_usable{true};
+// Whether clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD) worked so far under SpawnMethod::Auto.
+std::atomic<bool> vfork_usable{true};
+
+// The vfork-style child's stack. run_child's frames are small (no allocation, no stdio).
+constexpr std::size_t vfork_stack_size = 64 * 1024;
 
 // Everything the child needs, built by the parent so the child never allocates.
 struct Prepared {
@@ -276,6 +283,29 @@ void child_exec(const Prepared& p, int status_fd) {
 
 // --- parent side ----------------------------------------------------------------------------
 
+int vfork_entry(void* arg) { run_child(*static_cast<Prepared*>(arg)); }
+
+// Creates the child with clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD) on its own stack: it shares
+// our memory until it execs or exits, and we are suspended until then, so everything it writes
+// (errno, Prepared::temp_fds) is ours again afterwards. It does not share our fd table, fs
+// (cwd, umask, root) or signal handlers. Signal safety: the daemon keeps its signals blocked (they
+// arrive through signalfd) and child_reset_signals sets every disposition to SIG_DFL before it
+// unblocks anything, so no handler of ours ever runs on the shared memory. Returns the pid
+// (> 0) or -errno.
+pid_t vfork_child(Prepared& p, base::UniqueFd& pidfd) {
+    auto stack = std::make_unique<char[]>(vfork_stack_size);
+    // The stack grows down on every architecture Linux runs startd on; keep it 16-byte aligned.
+    auto top = reinterpret_cast<std::uintptr_t>(stack.get() + vfork_stack_size) & ~std::uintptr_t{15};
+    int raw_pidfd = -1;
+    int pid = ::clone(vfork_entry, reinterpret_cast<void*>(top), CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &p,
+                      &raw_pidfd);
+    if (pid < 0) {
+        return -errno;
+    }
+    pidfd.reset(raw_pidfd);
+    return pid;
+}
+
 // Creates the child with clone3(CLONE_PIDFD). Returns the pid (> 0) or -errno; in the child it
 // does not return.
 pid_t clone3_child(Prepared& p, base::UniqueFd& pidfd) {
@@ -354,7 +384,16 @@ base::Result<Spawned, SpawnError> spawn_process(const SpawnPlan& plan, SpawnMeth
 
     base::UniqueFd pidfd;
     pid_t pid = -ENOSYS;
-    bool try_clone3 = method == SpawnMethod::Clone3 || (method == SpawnMethod::Auto && clone3_usable.load());
+    bool tried = false;
+    if (method == SpawnMethod::Vfork || (method == SpawnMethod::Auto && vfork_usable.load())) {
+        pid = vfork_child(prepared, pidfd);
+        tried = true;
+        if (method == SpawnMethod::Auto && (pid == -EINVAL || pid == -ENOSYS || pid == -EPERM)) {
+            vfork_usable.store(false);
+            tried = false;
+        }
+    }
+    bool try_clone3 = !tried && (method == SpawnMethod::Clone3 || (method == SpawnMethod::Auto && clone3_usable.load()));
     if (try_clone3) {
         pid = clone3_child(prepared, pidfd);
         if (method == SpawnMethod::Auto && (pid == -ENOSYS || pid == -EPERM)) {
@@ -362,7 +401,7 @@ base::Result<Spawned, SpawnError> spawn_process(const SpawnPlan& plan, SpawnMeth
             try_clone3 = false;
         }
     }
-    if (!try_clone3) {
+    if (!tried && !try_clone3) {
         pid = fork_child(prepared, pidfd);
     }
     if (pid < 0) {

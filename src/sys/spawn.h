@@ -5,8 +5,12 @@
 // How the real spawn works (spawn_process):
 //  1. The parent turns the plan into C arrays (argv, envp, exec candidates) before creating the
 //     child, so the child never allocates; it only makes async-signal-safe system calls.
-//  2. The child is created with clone3(CLONE_PIDFD), which hands back a pidfd with no race. When
-//     clone3 is unavailable (ENOSYS, or EPERM from a seccomp filter) we fall back to fork() and
+//  2. The child is created with clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD) on a stack of its own,
+//     as posix_spawn does: it shares the parent's memory until exec (the parent is suspended
+//     meanwhile), so no page table is copied, no copy-on-write fault is taken and no address
+//     space is torn down at exec; the cost no longer grows with the daemon's size. The pidfd
+//     comes back with no race. When that clone is refused (EINVAL before Linux 5.2, ENOSYS or
+//     EPERM from a seccomp filter) we fall back to clone3(CLONE_PIDFD), then to fork() and
 //     pidfd_open(); when that is unavailable too, Spawned::pidfd is invalid and the caller must
 //     learn of the exit through SIGCHLD + waitid(P_ALL).
 //  3. The child runs the steps in SpawnStage order. A failing step writes {stage, errno} to a
@@ -106,7 +110,8 @@ struct Spawned {
 };
 
 enum class SpawnMethod {
-    Auto,   // clone3 when the kernel allows it, else fork + pidfd_open
+    Auto,   // Vfork when the kernel allows it, else clone3, else fork + pidfd_open
+    Vfork,  // clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD) only; fails with the Fork stage if refused
     Clone3, // clone3(CLONE_PIDFD) only; fails with the Fork stage if unavailable
     Fork,   // fork + pidfd_open, as on kernels before 5.3 or under a seccomp filter
 };

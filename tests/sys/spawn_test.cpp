@@ -1,5 +1,6 @@
 // Tests spawn_process on the real kernel: each SpawnPlan field reaches the child, each failing
-// step is reported with its stage, and both creation methods (clone3, fork) behave the same.
+// step is reported with its stage, and every creation method (vfork-style clone, clone3, fork)
+// behaves the same.
 #include "sys/spawn.h"
 
 #include <fcntl.h>
@@ -316,8 +317,13 @@ TEST_P(SpawnMethods, OutputAndEnvironmentMatch) {
     EXPECT_EQ(output_of(plan, GetParam()), "same");
 }
 
-INSTANTIATE_TEST_SUITE_P(Spawn, SpawnMethods, ::testing::Values(SpawnMethod::Clone3, SpawnMethod::Fork),
-                         [](const auto& info) { return info.param == SpawnMethod::Clone3 ? "Clone3" : "Fork"; });
+INSTANTIATE_TEST_SUITE_P(Spawn, SpawnMethods,
+                         ::testing::Values(SpawnMethod::Vfork, SpawnMethod::Clone3, SpawnMethod::Fork),
+                         [](const auto& info) {
+                             return info.param == SpawnMethod::Vfork    ? "Vfork"
+                                    : info.param == SpawnMethod::Clone3 ? "Clone3"
+                                                                        : "Fork";
+                         });
 
 TEST(Spawn, LinuxSysUsesTheMethodItWasGiven) {
     sys::LinuxSys forking(SpawnMethod::Fork);
