@@ -66,6 +66,17 @@ public:
     pid_t pid(ProcessType type) const { return pids[static_cast<std::size_t>(type)]; }
     pid_t& pid(ProcessType type) { return pids[static_cast<std::size_t>(type)]; }
     bool main_alive() const { return pid(ProcessType::Main) > 0; }
+    // The process group the main process was spawned to lead (its pid at spawn). A daemon that
+    // forks away keeps leaving processes in it, so stopping signals it as well as the main pid.
+    pid_t main_group = 0;
+
+    // The main process has an `expect` stanza and has not said it is ready yet.
+    bool awaiting_ready = false;
+    // The daemon's own words (expect notify: STATUS=…), shown by status.
+    std::string status_text;
+    // Why the start failed, when there is more to say than "Job failed to start" (a wrong
+    // expect stanza: what the process did instead).
+    std::string failure_reason;
 
     // The first failure since the job last entered starting.
     bool failed = false;

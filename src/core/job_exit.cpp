@@ -69,6 +69,16 @@ bool Engine::on_process_exit(pid_t pid, ExitStatus status) {
 
 void Engine::main_exited(Job& job, ExitStatus status) {
     const JobClass& cls = job.job_class();
+    if (job.awaiting_ready) {
+        // Ended before it was ready (the runtime usually says why first, via on_main_not_ready).
+        job.awaiting_ready = false;
+        m_runtime.abort_ready(job);
+        if (job.goal != JobGoal::Stop) {
+            job.failure_reason = "expect " + std::string(to_string(cls.expect)) + ": main process " + describe(status) +
+                                 " before it was ready";
+            job_failed(job, ProcessType::Main, status);
+        }
+    }
     switch (job.state) {
     case JobState::Killed:
         m_runtime.cancel_kill_timer(job);

@@ -30,7 +30,9 @@ std::int64_t wall_seconds() {
 
 Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
     : m_sys(sys), m_loop(loop), m_settings(std::move(settings)), m_engine(*this, m_settings.job_env),
-      m_host{m_engine, sys.geteuid(), STARTD_VERSION, {}, {}}, m_server(sys, *this, m_host) {
+      m_host{m_engine, sys.geteuid(), STARTD_VERSION, {}, {}}, m_server(sys, *this, m_host),
+      m_readiness(sys, loop, m_engine, [this](core::LogLevel level, std::string_view text) { log(level, text); },
+                  m_settings.ready_timeout) {
     m_host.reload_configuration = [this] { return reload_configuration(); };
     m_host.check_config = [this] { return check_config(); };
 }
@@ -114,11 +116,16 @@ void Supervisor::on_signal(const signalfd_siginfo& info) {
 
 void Supervisor::reap_children() {
     // One SIGCHLD may stand for many children: reap until none is left. Unknown pids are
-    // orphans reparented to us (subreaper / PID 1) and are simply reaped.
+    // orphans reparented to us (subreaper / PID 1) and are simply reaped. Stops are reported
+    // too: ptrace stops of traced main processes (expect fork/daemon, which __WALL makes sure we
+    // see whatever their exit signal) and SIGSTOP (expect stop); Readiness takes those.
     for (;;) {
-        auto status = m_sys.waitid(P_ALL, 0, WEXITED | WNOHANG);
+        auto status = m_sys.waitid(P_ALL, 0, WEXITED | WSTOPPED | __WALL | WNOHANG);
         if (!status || status->pid == 0) {
             break;
+        }
+        if (m_readiness.on_child_status(*status) || !status->terminated()) {
+            continue;
         }
         core::ExitStatus exit = status->exited() ? core::ExitStatus::exited(status->status)
                                                  : core::ExitStatus::killed(status->status);
@@ -235,8 +242,13 @@ joblog::JobLog& Supervisor::job_log(const std::string& path) {
     return *slot;
 }
 
-base::Result<void> Supervisor::signal_group(const core::Job&, pid_t pid, int sig) {
+base::Result<void> Supervisor::signal_group(const core::Job& job, pid_t pid, int sig) {
     // Every job process leads its own session and process group, so -pid reaches its children.
+    // A main process found through expect fork/daemon may lead a group of its own (setsid) or
+    // none; whatever is left in the group the job was spawned in belongs to the job too.
+    if (job.main_group > 0 && job.main_group != pid && pid == job.pid(core::ProcessType::Main)) {
+        (void)m_sys.kill(-job.main_group, sig);
+    }
     if (auto group = m_sys.kill(-pid, sig); group) {
         return {};
     }
@@ -257,6 +269,10 @@ void Supervisor::arm_kill_timer(core::Job& job, core::Seconds after) {
 }
 
 void Supervisor::cancel_kill_timer(core::Job& job) { m_kill_timers.erase(&job); }
+
+void Supervisor::await_ready(const core::Job& job, pid_t pid) { m_readiness.watch(job, pid); }
+
+void Supervisor::abort_ready(const core::Job& job) { m_readiness.abort(job); }
 
 core::Clock::time_point Supervisor::now() {
     return core::Clock::time_point(std::chrono::duration_cast<core::Clock::duration>(m_loop.now().time_since_epoch()));

@@ -11,6 +11,7 @@
 #include "control/endpoint.h"
 #include "control/server.h"
 #include "core/engine.h"
+#include "daemon/readiness.h"
 #include "log/job_log.h"
 #include "loop/event_loop.h"
 #include "loop/signal_watch.h"
@@ -24,6 +25,8 @@ struct Settings {
     bool container = false; // running as PID 1
     bool debug = false;     // log debug messages
     core::Environ job_env;  // the base environment of every job
+    // How long a main process with an expect stanza may take to become ready.
+    sys::Duration ready_timeout = std::chrono::seconds(90);
 };
 
 class Supervisor final : public core::JobRuntime, public control::IoRegistry {
@@ -50,6 +53,8 @@ public:
     base::Result<void> signal_process(pid_t pid, int sig) override;
     void arm_kill_timer(core::Job& job, core::Seconds after) override;
     void cancel_kill_timer(core::Job& job) override;
+    void await_ready(const core::Job& job, pid_t pid) override;
+    void abort_ready(const core::Job& job) override;
     core::Clock::time_point now() override;
     void log(core::LogLevel level, std::string_view message) override;
 
@@ -78,6 +83,7 @@ private:
     core::Engine m_engine;
     control::CommandHost m_host;
     control::Server m_server;
+    Readiness m_readiness;
     std::unique_ptr<loop::SignalWatch> m_signals;
     std::unordered_map<core::Job*, std::unique_ptr<loop::Timer>> m_kill_timers;
     std::unordered_map<int, loop::WatchId> m_io_watches;

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <sys/inotify.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -301,6 +302,30 @@ Result<pid_t> LinuxSys::getpgid(pid_t pid) {
 
 Result<void> LinuxSys::set_child_subreaper(bool on) {
     return check("prctl PR_SET_CHILD_SUBREAPER", ::prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0));
+}
+
+// ptrace's data argument carries an integer (options, a signal) in a pointer-sized slot.
+Result<void> LinuxSys::ptrace_setoptions(pid_t pid, unsigned options) {
+    return check("ptrace PTRACE_SETOPTIONS",
+                 static_cast<int>(::ptrace(PTRACE_SETOPTIONS, pid, nullptr, reinterpret_cast<void*>(std::uintptr_t{options}))));
+}
+
+Result<void> LinuxSys::ptrace_cont(pid_t pid, int sig) {
+    return check("ptrace PTRACE_CONT",
+                 static_cast<int>(::ptrace(PTRACE_CONT, pid, nullptr, reinterpret_cast<void*>(static_cast<std::intptr_t>(sig)))));
+}
+
+Result<void> LinuxSys::ptrace_detach(pid_t pid, int sig) {
+    return check("ptrace PTRACE_DETACH",
+                 static_cast<int>(::ptrace(PTRACE_DETACH, pid, nullptr, reinterpret_cast<void*>(static_cast<std::intptr_t>(sig)))));
+}
+
+Result<unsigned long> LinuxSys::ptrace_geteventmsg(pid_t pid) {
+    unsigned long message = 0;
+    if (::ptrace(PTRACE_GETEVENTMSG, pid, nullptr, &message) < 0) {
+        return Error::from_errno("ptrace PTRACE_GETEVENTMSG", errno);
+    }
+    return message;
 }
 
 Result<UniqueFd> LinuxSys::socket(int domain, int type, int protocol) {

@@ -200,6 +200,17 @@ public:
     // prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants are reparented to us, not to init.
     virtual Result<void> set_child_subreaper(bool on) = 0;
 
+    // --- ptrace (expect fork/daemon) ---------------------------------------------------------
+    // Each needs `pid` to be our tracee and in a ptrace-stop, else ESRCH.
+    // PTRACE_SETOPTIONS with PTRACE_O_* flags.
+    virtual Result<void> ptrace_setoptions(pid_t pid, unsigned options) = 0;
+    // PTRACE_CONT, delivering `sig` (0: none) to the tracee.
+    virtual Result<void> ptrace_cont(pid_t pid, int sig) = 0;
+    // PTRACE_DETACH, delivering `sig` (0: none); the process runs on untraced.
+    virtual Result<void> ptrace_detach(pid_t pid, int sig) = 0;
+    // PTRACE_GETEVENTMSG: for a fork event, the new child's pid.
+    virtual Result<unsigned long> ptrace_geteventmsg(pid_t pid) = 0;
+
     // --- sockets -----------------------------------------------------------------------------
     virtual Result<UniqueFd> socket(int domain, int type, int protocol) = 0;
     virtual Result<FdPair> socketpair(int domain, int type, int protocol) = 0;
