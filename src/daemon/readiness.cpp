@@ -78,6 +78,10 @@ Readiness::Watch* Readiness::find_by_pid(pid_t pid) {
 
 bool Readiness::on_child_status(const sys::ChildStatus& st) {
     Watch* w = find_by_pid(st.pid);
+    if (w != nullptr || st.code == CLD_TRAPPED) {
+        m_log(core::LogLevel::Debug, "readiness: pid " + std::to_string(st.pid) + " code " + std::to_string(st.code) +
+                                         " status " + std::to_string(st.status) + (w ? "" : " (not awaited)"));
+    }
     if (w == nullptr) {
         if (st.code == CLD_TRAPPED) {
             m_early_stops[st.pid] = st; // a followed fork's child, before its parent's event
