@@ -13,6 +13,7 @@
 #include "config/job_dir.h"
 #include "daemon/config_check.h"
 #include "daemon/job_loader.h"
+#include "proc/process_tree.h"
 #include "proc/spawn_plan.h"
 #include "sys/make_dirs.h"
 
@@ -248,6 +249,14 @@ base::Result<void> Supervisor::signal_group(const core::Job& job, pid_t pid, int
     // none; whatever is left in the group the job was spawned in belongs to the job too.
     if (job.main_group > 0 && job.main_group != pid && pid == job.pid(core::ProcessType::Main)) {
         (void)m_sys.kill(-job.main_group, sig);
+    }
+    // Descendants that left the group (setsid, as Postfix's master does) are still the job's:
+    // without a cgroup, the process tree is what says so. Read it before anything dies and is
+    // reparented to us.
+    if (auto tree = proc::descendants(m_sys, pid); tree) {
+        for (pid_t child : *tree) {
+            (void)m_sys.kill(child, sig);
+        }
     }
     if (auto group = m_sys.kill(-pid, sig); group) {
         return {};
