@@ -130,7 +130,7 @@ void cmd_status(Call& call) {
         call.error(errc::unknown_instance, "Unknown instance: " + instance);
         return;
     }
-    core::JobStatus status = found ? found->status() : core::JobStatus{*job, "", core::JobGoal::Stop, core::JobState::Waiting, {}};
+    core::JobStatus status = found ? found->status() : core::JobStatus{*job, "", core::JobGoal::Stop, core::JobState::Waiting, {}, {}};
     call.ok({{"statuses", json::array({status_to_json(status)})}});
 }
 

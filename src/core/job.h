@@ -28,6 +28,7 @@ struct JobStatus {
     JobGoal goal = JobGoal::Stop;
     JobState state = JobState::Waiting;
     std::vector<std::pair<ProcessType, pid_t>> processes; // live ones, in status order
+    std::string status_text; // the daemon's own status (expect notify STATUS=), or empty
 };
 
 // How a request that waited on a job ended.

@@ -22,7 +22,11 @@ std::string describe_end(const sys::ChildStatus& st) {
 Readiness::Readiness(sys::Sys& sys, loop::EventLoop& loop, core::Engine& engine, Log log, sys::Duration timeout)
     : m_sys(sys), m_loop(loop), m_engine(engine), m_log(std::move(log)), m_timeout(timeout) {}
 
-Readiness::~Readiness() = default;
+Readiness::~Readiness() {
+    for (auto& [job, ch] : m_channels) {
+        m_loop.remove_watch(ch.watch);
+    }
+}
 
 std::string Readiness::seconds(sys::Duration d) const {
     double s = std::chrono::duration<double>(d).count();
@@ -44,6 +48,9 @@ void Readiness::watch(const core::Job& job, pid_t pid) {
     if (w.expect == core::ExpectType::Fork || w.expect == core::ExpectType::Daemon) {
         w.tracker = std::make_unique<proc::ForkTracker>(m_sys, expect_name(w.expect), forks_for(w.expect), pid);
     }
+    if (auto ch = m_channels.find(key); ch != m_channels.end()) {
+        ch->second.main = pid;
+    }
     w.timer = std::make_unique<loop::Timer>(m_loop, [this, key] { timed_out(key); });
     if (auto armed = w.timer->arm_after(m_timeout); !armed) {
         m_log(core::LogLevel::Error, w.name + ": cannot arm the readiness timer: " + armed.error().message());
@@ -59,6 +66,7 @@ void Readiness::watch(const core::Job& job, pid_t pid) {
 }
 
 void Readiness::abort(const core::Job& job) {
+    close_channel(&job);
     auto it = m_watches.find(&job);
     if (it == m_watches.end()) {
         return;
@@ -77,6 +85,19 @@ Readiness::Watch* Readiness::find_by_pid(pid_t pid) {
 }
 
 bool Readiness::on_child_status(const sys::ChildStatus& st) {
+    if (st.terminated()) {
+        // What it sent before exiting counts first (e.g. MAINPID= and READY=1, then exit).
+        const core::Job* sender = nullptr;
+        for (auto& [job, ch] : m_channels) {
+            if (ch.main == st.pid) {
+                sender = job;
+            }
+        }
+        if (sender != nullptr) {
+            on_notify_readable(sender);
+        }
+        close_channel_of(st.pid);
+    }
     Watch* w = find_by_pid(st.pid);
     if (w != nullptr || st.code == CLD_TRAPPED) {
         m_log(core::LogLevel::Debug, "readiness: pid " + std::to_string(st.pid) + " code " + std::to_string(st.code) +
@@ -155,6 +176,7 @@ void Readiness::not_ready(Watch& w, std::string reason) {
     kill_all(w);
     const core::Job* key = w.job;
     m_watches.erase(key); // `w` is gone from here on
+    close_channel(key);
     m_engine.on_main_not_ready(main, std::move(reason));
 }
 

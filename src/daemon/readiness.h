@@ -32,6 +32,12 @@ public:
     Readiness(const Readiness&) = delete;
     Readiness& operator=(const Readiness&) = delete;
 
+    // expect notify: before the main process is spawned, a datagram socket for it (abstract,
+    // "@startd-notify/PID/N"), receiving senders' credentials. Returns "NOTIFY_SOCKET=@…" for the
+    // process's environment. The socket stays open while the main process lives, so STATUS=
+    // updates after READY=1 still reach status.
+    base::Result<std::string> prepare_notify(const core::Job& job);
+
     // Starts watching `pid`, the just-spawned main process of `job`, as its expect stanza says.
     void watch(const core::Job& job, pid_t pid);
     // Kills what the watch of `job` follows and forgets it (the job is being stopped, or is gone).
@@ -46,6 +52,14 @@ public:
     sys::Duration timeout() const { return m_timeout; }
 
 private:
+    // A NOTIFY_SOCKET of a job (readiness_notify.cpp).
+    struct NotifyChannel {
+        base::UniqueFd fd;
+        loop::WatchId watch = 0;
+        pid_t main = 0;     // whose messages count (and its descendants')
+        std::string name;   // the job's display name, for messages
+    };
+
     struct Watch {
         const core::Job* job = nullptr; // identity only: never dereferenced after the job is gone
         std::string name;               // the job's display name, for messages
@@ -58,6 +72,12 @@ private:
     };
 
     Watch* find_by_pid(pid_t pid);
+    // readiness_notify.cpp
+    void on_notify_readable(const core::Job* job);
+    void handle_notify(const core::Job* job, NotifyChannel& ch, pid_t sender, std::string_view text);
+    bool belongs_to(pid_t pid, pid_t main);
+    void close_channel(const core::Job* job);
+    void close_channel_of(pid_t main);
     // Feeds a stop or exit to a fork trace; returns whether the trace took it.
     bool feed_tracker(Watch& w, const sys::ChildStatus& status);
     void ready(Watch& w, pid_t pid);
@@ -74,6 +94,8 @@ private:
     std::unordered_map<const core::Job*, Watch> m_watches;
     // Traced stops nobody claimed yet: a forked child can stop before its parent's fork event.
     std::unordered_map<pid_t, sys::ChildStatus> m_early_stops;
+    std::unordered_map<const core::Job*, NotifyChannel> m_channels;
+    unsigned m_notify_serial = 0;
 };
 
 } // namespace daemon_main

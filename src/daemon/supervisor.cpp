@@ -182,6 +182,13 @@ base::Result<pid_t> Supervisor::spawn(const core::Job& job, core::ProcessType ty
         }
     }
 
+    if (type == core::ProcessType::Main && cls.expect == core::ExpectType::Notify) {
+        auto notify = m_readiness.prepare_notify(job);
+        if (!notify) {
+            return notify.error();
+        }
+        ctx.extra_env.push_back(std::move(notify).value());
+    }
     auto plan = proc::build_spawn_plan(m_sys, job, type, ctx);
     if (!plan) {
         return plan.error();

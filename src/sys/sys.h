@@ -116,6 +116,12 @@ struct UnixAddress {
     const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&addr); }
 };
 
+// What receive_datagram got: how many bytes, and who sent them (nullopt: no credentials came).
+struct Datagram {
+    size_t size = 0;
+    std::optional<ucred> sender;
+};
+
 enum class CloseOnExec { No, Yes };
 enum class NonBlocking { No, Yes };
 
@@ -221,6 +227,13 @@ public:
     virtual Result<void> connect(int fd, const sockaddr* addr, socklen_t len) = 0;
     // getsockopt(SOL_SOCKET, SO_PEERCRED): pid, uid and gid of the peer when it connected.
     virtual Result<ucred> peer_credentials(int fd) = 0;
+    // setsockopt(SOL_SOCKET, SO_PASSCRED, 1): every datagram then carries its sender's
+    // credentials, checked by the kernel (expect notify).
+    virtual Result<void> set_pass_credentials(int fd) = 0;
+    // One datagram without blocking (EAGAIN when none waits), with the sender's credentials if
+    // the socket passes them. A datagram longer than `buf` is cut short. File descriptors sent
+    // along are closed at once.
+    virtual Result<Datagram> receive_datagram(int fd, std::span<char> buf) = 0;
 
     // --- users and groups (resolved when called, never cached) ------------------------------
     // getpwnam_r / getgrnam_r: nullopt when there is no such entry, an Error when the lookup

@@ -1,7 +1,8 @@
-// Owns FakeSys's ptrace calls: a log of every request and scripted fork-event messages. The fake
-// does not model tracee stops itself; tests report them with stop_process(pid, sig, traced).
+// Owns FakeSys's scripted calls: ptrace (a log of every request and fork-event messages) and
+// datagrams with credentials. Tracee stops are reported with stop_process(pid, sig, traced).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "fakes/fake_sys.h"
@@ -46,6 +47,38 @@ sys::Result<unsigned long> FakeSys::ptrace_geteventmsg(pid_t pid) {
         return fail("ptrace_geteventmsg", EIO);
     }
     return it->second;
+}
+
+} // namespace fakes
+
+namespace fakes {
+
+// Datagrams live here too: like ptrace, they are scripted by tests rather than modelled.
+sys::Result<void> FakeSys::set_pass_credentials(int fd) {
+    if (auto e = enter("set_pass_credentials")) {
+        return fail("setsockopt SO_PASSCRED", *e);
+    }
+    m_pass_credentials.insert(fd);
+    return {};
+}
+
+sys::Result<sys::Datagram> FakeSys::receive_datagram(int fd, std::span<char> buf) {
+    if (auto e = enter("receive_datagram")) {
+        return fail("recvmsg", *e);
+    }
+    auto it = m_datagrams.find(fd);
+    if (it == m_datagrams.end() || it->second.empty()) {
+        return fail("recvmsg", EAGAIN);
+    }
+    auto [bytes, sender] = std::move(it->second.front());
+    it->second.pop_front();
+    sys::Datagram d;
+    d.size = std::min(bytes.size(), buf.size());
+    std::copy_n(bytes.data(), d.size, buf.data());
+    if (m_pass_credentials.count(fd) != 0) {
+        d.sender = sender;
+    }
+    return d;
 }
 
 } // namespace fakes
