@@ -131,7 +131,11 @@ void cmd_status(Call& call) {
         return;
     }
     core::JobStatus status = found ? found->status() : core::JobStatus{*job, "", core::JobGoal::Stop, core::JobState::Waiting, {}, {}};
-    call.ok({{"statuses", json::array({status_to_json(status)})}});
+    json reply = {{"statuses", json::array({status_to_json(status)})}};
+    if (!call.host.cgroups.empty()) {
+        reply["cgroups"] = call.host.cgroups;
+    }
+    call.ok(std::move(reply));
 }
 
 void cmd_list(Call& call) {
@@ -188,7 +192,13 @@ void cmd_reload_configuration(Call& call) {
     call.ok(std::move(result).value());
 }
 
-void cmd_version(Call& call) { call.ok({{"version", call.host.version}, {"protocol", protocol_version}}); }
+void cmd_version(Call& call) {
+    json reply = {{"version", call.host.version}, {"protocol", protocol_version}};
+    if (!call.host.cgroups.empty()) {
+        reply["cgroups"] = call.host.cgroups;
+    }
+    call.ok(std::move(reply));
+}
 
 struct CommandRow {
     std::string_view name;

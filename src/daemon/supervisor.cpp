@@ -31,7 +31,7 @@ std::int64_t wall_seconds() {
 
 Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
     : m_sys(sys), m_loop(loop), m_settings(std::move(settings)), m_engine(*this, m_settings.job_env),
-      m_host{m_engine, sys.geteuid(), STARTD_VERSION, {}, {}}, m_server(sys, *this, m_host),
+      m_host{m_engine, sys.geteuid(), STARTD_VERSION, {}, {}, {}}, m_server(sys, *this, m_host),
       m_readiness(sys, loop, m_engine, [this](core::LogLevel level, std::string_view text) { log(level, text); },
                   m_settings.ready_timeout) {
     m_host.reload_configuration = [this] { return reload_configuration(); };
@@ -58,6 +58,12 @@ base::Result<void> Supervisor::start() {
     if (auto sub = m_sys.set_child_subreaper(true); !sub) {
         log(core::LogLevel::Warning, "cannot become a subreaper: " + sub.error().message());
     }
+    // Each job in its own cgroup where the kernel lets us (cgroup v2, writable): stop then
+    // reaches every process of the job. Otherwise process groups and process trees do.
+    m_cgroups = proc::Cgroups::detect(m_sys);
+    m_host.cgroups = m_cgroups->available() ? "available (" + m_cgroups->base() + ")"
+                                            : "unavailable: " + m_cgroups->unavailable_reason();
+    log(core::LogLevel::Info, "job cgroups " + m_host.cgroups);
     auto null = m_sys.open("/dev/null", O_RDWR);
     if (!null) {
         return base::Error("cannot open /dev/null: " + null.error().message());
@@ -193,6 +199,18 @@ base::Result<pid_t> Supervisor::spawn(const core::Job& job, core::ProcessType ty
     if (!plan) {
         return plan.error();
     }
+    base::UniqueFd cgroup_procs;
+    if (m_cgroups && m_cgroups->available()) {
+        if (auto dir = m_cgroups->job_dir(job.name(), job.instance()); dir) {
+            if (auto fd = m_cgroups->procs_fd(*dir); fd) {
+                cgroup_procs = std::move(fd).value();
+                plan->cgroup_procs_fd = cgroup_procs.get();
+                m_job_cgroups[&job] = *dir;
+            }
+        } else {
+            log(core::LogLevel::Warning, job.display_name() + ": no cgroup: " + dir.error().message());
+        }
+    }
     auto spawned = m_sys.spawn(*plan);
     if (!spawned) {
         return base::Error(spawned.error().message());
@@ -256,6 +274,9 @@ base::Result<void> Supervisor::signal_group(const core::Job& job, pid_t pid, int
     // none; whatever is left in the group the job was spawned in belongs to the job too.
     if (job.main_group > 0 && job.main_group != pid && pid == job.pid(core::ProcessType::Main)) {
         (void)m_sys.kill(-job.main_group, sig);
+    }
+    if (auto cg = m_job_cgroups.find(&job); cg != m_job_cgroups.end() && pid == job.pid(core::ProcessType::Main)) {
+        (void)m_cgroups->signal(cg->second, sig); // everything in the job's cgroup
     }
     // Descendants that left the group (setsid, as Postfix's master does) are still the job's:
     // without a cgroup, the process tree is what says so. Read it before anything dies and is

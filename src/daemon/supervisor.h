@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -16,6 +17,7 @@
 #include "loop/event_loop.h"
 #include "loop/signal_watch.h"
 #include "loop/timer.h"
+#include "proc/cgroup.h"
 #include "sys/sys.h"
 
 namespace daemon_main {
@@ -84,6 +86,8 @@ private:
     control::CommandHost m_host;
     control::Server m_server;
     Readiness m_readiness;
+    std::optional<proc::Cgroups> m_cgroups;                        // detected at start()
+    std::unordered_map<const core::Job*, std::string> m_job_cgroups; // the cgroup each job's processes join
     std::unique_ptr<loop::SignalWatch> m_signals;
     std::unordered_map<core::Job*, std::unique_ptr<loop::Timer>> m_kill_timers;
     std::unordered_map<int, loop::WatchId> m_io_watches;
