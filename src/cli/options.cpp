@@ -67,6 +67,10 @@ base::Result<Options> parse_options(int argc, const char* const* argv) {
             o.json = true;
         } else if (arg == "-q" || arg == "--quiet") {
             o.quiet = true;
+        } else if (arg == "-g" || arg == "--global") {
+            o.global = true;
+        } else if (arg == "-r" || arg == "--retain") {
+            o.retain = true;
         } else if (arg == "-e" || arg == "--enumerate") {
             o.enumerate = true;
         } else if (arg == "-h" || arg == "--help") {
@@ -95,6 +99,14 @@ void print_help(const Options& o) {
                 "  check-config                report job-file errors and events nothing emits\n"
                 "  reload-configuration        re-read the jobs directory\n"
                 "  version                     show startd's version\n"
+                "  emit EVENT [KEY=VALUE]...   emit an event; waits until every job it affected is at rest\n"
+                "  usage JOB                   show a job's usage text\n"
+                "  list-env                    list the job environment table\n"
+                "  get-env VAR                 show one variable of the table\n"
+                "  set-env [-r] VAR[=VALUE]... set variables (-r: keep values already set)\n"
+                "  unset-env VAR...            remove variables\n"
+                "  reset-env                   back to startd's initial table\n"
+                "  (inside a job the env commands act on that job's own table unless -g/--global)\n"
                 "\n"
                 "Options:\n"
                 "  -c, --config DIR   act on the startd instance whose config dir is DIR (env STARTD_CONFIG)\n"
@@ -104,6 +116,8 @@ void print_help(const Options& o) {
                 "  -n, --no-wait      return as soon as the goal is changed\n"
                 "      --json         print results as JSON\n"
                 "  -q, --quiet        print nothing on success\n"
+                "  -g, --global       env commands: act on the global table even inside a job\n"
+                "  -r, --retain       set-env: do not replace values already set\n"
                 "  -h, --help         show this help\n",
                 o.prog.c_str());
 }

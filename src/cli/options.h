@@ -24,6 +24,8 @@ struct Options {
     bool help = false;
     bool version = false;
     bool enumerate = false; // show-config -e
+    bool global = false;    // env commands: -g, the global table even inside a job
+    bool retain = false;    // set-env -r: keep values already set
 };
 
 // Parses argv. Errors name the bad option.

@@ -4,6 +4,7 @@
 #include <array>
 #include <exception>
 
+#include "control/command_call.h"
 #include "control/job_status_json.h"
 
 namespace control {
@@ -13,27 +14,6 @@ namespace {
 using nlohmann::json;
 
 enum class Access : unsigned char { Read, Change };
-
-struct Call {
-    CommandHost& host;
-    const Request& request;
-    const Reply& reply;
-    bool replied = false;
-
-    void ok(json result) {
-        Response r;
-        r.id = request.id;
-        r.result = std::move(result);
-        replied = true;
-        reply(std::move(r));
-    }
-    void error(std::string_view code, std::string message) {
-        replied = true;
-        reply(error_response(request.id, code, std::move(message)));
-    }
-    void error(const ErrorInfo& e) { error(e.code, e.message); }
-    void error(const core::CommandError& e) { error(e.code, e.message); }
-};
 
 using Handler = void (*)(Call&);
 
@@ -206,7 +186,7 @@ struct CommandRow {
     Access access;
 };
 
-constexpr std::array<CommandRow, 10> command_table = {{
+constexpr std::array<CommandRow, 17> command_table = {{
     {"start", lifecycle<&core::Engine::start>, Access::Change},
     {"stop", lifecycle<&core::Engine::stop>, Access::Change},
     {"restart", lifecycle<&core::Engine::restart>, Access::Change},
@@ -217,6 +197,13 @@ constexpr std::array<CommandRow, 10> command_table = {{
     {"check-config", cmd_check_config, Access::Read},
     {"reload-configuration", cmd_reload_configuration, Access::Change},
     {"version", cmd_version, Access::Read},
+    {"emit", cmd_emit, Access::Change},
+    {"usage", cmd_usage, Access::Read},
+    {"list-env", cmd_list_env, Access::Read},
+    {"get-env", cmd_get_env, Access::Read},
+    {"set-env", cmd_set_env, Access::Change},
+    {"unset-env", cmd_unset_env, Access::Change},
+    {"reset-env", cmd_reset_env, Access::Change},
 }};
 
 } // namespace
@@ -234,6 +221,7 @@ void dispatch(CommandHost& host, const Request& request, uid_t peer_uid, Reply r
     for (const CommandRow& r : command_table) {
         if (r.name == request.command) {
             row = &r;
+            break;
         }
     }
     if (row == nullptr) {

@@ -33,6 +33,8 @@ inline constexpr std::string_view already_stopped = "already-stopped";
 inline constexpr std::string_view not_running = "not-running";
 inline constexpr std::string_view job_failed = "job-failed";
 inline constexpr std::string_view invalid_argument = "invalid-argument";
+inline constexpr std::string_view event_failed = "event-failed";
+inline constexpr std::string_view no_such_variable = "no-such-variable";
 inline constexpr std::string_view internal = "internal";
 } // namespace errc
 

@@ -114,11 +114,18 @@ void Server::on_ready(const ConnectionPtr& conn, std::uint32_t events) {
             return;
         }
         conn->decoder.feed(std::string_view(buf, *n));
+        // A client that pipelines requests gets their replies in one write, not one each.
+        conn->batching = true;
         while (auto payload = conn->decoder.next()) {
             handle_payload(conn, *payload);
             if (!conn->fd.valid()) {
                 return;
             }
+        }
+        conn->batching = false;
+        flush(conn);
+        if (!conn->fd.valid()) {
+            return;
         }
         if (conn->decoder.failed()) {
             send(conn, error_response(0, errc::too_large,
@@ -151,7 +158,9 @@ void Server::send(const ConnectionPtr& conn, const Response& response) {
         drop(conn); // the client does not read its replies
         return;
     }
-    flush(conn);
+    if (!conn->batching) {
+        flush(conn);
+    }
 }
 
 void Server::flush(const ConnectionPtr& conn) {

@@ -56,6 +56,7 @@ private:
         std::string out;
         bool watching_write = false;
         bool close_after_flush = false;
+        bool batching = false; // replies to the requests of one read are written together
     };
     using ConnectionPtr = std::shared_ptr<Connection>;
 

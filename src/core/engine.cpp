@@ -5,7 +5,8 @@
 
 namespace core {
 
-Engine::Engine(JobRuntime& runtime, Environ global_env) : m_runtime(runtime), m_global_env(std::move(global_env)) {}
+Engine::Engine(JobRuntime& runtime, Environ global_env)
+    : m_runtime(runtime), m_global_env(std::move(global_env)), m_initial_env(m_global_env) {}
 
 Engine::~Engine() = default;
 
@@ -15,8 +16,10 @@ void Engine::set_class(std::shared_ptr<const JobClass> cls) {
     ClassEntry& e = m_classes[cls->name];
     e.deleted = false;
     if (e.instances.empty() || !e.current) {
+        unlisten(e);
         e.current = std::move(cls);
         e.pending.reset();
+        listen(e);
     } else {
         e.pending = std::move(cls);
     }
@@ -28,10 +31,13 @@ void Engine::remove_class(const std::string& name) {
         return;
     }
     if (it->second.instances.empty()) {
+        unlisten(it->second);
         m_classes.erase(it);
     } else {
+        // Running instances still listen for their `stop on`; `start on` is done with.
         it->second.deleted = true;
         it->second.pending.reset();
+        it->second.start_state.reset(m_events);
     }
 }
 
@@ -79,6 +85,15 @@ const Job* Engine::find_instance(std::string_view name, std::string_view instanc
     }
     auto it = e->instances.find(std::string(instance));
     return it == e->instances.end() ? nullptr : it->second.get();
+}
+
+Environ* Engine::instance_env_table(std::string_view name, std::string_view instance) {
+    ClassEntry* e = entry(name);
+    if (e == nullptr) {
+        return nullptr;
+    }
+    auto it = e->instances.find(std::string(instance));
+    return it == e->instances.end() ? nullptr : &it->second->env;
 }
 
 Environ Engine::instance_env(const JobClass& cls, const Environ& extra) const {
@@ -136,6 +151,7 @@ JobStatus Engine::command_goal(Job& job, WaitFor what, JobWaiter waiter, std::in
     if (waiter) {
         job.waiters.emplace_back(what, std::move(waiter));
     }
+    release_events(job); // a command supersedes the events that moved the job last (Upstart)
     for (JobGoal goal : goals) {
         change_goal(job, goal);
     }
@@ -221,6 +237,7 @@ void Engine::stop_all() {
     for (Job* job : all) {
         if (job->goal != JobGoal::Stop) {
             job->stop_env.clear();
+            release_events(*job);
             change_goal(*job, JobGoal::Stop);
         }
     }
@@ -253,7 +270,7 @@ void Engine::poll() {
             if (m_observer) {
                 m_observer(*ev);
             }
-            // FIXME(#5): offer the event to every `stop on` / `start on` that names it.
+            handle_event(*ev);
             m_events.mark_handled(*ev);
             continue;
         }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "core/event_match.h"
 #include "core/event_queue.h"
 #include "core/job.h"
 #include "core/job_runtime.h"
@@ -88,13 +89,25 @@ public:
 
     // Drains queued work (events to handle and finish) until none is left.
     void poll();
+    // Events emitted and not yet finished (held by jobs or half-matched conditions).
+    std::size_t events_in_flight() const { return m_events.size(); }
 
     // Called with every event as it is handled (logging, `startctl` event watchers, tests).
     using EventObserver = std::function<void(const Event&)>;
     void observe_events(EventObserver observer) { m_observer = std::move(observer); }
 
     JobRuntime& runtime() { return m_runtime; }
+
+    // ---- the job environment table (set-env and friends) ------------------------------------
+    // The base of every job started from now on; changes do not reach running instances.
     const Environ& global_env() const { return m_global_env; }
+    Environ& global_env() { return m_global_env; }
+    // Back to what it was when startd started.
+    void reset_global_env() { m_global_env = m_initial_env; }
+    // An instance's own table (what its later processes get), or nullptr.
+    Environ* instance_env_table(std::string_view name, std::string_view instance);
+    // What a fresh instance of `cls` starts from: the table, then the class's env stanzas.
+    Environ default_env(const JobClass& cls) const { return instance_env(cls, {}); }
 
 private:
     struct ClassEntry {
@@ -102,6 +115,8 @@ private:
         std::shared_ptr<const JobClass> pending;  // a newer definition waiting for instances to end
         bool deleted = false;                     // removed from disk; gone once instances end
         std::map<std::string, std::unique_ptr<Job>> instances;
+        ExprState start_state;                    // the class's `start on` (of `current`)
+        bool started_in_shutdown = false;         // an event started it after stop_all()
     };
 
     ClassEntry* entry(std::string_view name);
@@ -123,9 +138,28 @@ private:
     bool spawn_process(Job& job, ProcessType type);
     void emit_job_event(Job& job, const char* name, bool blocking);
     Environ job_event_env(const Job& job, bool with_result) const;
-    void job_failed(Job& job, ProcessType process, std::optional<ExitStatus> status);
+    // Records the job's first failure (`why` when there is no exit status: a spawn error is
+    // taken from job.spawn_error), fails the events it holds and answers its waiters.
+    void job_failed(Job& job, ProcessType process, std::optional<ExitStatus> status, std::string why = {});
     void job_finished(Job& job, WaitFor reached);
     void destroy(Job& job);
+
+    // engine_events.cpp
+    // Offers a newly handled event to the jobs that name it (stop on, then start on, per class).
+    void handle_event(Event& ev);
+    void stop_by_event(Job& job, Event& ev);
+    void start_by_event(ClassEntry& e, Event& ev);
+    // Takes holds on `ids` for `job` (not on the event the job itself waits for: that would
+    // deadlock), releasing what it held before.
+    void hold_events(Job& job, const std::vector<std::uint64_t>& ids);
+    // Lets go of every event the job holds (not failed).
+    void release_events(Job& job);
+    // Whether `job` waits, directly or through the jobs holding what it waits for, for `event`
+    // to finish — holding it would then be a deadlock.
+    bool waits_for(const Job& job, std::uint64_t event);
+    // The listener index follows `current`: call unlisten before it changes, listen after.
+    void listen(ClassEntry& e);
+    void unlisten(ClassEntry& e);
 
     // job_exit.cpp
     void main_exited(Job& job, ExitStatus status);
@@ -136,9 +170,13 @@ private:
 
     JobRuntime& m_runtime;
     Environ m_global_env;
+    Environ m_initial_env;
     std::unordered_map<std::string, ClassEntry> m_classes;
     std::unordered_map<pid_t, std::pair<Job*, ProcessType>> m_pids;
     EventQueue m_events;
+    // Event name → classes whose current `start on` / `stop on` names it: an event costs time
+    // in proportion to the jobs that care about it, not to all jobs.
+    std::unordered_map<std::string, std::vector<ClassEntry*>> m_listeners;
     EventObserver m_observer;
     bool m_polling = false;
     bool m_shutting_down = false;

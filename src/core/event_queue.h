@@ -26,6 +26,7 @@ struct Event {
     Environ env;
     int blockers = 0;     // jobs holding the event until they reach their rest state
     bool failed = false;  // some job it started or stopped failed
+    std::vector<std::string> failures; // why: one line per failed job
     bool handled = false; // already offered to the jobs
     std::vector<Job*> blocked_jobs;  // jobs in starting/stopping waiting for it to finish
     std::vector<EventWaiter> waiters; // emitters waiting for it to finish

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/environ.h"
+#include "core/event_match.h"
 #include "core/exit_status.h"
 #include "core/job_class.h"
 #include "core/job_runtime.h"
@@ -75,15 +76,14 @@ public:
     bool awaiting_ready = false;
     // The daemon's own words (expect notify: STATUS=…), shown by status.
     std::string status_text;
-    // Why the start failed, when there is more to say than "Job failed to start" (a wrong
-    // expect stanza: what the process did instead).
-    std::string failure_reason;
 
     // The first failure since the job last entered starting.
     bool failed = false;
     ProcessType failed_process = ProcessType::Main;
     bool failed_by_respawn_limit = false;
     std::optional<ExitStatus> failed_status; // nullopt: spawn failure or respawn limit
+    std::string failure_reason;              // "web main process terminated with status 1"
+    std::string spawn_error;                 // why the last spawn failed
 
     // Runaway detection: the window starts at respawn_time, count respawns inside it.
     Clock::time_point respawn_time{};
@@ -93,6 +93,9 @@ public:
     std::uint64_t blocker = 0;
     // Events held until this job reaches its rest state (those that started or stopped it).
     std::vector<std::uint64_t> blocking;
+
+    // This instance's copy of its class's `stop on` state (Upstart copies the tree per instance).
+    ExprState stop_state;
 
     // Requests waiting for the job to reach its rest state (or to fail).
     std::vector<std::pair<WaitFor, JobWaiter>> waiters;

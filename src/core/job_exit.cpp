@@ -74,9 +74,8 @@ void Engine::main_exited(Job& job, ExitStatus status) {
         job.awaiting_ready = false;
         m_runtime.abort_ready(job);
         if (job.goal != JobGoal::Stop) {
-            job.failure_reason = "expect " + std::string(to_string(cls.expect)) + ": main process " + describe(status) +
-                                 " before it was ready";
-            job_failed(job, ProcessType::Main, status);
+            job_failed(job, ProcessType::Main, status, "before it was ready (expect " +
+                                                           std::string(to_string(cls.expect)) + ")");
         }
     }
     switch (job.state) {
@@ -107,8 +106,10 @@ void Engine::main_exited(Job& job, ExitStatus status) {
         if (failed && cls.respawn && !m_shutting_down) {
             if (respawn_too_fast(job)) {
                 m_runtime.log(LogLevel::Warning, job.display_name() + " respawning too fast, stopped");
-                job_failed(job, ProcessType::Main, std::nullopt);
-                job.failed_by_respawn_limit = true;
+                if (!job.failed) {
+                    job.failed_by_respawn_limit = true;
+                }
+                job_failed(job, ProcessType::Main, std::nullopt, "respawning too fast");
             } else {
                 m_runtime.log(LogLevel::Warning, job.display_name() + " main process ended, respawning");
                 job.goal = helper_running ? JobGoal::Respawn : JobGoal::Start;

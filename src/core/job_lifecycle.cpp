@@ -12,12 +12,8 @@ namespace {
 
 bool has(const Job& job, ProcessType type) { return job.job_class().process(type).has_value(); }
 
-std::string failure_message(const Job& job, WaitFor what) {
-    std::string text = what == WaitFor::Start ? "Job failed to start" : "Job failed while stopping";
-    if (!job.failure_reason.empty()) {
-        text += ": " + job.failure_reason;
-    }
-    return text;
+std::string failure_message(WaitFor what) {
+    return what == WaitFor::Start ? "Job failed to start" : "Job failed while stopping";
 }
 
 } // namespace
@@ -178,6 +174,7 @@ std::optional<JobState> Engine::enter_state(Job& job, JobState from) {
 bool Engine::spawn_process(Job& job, ProcessType type) {
     auto pid = m_runtime.spawn(job, type);
     if (!pid) {
+        job.spawn_error = pid.error().message();
         m_runtime.log(LogLevel::Error, "Failed to spawn " + job.display_name() + " " + std::string(to_string(type)) +
                                            " process: " + pid.error().message());
         return false;
@@ -230,7 +227,7 @@ void Engine::emit_job_event(Job& job, const char* name, bool blocking) {
     }
 }
 
-void Engine::job_failed(Job& job, ProcessType process, std::optional<ExitStatus> status) {
+void Engine::job_failed(Job& job, ProcessType process, std::optional<ExitStatus> status, std::string why) {
     job.goal = JobGoal::Stop;
     if (job.failed) {
         return; // only the first failure is recorded until the job starts again
@@ -238,16 +235,25 @@ void Engine::job_failed(Job& job, ProcessType process, std::optional<ExitStatus>
     job.failed = true;
     job.failed_process = process;
     job.failed_status = status;
+    if (why.empty() && !status) {
+        why = job.spawn_error.empty() ? "could not be started" : "could not be started: " + job.spawn_error;
+    }
+    job.failure_reason = job.display_name() + " " + std::string(to_string(process)) + " process " +
+                         (status ? describe(*status) + (why.empty() ? "" : " " + why) : why);
+    // The events that started or stopped the job are released now, failed (as Upstart does): a
+    // job that has failed must not keep others waiting while it winds down.
     for (std::uint64_t id : job.blocking) {
         if (Event* ev = m_events.find(id)) {
-            ev->failed = true;
+            ev->failures.push_back(job.failure_reason);
         }
+        m_events.unblock(id, true);
     }
+    job.blocking.clear();
     // Whoever waits learns of the failure now, not when the job has finished stopping.
     auto waiters = std::move(job.waiters);
     job.waiters.clear();
     for (auto& [what, waiter] : waiters) {
-        waiter(JobOutcome{true, failure_message(job, what), job.status()});
+        waiter(JobOutcome{true, failure_message(what) + ": " + job.failure_reason, job.status()});
     }
 }
 
@@ -261,7 +267,7 @@ void Engine::job_finished(Job& job, WaitFor reached) {
     JobStatus status = job.status();
     for (auto& [what, waiter] : waiters) {
         bool failed = job.failed && what != reached;
-        waiter(JobOutcome{failed, failed ? failure_message(job, what) : std::string(), status});
+        waiter(JobOutcome{failed, failed ? failure_message(what) + ": " + job.failure_reason : std::string(), status});
     }
 }
 
@@ -277,15 +283,23 @@ void Engine::destroy(Job& job) {
             m_pids.erase(pid);
         }
     }
+    job.stop_state.reset(m_events); // a half-matched `stop on` releases what it held
+    for (std::uint64_t id : job.blocking) {
+        m_events.unblock(id, job.failed);
+    }
+    job.blocking.clear();
     ClassEntry* e = entry(name);
     assert(e != nullptr);
     e->instances.erase(instance); // `job` is gone from here on
     if (e->instances.empty()) {
         if (e->deleted) {
+            unlisten(*e);
             m_classes.erase(name);
         } else if (e->pending) {
+            unlisten(*e);
             e->current = std::move(e->pending);
             e->pending.reset();
+            listen(*e);
         }
     }
 }

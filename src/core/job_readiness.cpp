@@ -47,9 +47,8 @@ void Engine::on_main_not_ready(pid_t pid, std::string reason) {
     }
     job->awaiting_ready = false;
     m_runtime.log(LogLevel::Error, job->display_name() + ": " + reason);
-    job->failure_reason = std::move(reason);
     // The caller kills the processes; the main process's exit then takes the job through stopping.
-    job_failed(*job, ProcessType::Main, std::nullopt);
+    job_failed(*job, ProcessType::Main, std::nullopt, "was not ready: " + reason);
     poll();
 }
 

@@ -19,8 +19,8 @@ struct Row {
     std::optional<JobState> on_respawn;
 };
 
-// One row per state, in JobState order; columns by goal. Running+stop depends on the main
-// process and is resolved in next_state().
+// One row per state, in JobState order; columns by goal. Running+stop, and post-start/pre-stop
+// +start, depend on the main process and are resolved in next_state().
 constexpr std::array<Row, job_state_count> table = {{
     /* waiting    */ {impossible, S::Starting, impossible},
     /* starting   */ {S::Stopping, S::Security, impossible},
@@ -67,6 +67,12 @@ std::optional<JobState> next_state(JobState state, JobGoal goal, MainAlive main_
         }
         return row.on_stop;
     case JobGoal::Start:
+        // The main process died while post-start or pre-stop ran and the goal was set back to
+        // start since: there is nothing to be running, so go round (stopping … starting) for a
+        // new main process rather than sit in `running` without one.
+        if ((state == S::PostStart || state == S::PreStop) && main_alive == MainAlive::No) {
+            return S::Stopping;
+        }
         return row.on_start;
     case JobGoal::Respawn:
         return row.on_respawn;

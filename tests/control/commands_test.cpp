@@ -4,31 +4,11 @@
 
 #include <csignal>
 
-#include "core/engine_fixture.h"
+#include "control/commands_fixture.h"
 
 namespace {
 
 using nlohmann::json;
-
-class CommandsTest : public EngineTest {
-protected:
-    CommandsTest() : host{engine, 1000, "9.9.9", {}, {}} {
-        host.reload_configuration = [] { return base::Result<json>(json{{"added", 0}}); };
-        host.check_config = [] { return json{{"ok", true}, {"report", json::array()}}; };
-    }
-
-    void send(const std::string& cmd, json args, uid_t uid = 1000) {
-        control::Request req;
-        req.id = ++m_id;
-        req.command = cmd;
-        req.args = std::move(args);
-        control::dispatch(host, req, uid, [this](control::Response r) { replies.push_back(std::move(r)); });
-    }
-
-    control::CommandHost host;
-    std::vector<control::Response> replies;
-    std::uint64_t m_id = 0;
-};
 
 TEST_F(CommandsTest, StartRepliesOnlyWhenTheJobIsRunning) {
     define("web", "pre-start exec prep\nexec web\n");
@@ -56,7 +36,7 @@ TEST_F(CommandsTest, FailedStartRepliesWithJobFailed) {
     ASSERT_EQ(replies.size(), 1u);
     EXPECT_FALSE(replies[0].ok);
     EXPECT_EQ(replies[0].error.code, "job-failed");
-    EXPECT_EQ(replies[0].error.message, "Job failed to start");
+    EXPECT_EQ(replies[0].error.message, "Job failed to start: web pre-start process terminated with status 1");
 }
 
 TEST_F(CommandsTest, ChangingStateNeedsTheOwnerOrRoot) {

@@ -44,7 +44,7 @@ TEST_F(EngineTest, FailedPreStartSkipsMainAndFailsTheJobWithItsStatus) {
     EXPECT_EQ(pid_of(ProcessType::Main), 0) << "main must never run after a failed pre-start";
     ASSERT_EQ(outcomes.size(), 1u);
     EXPECT_TRUE(outcomes[0].failed);
-    EXPECT_EQ(outcomes[0].message, "Job failed to start");
+    EXPECT_EQ(outcomes[0].message, "Job failed to start: dbus pre-start process terminated with status 1");
     // post-stop still runs for the start that happened.
     EXPECT_EQ(state("dbus"), JobState::PostStop);
     exit_with(pid_of(ProcessType::PostStop), 0);

@@ -47,7 +47,8 @@ TEST_F(JobReadinessTest, NotReadyFailsTheStartWithTheReasonAndStopsWhenTheProces
     ASSERT_EQ(outcomes.size(), 1u);
     EXPECT_TRUE(outcomes[0].failed);
     EXPECT_EQ(outcomes[0].message,
-              "Job failed to start: expect daemon: process 1 forked once (pid 2) and then pid 2 did not fork again");
+              "Job failed to start: web main process was not ready: expect daemon: process 1 forked once (pid 2) and "
+              "then pid 2 did not fork again");
     EXPECT_EQ(state("web"), JobState::Spawned) << "waits for the killed process to be reaped";
     kill_with(main, SIGKILL);
     EXPECT_EQ(state("web"), JobState::Waiting);
@@ -86,7 +87,7 @@ TEST_F(JobReadinessTest, MainExitBeforeReadyWithoutAReasonStillFailsTheStart) {
     exit_with(pid_of(ProcessType::Main), 0);
     ASSERT_EQ(outcomes.size(), 1u);
     EXPECT_TRUE(outcomes[0].failed);
-    EXPECT_NE(outcomes[0].message.find("expect stop: main process exited normally before it was ready"),
+    EXPECT_NE(outcomes[0].message.find("web main process exited normally before it was ready (expect stop)"),
               std::string::npos)
         << outcomes[0].message;
     EXPECT_EQ(state("web"), JobState::Waiting);

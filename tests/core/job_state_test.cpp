@@ -38,6 +38,7 @@ const Cell all_cells[] = {
     {S::PostStart, JobGoal::Start, MainAlive::Yes, S::Running},
     {S::PostStart, JobGoal::Stop, MainAlive::Yes, S::Stopping},
     {S::PostStart, JobGoal::Respawn, MainAlive::No, S::Stopping},
+    {S::PostStart, JobGoal::Start, MainAlive::No, S::Stopping},  // main died, goal set back to start
     {S::Running, JobGoal::Start, MainAlive::No, S::Stopping},
     {S::Running, JobGoal::Stop, MainAlive::Yes, S::PreStop},
     {S::Running, JobGoal::Stop, MainAlive::No, S::Stopping},
@@ -45,6 +46,7 @@ const Cell all_cells[] = {
     {S::PreStop, JobGoal::Start, MainAlive::Yes, S::Running},
     {S::PreStop, JobGoal::Stop, MainAlive::Yes, S::Stopping},
     {S::PreStop, JobGoal::Respawn, MainAlive::No, S::Stopping},
+    {S::PreStop, JobGoal::Start, MainAlive::No, S::Stopping},    // main died, goal set back to start
     {S::Stopping, JobGoal::Start, MainAlive::Yes, S::Killed},
     {S::Stopping, JobGoal::Stop, MainAlive::Yes, S::Killed},
     {S::Stopping, JobGoal::Respawn, MainAlive::Yes, S::Killed},
@@ -63,15 +65,17 @@ TEST(JobNextState, EveryCellOfTheTableMatchesUpstart) {
             << core::to_string(cell.state) << " with goal " << core::to_string(cell.goal);
         ++checked;
     }
-    EXPECT_EQ(checked, static_cast<int>(core::job_state_count * core::job_goal_count) + 1);
+    // Every (state, goal) pair once, plus the three that depend on the main process twice.
+    EXPECT_EQ(checked, static_cast<int>(core::job_state_count * core::job_goal_count) + 3);
 }
 
-TEST(JobNextState, OnlyRunningWithStopGoalDependsOnTheMainProcess) {
+TEST(JobNextState, OnlyRunningWithStopAndHelpersWithStartDependOnTheMainProcess) {
     for (std::size_t s = 0; s < core::job_state_count; ++s) {
         for (std::size_t g = 0; g < core::job_goal_count; ++g) {
             auto state = static_cast<JobState>(s);
             auto goal = static_cast<JobGoal>(g);
-            if (state == S::Running && goal == JobGoal::Stop) {
+            if ((state == S::Running && goal == JobGoal::Stop) ||
+                ((state == S::PostStart || state == S::PreStop) && goal == JobGoal::Start)) {
                 continue;
             }
             EXPECT_EQ(next_state(state, goal, MainAlive::Yes), next_state(state, goal, MainAlive::No))

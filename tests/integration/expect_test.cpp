@@ -112,7 +112,7 @@ TEST_F(IntegrationExpect, ExpectForkOnAForegroundProcessFailsAtTheTimeoutWhileSt
     std::thread t([&] {
         auto r = h.ctl({"start", "fg"}, 10s);
         EXPECT_EQ(r.status, 1);
-        EXPECT_NE(r.err.find("Job failed to start: expect fork: process "), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("main process was not ready: expect fork: process "), std::string::npos) << r.err;
         EXPECT_NE(r.err.find("did not fork; timed out after 2 s"), std::string::npos) << r.err;
     });
     ASSERT_TRUE(DaemonHarness::wait_for([&] { return h.ctl({"status", "fg"}).out.find("start/spawned") != std::string::npos; }, 2s));

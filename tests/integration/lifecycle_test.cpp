@@ -61,7 +61,7 @@ TEST(Integration, FailingPreStartFailsTheStartAndMainNeverRuns) {
     ASSERT_TRUE(h.start_daemon());
     auto r = h.ctl({"start", "broken"});
     EXPECT_EQ(r.status, 1);
-    EXPECT_EQ(r.err, "startctl: Job failed to start\n");
+    EXPECT_EQ(r.err, "startctl: Job failed to start: broken pre-start process terminated with status 1\n");
     EXPECT_FALSE(file_exists(marker));
 }
 

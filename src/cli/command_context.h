@@ -1,0 +1,41 @@
+// Owns Context and the helpers every startctl command uses to talk to startd and report.
+// Not here: the commands themselves (commands.cpp, event_commands.cpp).
+#pragma once
+
+#include "cli/options.h"
+#include "control/endpoint.h"
+#include "sys/sys.h"
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+namespace cli {
+
+struct Context {
+    const Options& o;
+    sys::Sys& sys;
+    const control::EnvLookup& env;
+    std::string socket;
+};
+
+// Prints "PROG: MESSAGE" on stderr; returns the failure exit status.
+int fail(const Options& o, const std::string& message);
+
+// Sends one request; prints the error and returns nullopt when it did not succeed.
+std::optional<nlohmann::json> call(Context& ctx, const std::string& command, nlohmann::json args,
+                                   int& status);
+
+void print_json(const nlohmann::json& value);
+
+// Sends the request and, with --json, prints its result. Returns the result only when it is
+// still to be printed in Upstart's format; `status` is the exit status either way.
+std::optional<nlohmann::json> fetch(Context& ctx, const std::string& command, nlohmann::json args,
+                                    int& status);
+
+// event_commands.cpp
+int emit_command(Context& ctx);
+int usage_command(Context& ctx);
+int env_command(Context& ctx);
+
+} // namespace cli

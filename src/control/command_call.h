@@ -1,0 +1,42 @@
+// Owns Call: one command being answered — the request, the host, and the reply that must be
+// given exactly once. Shared by the command handler files (commands.cpp, event_commands.cpp,
+// env_commands.cpp); not part of the control API.
+#pragma once
+
+#include "control/commands.h"
+
+namespace control {
+
+struct Call {
+    CommandHost& host;
+    const Request& request;
+    const Reply& reply;
+    bool replied = false;
+
+    void ok(nlohmann::json result) {
+        Response r;
+        r.id = request.id;
+        r.result = std::move(result);
+        replied = true;
+        reply(std::move(r));
+    }
+    void error(std::string_view code, std::string message) {
+        replied = true;
+        reply(error_response(request.id, code, std::move(message)));
+    }
+    void error(const ErrorInfo& e) { error(e.code, e.message); }
+    void error(const core::CommandError& e) { error(e.code, e.message); }
+};
+
+// event_commands.cpp
+void cmd_emit(Call& call);
+void cmd_usage(Call& call);
+
+// env_commands.cpp: the job environment table (global, or one instance's).
+void cmd_list_env(Call& call);
+void cmd_get_env(Call& call);
+void cmd_set_env(Call& call);
+void cmd_unset_env(Call& call);
+void cmd_reset_env(Call& call);
+
+} // namespace control

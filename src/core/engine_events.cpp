@@ -1,0 +1,216 @@
+// Owns what an event does to jobs: the listener index by event name, `stop on` per instance and
+// `start on` per class (Upstart's event_pending_handle_jobs), and who holds which event.
+#include "core/engine.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace core {
+
+namespace {
+
+// The names a class listens to, each once.
+std::vector<std::string> listened_names(const JobClass& cls) {
+    std::vector<std::string> names;
+    for (const auto* expr : {&cls.start_on, &cls.stop_on}) {
+        if (!*expr) {
+            continue;
+        }
+        for (std::string& name : event_names(**expr)) {
+            if (std::find(names.begin(), names.end(), name) == names.end()) {
+                names.push_back(std::move(name));
+            }
+        }
+    }
+    return names;
+}
+
+} // namespace
+
+void Engine::listen(ClassEntry& e) {
+    if (!e.current) {
+        return;
+    }
+    for (const std::string& name : listened_names(*e.current)) {
+        m_listeners[name].push_back(&e);
+    }
+}
+
+void Engine::unlisten(ClassEntry& e) {
+    if (!e.current) {
+        return;
+    }
+    for (const std::string& name : listened_names(*e.current)) {
+        auto it = m_listeners.find(name);
+        if (it == m_listeners.end()) {
+            continue;
+        }
+        std::erase(it->second, &e);
+        if (it->second.empty()) {
+            m_listeners.erase(it);
+        }
+    }
+    e.start_state.reset(m_events); // held events are released when the definition goes
+}
+
+void Engine::handle_event(Event& ev) {
+    auto it = m_listeners.find(ev.name);
+    if (it == m_listeners.end()) {
+        return;
+    }
+    // A copy: starting jobs must not invalidate the walk (the index itself only changes when a
+    // class is replaced or a job destroyed, neither of which happens while an event is handled).
+    std::vector<ClassEntry*> listeners = it->second;
+    for (ClassEntry* e : listeners) {
+        // Stop first, so an event named in both conditions restarts a running job (Upstart).
+        if (e->current->stop_on) {
+            std::vector<Job*> jobs;
+            jobs.reserve(e->instances.size());
+            for (auto& [name, job] : e->instances) {
+                jobs.push_back(job.get());
+            }
+            for (Job* job : jobs) {
+                stop_by_event(*job, ev);
+            }
+        }
+        if (e->current->start_on && !e->deleted) {
+            start_by_event(*e, ev);
+        }
+    }
+}
+
+void Engine::stop_by_event(Job& job, Event& ev) {
+    if (!job.job_class().stop_on) {
+        return;
+    }
+    const EventExpr& expr = *job.job_class().stop_on;
+    ExpandEnv expand = [&job]() { return &job.env; }; // `stop on … TTY=$TTY`: this instance's env
+    if (!job.stop_state.handle(expr, ev, m_events, expand)) {
+        return;
+    }
+    if (job.goal != JobGoal::Stop) {
+        Environ stop_env;
+        auto ids = job.stop_state.collect(expr, m_events, stop_env, "UPSTART_STOP_EVENTS");
+        hold_events(job, ids);
+        job.stop_env = std::move(stop_env);
+        m_runtime.log(LogLevel::Info, job.display_name() + " stopped by event " + ev.name);
+        change_goal(job, JobGoal::Stop);
+    }
+    job.stop_state.reset(m_events);
+}
+
+void Engine::start_by_event(ClassEntry& e, Event& ev) {
+    const JobClass& cls = *e.current;
+    std::optional<Environ> class_env;
+    ExpandEnv expand = [&]() {
+        if (!class_env) {
+            class_env = instance_env(cls, {}); // `start on … X=$VAR`: the class's env stanzas
+        }
+        return &*class_env;
+    };
+    if (!e.start_state.handle(*cls.start_on, ev, m_events, expand)) {
+        return;
+    }
+    if (cls.instance.empty()) {
+        // A singleton already started absorbs the event: no environment to build (the common
+        // case when an event recurs, and what keeps a busy event cheap).
+        auto it = e.instances.find(std::string());
+        if (it != e.instances.end() && it->second->goal == JobGoal::Start) {
+            e.start_state.reset(m_events);
+            return;
+        }
+    }
+    Environ extra;
+    auto ids = e.start_state.collect(*cls.start_on, m_events, extra, "UPSTART_EVENTS");
+    Environ env = instance_env(cls, extra);
+    auto instance =
+        cls.instance.empty() ? base::Result<std::string>(std::string()) : env_expand(cls.instance, env);
+    if (!instance) {
+        m_runtime.log(LogLevel::Error,
+                      "Failed to obtain " + cls.name + " instance: " + instance.error().message());
+        e.start_state.reset(m_events);
+        return;
+    }
+    if (m_shutting_down && (!cls.task || e.started_in_shutdown)) {
+        // Shutting down: a task an event starts (cleanup on `stopping X`) runs once and ends by
+        // itself; a service, or tasks that start each other again and again, would keep startd
+        // from ever finishing.
+        m_runtime.log(LogLevel::Info,
+                      cls.name + " not started by event " + ev.name + ": startd is shutting down");
+        e.start_state.reset(m_events);
+        return;
+    }
+    e.started_in_shutdown = m_shutting_down;
+    auto found = lookup(cls.name, env, true, &*instance);
+    if (found && (*found)->goal != JobGoal::Start) {
+        Job& job = **found;
+        hold_events(job, ids);
+        job.start_env = std::move(env);
+        m_runtime.log(LogLevel::Info, job.display_name() + " started by event " + ev.name);
+        change_goal(job, JobGoal::Start);
+    }
+    // Already started (or cannot be): the event is simply absorbed.
+    e.start_state.reset(m_events);
+}
+
+void Engine::release_events(Job& job) {
+    for (std::uint64_t id : job.blocking) {
+        m_events.unblock(id, false);
+    }
+    job.blocking.clear();
+}
+
+void Engine::hold_events(Job& job, const std::vector<std::uint64_t>& ids) {
+    release_events(job);
+    for (std::uint64_t id : ids) {
+        if (id == job.blocker) {
+            continue; // the job waits for this event itself
+        }
+        if (waits_for(job, id)) {
+            const Event* ev = m_events.find(id);
+            m_runtime.log(LogLevel::Warning,
+                          job.display_name() + " does not hold event " + (ev ? ev->name : "?") +
+                              ": it is itself waiting, through other jobs, for that event to "
+                              "finish (circular start on/stop on)");
+            continue;
+        }
+        m_events.block(id);
+        job.blocking.push_back(id);
+    }
+}
+
+bool Engine::waits_for(const Job& job, std::uint64_t event) {
+    if (job.blocker == 0) {
+        return false; // the common case: a job at rest or between steps waits for no event
+    }
+    // Who holds which event, built only now (a job blocked in starting/stopping while another
+    // event moves it is rare). Then a walk: job → the event it waits for → the jobs holding that.
+    std::unordered_map<std::uint64_t, std::vector<const Job*>> holders;
+    for (const auto& [name, e] : m_classes) {
+        for (const auto& [inst, other] : e.instances) {
+            for (std::uint64_t id : other->blocking) {
+                holders[id].push_back(other.get());
+            }
+        }
+    }
+    std::vector<const Job*> stack = {&job};
+    std::unordered_set<const Job*> seen = {&job};
+    while (!stack.empty()) {
+        const Job* j = stack.back();
+        stack.pop_back();
+        if (j->blocker == 0) {
+            continue;
+        }
+        if (j->blocker == event) {
+            return true;
+        }
+        for (const Job* h : holders[j->blocker]) {
+            if (seen.insert(h).second) {
+                stack.push_back(h);
+            }
+        }
+    }
+    return false;
+}
+
+} // namespace core
