@@ -42,7 +42,10 @@ void Engine::change_goal(Job& job, JobGoal goal) {
 }
 
 std::optional<JobState> Engine::advance(Job& job) {
-    auto next = next_state(job.state, job.goal, job.main_alive() ? MainAlive::Yes : MainAlive::No);
+    MainAlive alive = !job.job_class().process(ProcessType::Main) ? MainAlive::None
+                      : job.main_alive()                         ? MainAlive::Yes
+                                                                 : MainAlive::No;
+    auto next = next_state(job.state, job.goal, alive);
     assert(next.has_value() && "impossible (state, goal) pair");
     if (job.goal == JobGoal::Respawn) {
         job.goal = JobGoal::Start; // respawn is transient: it only routes post-start/pre-stop to stopping

@@ -62,7 +62,7 @@ std::optional<JobState> next_state(JobState state, JobGoal goal, MainAlive main_
     const Row& row = table[static_cast<std::size_t>(state)];
     switch (goal) {
     case JobGoal::Stop:
-        if (state == S::Running && main_alive == MainAlive::No) {
+        if (state == S::Running && main_alive != MainAlive::Yes) {
             return S::Stopping;
         }
         return row.on_stop;

@@ -39,9 +39,12 @@ std::string_view to_string(JobState state);
 std::optional<JobGoal> job_goal_from_string(std::string_view name);
 std::optional<JobState> job_state_from_string(std::string_view name);
 
-// Whether the main process is alive matters in one cell only: a running job asked to stop runs
-// pre-stop when there is a main process to stop, and goes straight to stopping otherwise.
-enum class MainAlive : std::uint8_t { No, Yes };
+// Whether the main process is alive matters in three cells: a running job asked to stop runs
+// pre-stop only when there is a main process to stop; post-start and pre-stop with goal start
+// lead to running only when there is one to be running (or the class has none).
+// Whether the job's main process runs: No (it has one, and it is gone), Yes, or None (the class
+// has no main process at all: a job of only hooks, which is "running" with nothing to watch).
+enum class MainAlive : std::uint8_t { No, Yes, None };
 
 // The state after `state` once its step is done, given `goal`. Cells that cannot happen (a
 // waiting job never moves with goal stop; respawn is only ever set in post-start and pre-stop

@@ -125,4 +125,10 @@ TEST(JobRestStates, AreWaitingAndRunningOnly) {
     }
 }
 
+TEST(JobNextState, JobWithoutMainProcessRunsAfterItsHooksAndStopsWithoutPreStop) {
+    EXPECT_EQ(next_state(S::PostStart, JobGoal::Start, MainAlive::None), S::Running);
+    EXPECT_EQ(next_state(S::PreStop, JobGoal::Start, MainAlive::None), S::Running);
+    EXPECT_EQ(next_state(S::Running, JobGoal::Stop, MainAlive::None), S::Stopping);
+}
+
 } // namespace
