@@ -50,6 +50,7 @@ void Readiness::watch(const core::Job& job, pid_t pid) {
     }
     if (auto ch = m_channels.find(key); ch != m_channels.end()) {
         ch->second.main = pid;
+        ch->second.group = pid; // spawned with setsid: it leads its group
     }
     w.timer = std::make_unique<loop::Timer>(m_loop, [this, key] { timed_out(key); });
     if (auto armed = w.timer->arm_after(m_timeout); !armed) {

@@ -57,6 +57,7 @@ private:
         base::UniqueFd fd;
         loop::WatchId watch = 0;
         pid_t main = 0;     // whose messages count (and its descendants')
+        pid_t group = 0;    // the process group the main process was spawned to lead
         std::string name;   // the job's display name, for messages
     };
 
@@ -75,7 +76,7 @@ private:
     // readiness_notify.cpp
     void on_notify_readable(const core::Job* job);
     void handle_notify(const core::Job* job, NotifyChannel& ch, pid_t sender, std::string_view text);
-    bool belongs_to(pid_t pid, pid_t main);
+    bool belongs_to(pid_t pid, pid_t main, pid_t group);
     void close_channel(const core::Job* job);
     void close_channel_of(pid_t main);
     // Feeds a stop or exit to a fork trace; returns whether the trace took it.

@@ -71,8 +71,13 @@ void Readiness::on_notify_readable(const core::Job* job) {
     }
 }
 
-bool Readiness::belongs_to(pid_t pid, pid_t main) {
+bool Readiness::belongs_to(pid_t pid, pid_t main, pid_t group) {
     if (pid == main) {
+        return true;
+    }
+    // A child whose parent has just exited is reparented to us and is no longer a descendant of
+    // `main`; the process group the job was spawned to lead still names it.
+    if (auto pgid = m_sys.getpgid(pid); pgid && group > 0 && *pgid == group) {
         return true;
     }
     auto tree = proc::descendants(m_sys, main);
@@ -80,7 +85,7 @@ bool Readiness::belongs_to(pid_t pid, pid_t main) {
 }
 
 void Readiness::handle_notify(const core::Job* job, NotifyChannel& ch, pid_t sender, std::string_view text) {
-    if (ch.main == 0 || !belongs_to(sender, ch.main)) {
+    if (ch.main == 0 || !belongs_to(sender, ch.main, ch.group)) {
         m_log(core::LogLevel::Warning, ch.name + ": NOTIFY_SOCKET: ignoring a message from pid " + std::to_string(sender) +
                                            ", which is not the job's main process or one of its children");
         return;
@@ -93,7 +98,7 @@ void Readiness::handle_notify(const core::Job* job, NotifyChannel& ch, pid_t sen
     if (m.main_pid && *m.main_pid != ch.main) {
         if (awaited == m_watches.end()) {
             m_log(core::LogLevel::Warning, ch.name + ": NOTIFY_SOCKET: MAINPID after READY=1 is not supported; ignored");
-        } else if (!belongs_to(*m.main_pid, ch.main)) {
+        } else if (!belongs_to(*m.main_pid, ch.main, ch.group)) {
             m_log(core::LogLevel::Warning, ch.name + ": NOTIFY_SOCKET: MAINPID=" + std::to_string(*m.main_pid) +
                                                " is not a process of the job; ignored");
         } else {
