@@ -21,8 +21,8 @@ void Engine::on_main_forked(pid_t from, pid_t to) {
     m_pids.erase(from);
     m_pids[to] = {job, ProcessType::Main};
     job->pid(ProcessType::Main) = to;
-    m_runtime.log(LogLevel::Debug, job->display_name() + " main process (" + std::to_string(from) + ") forked: following " +
-                                       std::to_string(to));
+    m_runtime.log(LogLevel::Debug, job->display_name() + " main process (" + std::to_string(from) +
+                                       ") forked: following " + std::to_string(to));
 }
 
 void Engine::on_main_ready(pid_t pid) {
@@ -31,7 +31,8 @@ void Engine::on_main_ready(pid_t pid) {
         return;
     }
     job->awaiting_ready = false;
-    m_runtime.log(LogLevel::Info, job->display_name() + " main process (" + std::to_string(pid) + ") is ready");
+    m_runtime.log(LogLevel::Info,
+                  job->display_name() + " main process (" + std::to_string(pid) + ") is ready");
     if (job->state == JobState::Spawned) {
         if (auto next = advance(*job)) {
             change_state(*job, *next);

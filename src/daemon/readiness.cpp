@@ -9,17 +9,23 @@ namespace daemon_main {
 
 namespace {
 
-unsigned forks_for(core::ExpectType expect) { return expect == core::ExpectType::Daemon ? 2 : 1; }
+unsigned forks_for(core::ExpectType expect) {
+    return expect == core::ExpectType::Daemon ? 2 : 1;
+}
 
-std::string expect_name(core::ExpectType expect) { return "expect " + std::string(core::to_string(expect)); }
+std::string expect_name(core::ExpectType expect) {
+    return "expect " + std::string(core::to_string(expect));
+}
 
 std::string describe_end(const sys::ChildStatus& st) {
-    return core::describe(st.exited() ? core::ExitStatus::exited(st.status) : core::ExitStatus::killed(st.status));
+    return core::describe(st.exited() ? core::ExitStatus::exited(st.status)
+                                      : core::ExitStatus::killed(st.status));
 }
 
 } // namespace
 
-Readiness::Readiness(sys::Sys& sys, loop::EventLoop& loop, core::Engine& engine, Log log, sys::Duration timeout)
+Readiness::Readiness(sys::Sys& sys, loop::EventLoop& loop, core::Engine& engine, Log log,
+                     sys::Duration timeout)
     : m_sys(sys), m_loop(loop), m_engine(engine), m_log(std::move(log)), m_timeout(timeout) {}
 
 Readiness::~Readiness() {
@@ -46,7 +52,8 @@ void Readiness::watch(const core::Job& job, pid_t pid) {
     w.spawned = pid;
     w.since = m_sys.now();
     if (w.expect == core::ExpectType::Fork || w.expect == core::ExpectType::Daemon) {
-        w.tracker = std::make_unique<proc::ForkTracker>(m_sys, expect_name(w.expect), forks_for(w.expect), pid);
+        w.tracker =
+            std::make_unique<proc::ForkTracker>(m_sys, expect_name(w.expect), forks_for(w.expect), pid);
     }
     if (auto ch = m_channels.find(key); ch != m_channels.end()) {
         ch->second.main = pid;
@@ -101,8 +108,9 @@ bool Readiness::on_child_status(const sys::ChildStatus& st) {
     }
     Watch* w = find_by_pid(st.pid);
     if (w != nullptr || st.code == CLD_TRAPPED) {
-        m_log(core::LogLevel::Debug, "readiness: pid " + std::to_string(st.pid) + " code " + std::to_string(st.code) +
-                                         " status " + std::to_string(st.status) + (w ? "" : " (not awaited)"));
+        m_log(core::LogLevel::Debug, "readiness: pid " + std::to_string(st.pid) + " code " +
+                                         std::to_string(st.code) + " status " + std::to_string(st.status) +
+                                         (w ? "" : " (not awaited)"));
     }
     if (w == nullptr) {
         if (st.code == CLD_TRAPPED) {
@@ -119,13 +127,14 @@ bool Readiness::on_child_status(const sys::ChildStatus& st) {
     if (st.terminated()) {
         std::string what = w->expect == core::ExpectType::Stop ? " before stopping itself with SIGSTOP"
                                                                : " before it sent READY=1";
-        not_ready(*w, expect_name(w->expect) + ": process " + std::to_string(st.pid) + " " + describe_end(st) + what);
+        not_ready(*w, expect_name(w->expect) + ": process " + std::to_string(st.pid) + " " +
+                          describe_end(st) + what);
         return false;
     }
     if (w->expect == core::ExpectType::Stop && st.code == CLD_STOPPED && st.status == SIGSTOP) {
         if (auto cont = m_sys.kill(st.pid, SIGCONT); !cont) {
-            m_log(core::LogLevel::Warning, w->name + ": cannot continue process " + std::to_string(st.pid) + ": " +
-                                               cont.error().message());
+            m_log(core::LogLevel::Warning, w->name + ": cannot continue process " + std::to_string(st.pid) +
+                                               ": " + cont.error().message());
         }
         ready(*w, st.pid);
     }
@@ -164,9 +173,10 @@ bool Readiness::feed_tracker(Watch& w, const sys::ChildStatus& st) {
 
 void Readiness::ready(Watch& w, pid_t pid) {
     auto elapsed = m_sys.now() - w.since;
-    m_log(core::LogLevel::Info, w.name + ": " + expect_name(w.expect) + ": ready, main process " + std::to_string(pid) +
-                                    " (" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()) +
-                                    " ms after spawn)");
+    m_log(core::LogLevel::Info,
+          w.name + ": " + expect_name(w.expect) + ": ready, main process " + std::to_string(pid) + " (" +
+              std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()) +
+              " ms after spawn)");
     const core::Job* key = w.job;
     m_watches.erase(key); // `w` is gone from here on
     m_engine.on_main_ready(pid);

@@ -6,24 +6,23 @@
 // waitid report in), what the job does next (core::Engine's on_main_* inputs).
 #pragma once
 
-#include <sys/types.h>
-
-#include <functional>
-#include <memory>
-#include <string>
-#include <string_view>
-#include <unordered_map>
-
 #include "core/engine.h"
 #include "loop/event_loop.h"
 #include "loop/timer.h"
 #include "proc/fork_tracker.h"
 #include "sys/sys.h"
 
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <unordered_map>
+
 namespace daemon_main {
 
 class Readiness {
-public:
+  public:
     using Log = std::function<void(core::LogLevel, std::string_view)>;
 
     // `timeout` bounds every wait: a process not ready by then fails the start and is killed.
@@ -51,22 +50,22 @@ public:
     std::size_t active() const { return m_watches.size(); }
     sys::Duration timeout() const { return m_timeout; }
 
-private:
+  private:
     // A NOTIFY_SOCKET of a job (readiness_notify.cpp).
     struct NotifyChannel {
         base::UniqueFd fd;
         loop::WatchId watch = 0;
-        pid_t main = 0;     // whose messages count (and its descendants')
-        pid_t group = 0;    // the process group the main process was spawned to lead
-        std::string name;   // the job's display name, for messages
+        pid_t main = 0;   // whose messages count (and its descendants')
+        pid_t group = 0;  // the process group the main process was spawned to lead
+        std::string name; // the job's display name, for messages
     };
 
     struct Watch {
         const core::Job* job = nullptr; // identity only: never dereferenced after the job is gone
         std::string name;               // the job's display name, for messages
         core::ExpectType expect = core::ExpectType::None;
-        pid_t main = 0;      // the process awaited now (followed through forks)
-        pid_t spawned = 0;   // the process we spawned
+        pid_t main = 0;    // the process awaited now (followed through forks)
+        pid_t spawned = 0; // the process we spawned
         sys::TimePoint since{};
         std::unique_ptr<proc::ForkTracker> tracker; // expect fork/daemon
         std::unique_ptr<loop::Timer> timer;

@@ -1,14 +1,13 @@
 // Owns expect notify: the per-job NOTIFY_SOCKET, reading sd_notify datagrams, checking that the
 // sender is the job's main process (or one of its descendants) by the kernel's credentials, and
 // acting on READY=1, MAINPID=, STATUS= and STOPPING=1.
-#include <sys/epoll.h>
-
-#include <algorithm>
-#include <cstring>
-
 #include "daemon/readiness.h"
 #include "proc/notify_message.h"
 #include "proc/process_tree.h"
+
+#include <algorithm>
+#include <cstring>
+#include <sys/epoll.h>
 
 namespace daemon_main {
 
@@ -20,7 +19,8 @@ base::Result<std::string> Readiness::prepare_notify(const core::Job& job) {
     }
     // Abstract: nothing on disk to clean up or to guard with permissions; the credentials check
     // decides whose messages count.
-    std::string name = "startd-notify/" + std::to_string(m_sys.getpid()) + "/" + std::to_string(++m_notify_serial);
+    std::string name =
+        "startd-notify/" + std::to_string(m_sys.getpid()) + "/" + std::to_string(++m_notify_serial);
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     std::memcpy(addr.sun_path + 1, name.data(), name.size());
@@ -64,7 +64,8 @@ void Readiness::on_notify_readable(const core::Job* job) {
             return;
         }
         if (!got->sender) {
-            m_log(core::LogLevel::Warning, ch.name + ": NOTIFY_SOCKET: ignoring a message without credentials");
+            m_log(core::LogLevel::Warning,
+                  ch.name + ": NOTIFY_SOCKET: ignoring a message without credentials");
             continue;
         }
         handle_notify(job, ch, got->sender->pid, std::string_view(buf, got->size));
@@ -86,7 +87,8 @@ bool Readiness::belongs_to(pid_t pid, pid_t main, pid_t group) {
 
 void Readiness::handle_notify(const core::Job* job, NotifyChannel& ch, pid_t sender, std::string_view text) {
     if (ch.main == 0 || !belongs_to(sender, ch.main, ch.group)) {
-        m_log(core::LogLevel::Warning, ch.name + ": NOTIFY_SOCKET: ignoring a message from pid " + std::to_string(sender) +
+        m_log(core::LogLevel::Warning, ch.name + ": NOTIFY_SOCKET: ignoring a message from pid " +
+                                           std::to_string(sender) +
                                            ", which is not the job's main process or one of its children");
         return;
     }
@@ -97,9 +99,11 @@ void Readiness::handle_notify(const core::Job* job, NotifyChannel& ch, pid_t sen
     auto awaited = m_watches.find(job);
     if (m.main_pid && *m.main_pid != ch.main) {
         if (awaited == m_watches.end()) {
-            m_log(core::LogLevel::Warning, ch.name + ": NOTIFY_SOCKET: MAINPID after READY=1 is not supported; ignored");
+            m_log(core::LogLevel::Warning,
+                  ch.name + ": NOTIFY_SOCKET: MAINPID after READY=1 is not supported; ignored");
         } else if (!belongs_to(*m.main_pid, ch.main, ch.group)) {
-            m_log(core::LogLevel::Warning, ch.name + ": NOTIFY_SOCKET: MAINPID=" + std::to_string(*m.main_pid) +
+            m_log(core::LogLevel::Warning, ch.name +
+                                               ": NOTIFY_SOCKET: MAINPID=" + std::to_string(*m.main_pid) +
                                                " is not a process of the job; ignored");
         } else {
             m_engine.on_main_forked(ch.main, *m.main_pid);

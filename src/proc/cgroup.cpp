@@ -1,11 +1,10 @@
 // Owns job cgroups (see cgroup.h).
 #include "proc/cgroup.h"
 
-#include <fcntl.h>
-
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <fcntl.h>
 
 namespace proc {
 

@@ -6,18 +6,17 @@
 // deciding when to kill (the engine's kill path, via the supervisor).
 #pragma once
 
-#include <sys/types.h>
+#include "sys/sys.h"
 
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 #include <vector>
-
-#include "sys/sys.h"
 
 namespace proc {
 
 class Cgroups {
-public:
+  public:
     // Cgroups are available when `mount` is a cgroup v2 hierarchy (it has cgroup.controllers),
     // startd's own cgroup is known (the "0::PATH" line of `self_cgroup`), and startd can create
     // OWN/startd-jobs there. Otherwise unavailable(), with the reason.
@@ -41,7 +40,7 @@ public:
     // one, so even processes forking meanwhile die; other signals go to each pid.
     base::Result<void> signal(const std::string& dir, int sig);
 
-private:
+  private:
     Cgroups(sys::Sys& sys, std::string base, std::string reason)
         : m_sys(&sys), m_base(std::move(base)), m_reason(std::move(reason)) {}
 

@@ -1,11 +1,10 @@
 // Owns the expect fork/daemon trace state machine. See fork_tracker.h for the protocol.
 #include "proc/fork_tracker.h"
 
-#include <sys/ptrace.h>
+#include "core/exit_status.h"
 
 #include <csignal>
-
-#include "core/exit_status.h"
+#include <sys/ptrace.h>
 
 namespace proc {
 
@@ -13,10 +12,13 @@ namespace {
 
 constexpr unsigned trace_options = PTRACE_O_TRACEFORK | PTRACE_O_TRACEEXEC;
 
-std::string times(unsigned n) { return n == 1 ? "once" : n == 2 ? "twice" : std::to_string(n) + " times"; }
+std::string times(unsigned n) {
+    return n == 1 ? "once" : n == 2 ? "twice" : std::to_string(n) + " times";
+}
 
 std::string ended(const sys::ChildStatus& st) {
-    return core::describe(st.exited() ? core::ExitStatus::exited(st.status) : core::ExitStatus::killed(st.status));
+    return core::describe(st.exited() ? core::ExitStatus::exited(st.status)
+                                      : core::ExitStatus::killed(st.status));
 }
 
 } // namespace

@@ -15,12 +15,11 @@
 // A process that ends before forking enough fails the trace with a message saying what it did.
 #pragma once
 
-#include <sys/types.h>
+#include "sys/sys.h"
 
 #include <string>
+#include <sys/types.h>
 #include <vector>
-
-#include "sys/sys.h"
 
 namespace proc {
 
@@ -33,7 +32,7 @@ enum class TraceStep : unsigned char {
 };
 
 class ForkTracker {
-public:
+  public:
     // `forks` is 1 (expect fork) or 2 (expect daemon); `expect` names the stanza in messages.
     ForkTracker(sys::Sys& sys, std::string expect, unsigned forks, pid_t pid);
 
@@ -55,7 +54,7 @@ public:
     // "process 123 forked once (pid 456) and then pid 456 did not fork again".
     std::string progress() const;
 
-private:
+  private:
     TraceStep on_main_stop(int signal, int event);
     TraceStep on_child_stop();
     TraceStep fail(std::string what);

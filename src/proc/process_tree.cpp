@@ -1,9 +1,8 @@
 // Owns reading /proc for a process's descendants (see process_tree.h).
 #include "proc/process_tree.h"
 
-#include <fcntl.h>
-
 #include <charconv>
+#include <fcntl.h>
 #include <string>
 #include <unordered_map>
 

@@ -4,13 +4,12 @@
 // Not here: sending the signals (the supervisor), cgroups (proc/cgroup).
 #pragma once
 
-#include <sys/types.h>
+#include "sys/sys.h"
 
 #include <optional>
 #include <string_view>
+#include <sys/types.h>
 #include <vector>
-
-#include "sys/sys.h"
 
 namespace proc {
 

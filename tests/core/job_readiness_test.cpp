@@ -1,12 +1,11 @@
 // Tests the engine's side of readiness (job_readiness.cpp): a main process with an expect
 // stanza keeps the job spawned until the runtime reports it ready, follows forks, and fails the
 // start with the runtime's reason.
-#include <gtest/gtest.h>
-
-#include <csignal>
-
 #include "core/engine.h"
 #include "core/engine_fixture.h"
+
+#include <csignal>
+#include <gtest/gtest.h>
 
 namespace {
 
@@ -27,7 +26,8 @@ TEST_F(JobReadinessTest, JobStaysSpawnedUntilTheRuntimeSaysReady) {
 
     engine.on_main_forked(spawned, 4242);
     EXPECT_EQ(job("web")->pid(ProcessType::Main), 4242);
-    EXPECT_FALSE(engine.on_process_exit(spawned, core::ExitStatus::exited(0))) << "the forked-away parent is not the job's";
+    EXPECT_FALSE(engine.on_process_exit(spawned, core::ExitStatus::exited(0)))
+        << "the forked-away parent is not the job's";
     EXPECT_EQ(state("web"), JobState::Spawned);
 
     engine.on_main_ready(4242);
@@ -43,12 +43,13 @@ TEST_F(JobReadinessTest, NotReadyFailsTheStartWithTheReasonAndStopsWhenTheProces
     define("web", "expect daemon\nexec /usr/sbin/web\n");
     start("web");
     pid_t main = pid_of(ProcessType::Main);
-    engine.on_main_not_ready(main, "expect daemon: process 1 forked once (pid 2) and then pid 2 did not fork again");
+    engine.on_main_not_ready(
+        main, "expect daemon: process 1 forked once (pid 2) and then pid 2 did not fork again");
     ASSERT_EQ(outcomes.size(), 1u);
     EXPECT_TRUE(outcomes[0].failed);
-    EXPECT_EQ(outcomes[0].message,
-              "Job failed to start: web main process was not ready: expect daemon: process 1 forked once (pid 2) and "
-              "then pid 2 did not fork again");
+    EXPECT_EQ(outcomes[0].message, "Job failed to start: web main process was not ready: expect daemon: "
+                                   "process 1 forked once (pid 2) and "
+                                   "then pid 2 did not fork again");
     EXPECT_EQ(state("web"), JobState::Spawned) << "waits for the killed process to be reaped";
     kill_with(main, SIGKILL);
     EXPECT_EQ(state("web"), JobState::Waiting);

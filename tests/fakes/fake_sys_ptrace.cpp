@@ -1,11 +1,10 @@
 // Owns FakeSys's scripted calls: ptrace (a log of every request and fork-event messages) and
 // datagrams with credentials. Tracee stops are reported with stop_process(pid, sig, traced).
-#include <gtest/gtest.h>
+#include "fakes/fake_sys.h"
 
 #include <algorithm>
 #include <cstdio>
-
-#include "fakes/fake_sys.h"
+#include <gtest/gtest.h>
 
 namespace fakes {
 

@@ -1,10 +1,10 @@
 // Acceptance: memcached as user memcache through setuid/setgid, and sshd -D on a loopback port
 // with a pre-start script that makes its host key and checks the config with `sshd -t`.
-#include <gtest/gtest.h>
-#include <pwd.h>
-
 #include "support/daemon_harness.h"
 #include "support/real_daemons.h"
+
+#include <gtest/gtest.h>
+#include <pwd.h>
 
 namespace {
 
@@ -41,14 +41,19 @@ TEST(IntegrationSshd, ForegroundSshdWithKeygenAndConfigCheckInPreStart) {
     int port = DaemonHarness::free_port();
     std::string d = h.dir();
     std::string key = d + "/ssh_host_ed25519_key";
-    write_file(d + "/sshd_config", "Port " + std::to_string(port) + "\nListenAddress 127.0.0.1\nHostKey " + key +
-                                       "\nPidFile " + d + "/sshd.pid\nUsePAM no\n");
+    write_file(d + "/sshd_config", "Port " + std::to_string(port) + "\nListenAddress 127.0.0.1\nHostKey " +
+                                       key + "\nPidFile " + d + "/sshd.pid\nUsePAM no\n");
     h.write_job("ssh", "pre-start script\n"
                        "  mkdir -p -m 0755 /run/sshd\n" // privilege separation directory
-                       "  [ -f " + key + " ] || ssh-keygen -q -t ed25519 -N '' -f " + key + "\n"
-                       "  /usr/sbin/sshd -t -f " + d + "/sshd_config\n"
-                       "end script\n"
-                       "exec /usr/sbin/sshd -D -e -f " + d + "/sshd_config\n");
+                       "  [ -f " +
+                           key + " ] || ssh-keygen -q -t ed25519 -N '' -f " + key +
+                           "\n"
+                           "  /usr/sbin/sshd -t -f " +
+                           d +
+                           "/sshd_config\n"
+                           "end script\n"
+                           "exec /usr/sbin/sshd -D -e -f " +
+                           d + "/sshd_config\n");
     ASSERT_TRUE(h.start_daemon()) << h.daemon_output();
     auto r = h.ctl({"start", "ssh"}, 15s);
     ASSERT_EQ(r.status, 0) << r.err << h.daemon_output();
@@ -65,8 +70,8 @@ TEST(IntegrationSshd, BadConfigFailsTheStartInPreStartAndSshdNeverRuns) {
     }
     DaemonHarness h;
     write_file(h.dir() + "/sshd_config", "NoSuchOption yes\n");
-    h.write_job("ssh", "pre-start exec /usr/sbin/sshd -t -f " + h.dir() + "/sshd_config\nexec /usr/sbin/sshd -D -f " +
-                           h.dir() + "/sshd_config\n");
+    h.write_job("ssh", "pre-start exec /usr/sbin/sshd -t -f " + h.dir() +
+                           "/sshd_config\nexec /usr/sbin/sshd -D -f " + h.dir() + "/sshd_config\n");
     ASSERT_TRUE(h.start_daemon()) << h.daemon_output();
     auto r = h.ctl({"start", "ssh"}, 10s);
     EXPECT_EQ(r.status, 1);

@@ -3,13 +3,12 @@
 // whole service respawns it, stop leaves no nginx; `daemon off;` needs no expect.
 // (No wrong-expect test here: nginx's master forks its workers, so `expect daemon` would count a
 // worker as the second fork — Upstart's documented trap. The wrong-expect tests use redis.)
-#include <gtest/gtest.h>
-#include <signal.h>
-
-#include <algorithm>
-
 #include "support/daemon_harness.h"
 #include "support/real_daemons.h"
+
+#include <algorithm>
+#include <gtest/gtest.h>
+#include <signal.h>
 
 namespace {
 
@@ -17,7 +16,7 @@ using namespace std::chrono_literals;
 using namespace test_support;
 
 class IntegrationNginx : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         if (auto why = missing_for_daemon_test({"/usr/sbin/nginx"}, false); !why.empty()) {
             GTEST_SKIP() << why;
@@ -30,12 +29,14 @@ protected:
     std::string config(bool daemon) {
         std::string d = h.dir();
         std::string path = d + "/nginx.conf";
-        write_file(path, std::string(daemon ? "" : "daemon off;\n") + "pid " + pid_file() + ";\nerror_log " + d +
+        write_file(path, std::string(daemon ? "" : "daemon off;\n") + "pid " + pid_file() + ";\nerror_log " +
+                             d +
                              "/error.log;\nworker_processes 2;\nevents { worker_connections 64; }\nhttp {\n"
-                             "  access_log off;\n  client_body_temp_path " + d + "/body; proxy_temp_path " + d +
-                             "/proxy;\n  fastcgi_temp_path " + d + "/fcgi; uwsgi_temp_path " + d +
-                             "/uwsgi; scgi_temp_path " + d + "/scgi;\n  server { listen 127.0.0.1:" +
-                             std::to_string(port) + "; location / { return 200 \"hello from nginx\\n\"; } }\n}\n");
+                             "  access_log off;\n  client_body_temp_path " +
+                             d + "/body; proxy_temp_path " + d + "/proxy;\n  fastcgi_temp_path " + d +
+                             "/fcgi; uwsgi_temp_path " + d + "/uwsgi; scgi_temp_path " + d +
+                             "/scgi;\n  server { listen 127.0.0.1:" + std::to_string(port) +
+                             "; location / { return 200 \"hello from nginx\\n\"; } }\n}\n");
         return "/usr/sbin/nginx -c " + path + " -e " + d + "/error.log -p " + d;
     }
     std::string pid_file() const { return h.dir() + "/nginx.pid"; }
@@ -55,7 +56,8 @@ TEST_F(IntegrationNginx, ExpectForkTracksTheMasterReloadKeepsItAndKillRespawnsIt
     ASSERT_TRUE(DaemonHarness::wait_for([&] { return read_pid_file(pid_file()) != 0; }, 5s));
     EXPECT_EQ(master, read_pid_file(pid_file())) << "the tracked pid is the master nginx reports";
     // The master renames itself just after the fork; give it a moment.
-    EXPECT_TRUE(DaemonHarness::wait_for([&] { return cmdline_of(master).find("nginx: master process") != std::string::npos; }, 2s))
+    EXPECT_TRUE(DaemonHarness::wait_for(
+        [&] { return cmdline_of(master).find("nginx: master process") != std::string::npos; }, 2s))
         << cmdline_of(master);
     EXPECT_TRUE(serves());
 
@@ -63,12 +65,15 @@ TEST_F(IntegrationNginx, ExpectForkTracksTheMasterReloadKeepsItAndKillRespawnsIt
     ASSERT_TRUE(DaemonHarness::wait_for([&] { return workers().size() == 2; }, 5s));
     std::vector<pid_t> before = workers();
     ASSERT_EQ(h.ctl({"reload", "nginx"}).status, 0);
-    ASSERT_TRUE(DaemonHarness::wait_for([&] {
-        std::vector<pid_t> now = workers();
-        return now.size() == 2 && std::none_of(now.begin(), now.end(), [&](pid_t p) {
-                   return std::find(before.begin(), before.end(), p) != before.end();
-               });
-    }, 5s)) << "HUP replaces the workers";
+    ASSERT_TRUE(DaemonHarness::wait_for(
+        [&] {
+            std::vector<pid_t> now = workers();
+            return now.size() == 2 && std::none_of(now.begin(), now.end(), [&](pid_t p) {
+                       return std::find(before.begin(), before.end(), p) != before.end();
+                   });
+        },
+        5s))
+        << "HUP replaces the workers";
     EXPECT_EQ(DaemonHarness::pid_in(h.ctl({"status", "nginx"}).out), master);
     EXPECT_TRUE(DaemonHarness::process_exists(master));
     EXPECT_TRUE(serves());
@@ -79,17 +84,21 @@ TEST_F(IntegrationNginx, ExpectForkTracksTheMasterReloadKeepsItAndKillRespawnsIt
         ::kill(pid, SIGKILL);
     }
     pid_t again = 0;
-    ASSERT_TRUE(DaemonHarness::wait_for([&] {
-        std::string line = h.ctl({"status", "nginx"}).out;
-        again = DaemonHarness::pid_in(line);
-        return again != master && line.find("start/running") != std::string::npos;
-    }, 8s)) << h.daemon_output();
+    ASSERT_TRUE(DaemonHarness::wait_for(
+        [&] {
+            std::string line = h.ctl({"status", "nginx"}).out;
+            again = DaemonHarness::pid_in(line);
+            return again != master && line.find("start/running") != std::string::npos;
+        },
+        8s))
+        << h.daemon_output();
     ASSERT_TRUE(DaemonHarness::wait_for([&] { return read_pid_file(pid_file()) != 0; }, 5s));
     EXPECT_EQ(again, read_pid_file(pid_file()));
     EXPECT_TRUE(serves());
 
     ASSERT_EQ(h.ctl({"stop", "nginx"}, 10s).status, 0);
-    EXPECT_TRUE(DaemonHarness::wait_for([&] { return h.descendants().empty(); }, 3s)) << "no nginx after stop";
+    EXPECT_TRUE(DaemonHarness::wait_for([&] { return h.descendants().empty(); }, 3s))
+        << "no nginx after stop";
 }
 
 TEST_F(IntegrationNginx, DaemonOffNeedsNoExpectAndTheMasterIsTheMainProcess) {

@@ -2,13 +2,12 @@
 // fork, `--daemonize no` in the foreground, `--supervised upstart` with expect stop (redis raises
 // SIGSTOP itself when UPSTART_JOB is set), and two wrong expect stanzas that fail within the
 // timeout with a clear message while startd keeps answering, leaving no process behind.
-#include <gtest/gtest.h>
-#include <signal.h>
-
-#include <thread>
-
 #include "support/daemon_harness.h"
 #include "support/real_daemons.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <thread>
 
 namespace {
 
@@ -16,7 +15,7 @@ using namespace std::chrono_literals;
 using namespace test_support;
 
 class IntegrationRedis : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         if (auto why = missing_for_daemon_test({"/usr/bin/redis-server"}, false); !why.empty()) {
             GTEST_SKIP() << why;
@@ -41,7 +40,10 @@ protected:
         CtlResult r;
         std::thread starter([&] { r = h.ctl({"start", "redis"}, 10s); });
         EXPECT_TRUE(DaemonHarness::wait_for(
-            [&] { return h.ctl({"status", "redis"}).out.find("start/spawned") != std::string::npos; }, 2s));
+            [&] {
+                return h.ctl({"status", "redis"}).out.find("start/spawned") != std::string::npos;
+            },
+            2s));
         EXPECT_EQ(h.ctl({"start", "other"}, 2s).status, 0) << "startd keeps serving while redis is awaited";
         starter.join();
         EXPECT_LT(std::chrono::steady_clock::now() - begun, 6s);
@@ -50,7 +52,11 @@ protected:
         EXPECT_NE(r.err.find("timed out after 2 s"), std::string::npos) << r.err;
         ASSERT_EQ(h.ctl({"stop", "other"}).status, 0);
         EXPECT_TRUE(DaemonHarness::wait_for([&] { return h.descendants().empty(); }, 3s)) << "no redis left";
-        EXPECT_TRUE(DaemonHarness::wait_for([&] { return h.ctl({"status", "redis"}).out == "redis stop/waiting\n"; }, 2s));
+        EXPECT_TRUE(DaemonHarness::wait_for(
+            [&] {
+                return h.ctl({"status", "redis"}).out == "redis stop/waiting\n";
+            },
+            2s));
     }
 
     DaemonHarness h;

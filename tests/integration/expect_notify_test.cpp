@@ -1,13 +1,12 @@
 // Integration: expect notify with a real NOTIFY_SOCKET — a python stand-in daemon speaks the
 // sd_notify datagram protocol: start returns only after READY=1, STATUS= shows in status,
 // MAINPID= moves the main process, and messages from processes outside the job are ignored.
-#include <gtest/gtest.h>
-#include <signal.h>
+#include "support/daemon_harness.h"
 
 #include <fstream>
+#include <gtest/gtest.h>
+#include <signal.h>
 #include <sstream>
-
-#include "support/daemon_harness.h"
 
 namespace {
 
@@ -29,7 +28,7 @@ std::string environ_of(pid_t pid) {
 }
 
 class IntegrationExpectNotify : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         if (::access("/usr/bin/python3", X_OK) != 0) {
             GTEST_SKIP() << "python3 is not installed";
@@ -39,9 +38,10 @@ protected:
 };
 
 TEST_F(IntegrationExpectNotify, StartReturnsAfterReadyAndStatusShowsTheDaemonsStatus) {
-    h.write_job("n", "expect notify\n" +
-                         notifier("time.sleep(0.4)", "s.sendto(b'STATUS=warming up',a); time.sleep(0.1); "
-                                                     "s.sendto(b'READY=1\\nSTATUS=Ready to accept connections',a)"));
+    h.write_job("n",
+                "expect notify\n" + notifier("time.sleep(0.4)",
+                                             "s.sendto(b'STATUS=warming up',a); time.sleep(0.1); "
+                                             "s.sendto(b'READY=1\\nSTATUS=Ready to accept connections',a)"));
     ASSERT_TRUE(h.start_daemon({"--ready-timeout", "5"})) << h.daemon_output();
     auto begun = std::chrono::steady_clock::now();
     auto r = h.ctl({"start", "n"}, 10s);
@@ -63,7 +63,8 @@ TEST_F(IntegrationExpectNotify, MainPidMovesTheMainProcessToTheNamedChild) {
     pid_t main = DaemonHarness::pid_in(r.out);
     ASSERT_GT(main, 0);
     EXPECT_TRUE(DaemonHarness::wait_for([&] { return DaemonHarness::process_exists(main); }, 1s));
-    EXPECT_EQ(DaemonHarness::pid_in(h.ctl({"status", "n"}).out), main) << "the parent's exit did not end the job";
+    EXPECT_EQ(DaemonHarness::pid_in(h.ctl({"status", "n"}).out), main)
+        << "the parent's exit did not end the job";
     EXPECT_EQ(h.ctl({"stop", "n"}).status, 0);
     EXPECT_FALSE(DaemonHarness::process_exists(main));
 }
@@ -73,21 +74,33 @@ TEST_F(IntegrationExpectNotify, ReadyFromAStrangerIsIgnoredAndTheStartTimesOut) 
     ASSERT_TRUE(h.start_daemon({"--ready-timeout", "1.5"})) << h.daemon_output();
     ASSERT_EQ(h.ctl({"--no-wait", "start", "n"}).status, 0);
     pid_t pid = 0;
-    ASSERT_TRUE(DaemonHarness::wait_for([&] { return (pid = DaemonHarness::pid_in(h.ctl({"status", "n"}).out)) > 0; }, 2s));
+    ASSERT_TRUE(DaemonHarness::wait_for(
+        [&] {
+            return (pid = DaemonHarness::pid_in(h.ctl({"status", "n"}).out)) > 0;
+        },
+        2s));
     std::string env = environ_of(pid);
     auto at = env.find("NOTIFY_SOCKET=@");
     ASSERT_NE(at, std::string::npos);
     std::string socket = env.substr(at + 15, env.find('\0', at) - at - 15);
     // This test process is not part of the job: its READY=1 must not count.
-    std::string cmd = "/usr/bin/python3 -c \"import socket; s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM); "
-                      "s.sendto(b'READY=1',chr(0)+'" + socket + "')\"";
+    std::string cmd =
+        "/usr/bin/python3 -c \"import socket; s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM); "
+        "s.sendto(b'READY=1',chr(0)+'" +
+        socket + "')\"";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
-    ASSERT_TRUE(DaemonHarness::wait_for([&] { return h.ctl({"status", "n"}).out == "n stop/waiting\n"; }, 4s))
+    ASSERT_TRUE(DaemonHarness::wait_for(
+        [&] {
+            return h.ctl({"status", "n"}).out == "n stop/waiting\n";
+        },
+        4s))
         << h.daemon_output();
     std::string log = h.daemon_output();
     EXPECT_NE(log.find("not the job's main process"), std::string::npos) << log;
-    EXPECT_NE(log.find("expect notify: process " + std::to_string(pid) + " did not send READY=1; timed out after 1.5 s"),
-              std::string::npos) << log;
+    EXPECT_NE(log.find("expect notify: process " + std::to_string(pid) +
+                       " did not send READY=1; timed out after 1.5 s"),
+              std::string::npos)
+        << log;
     EXPECT_FALSE(DaemonHarness::process_exists(pid));
 }
 

@@ -2,13 +2,12 @@
 // daemons, so these run everywhere): the tracked pid is the daemon's real pid, start returns
 // only when it is ready, and a wrong expect fails within the readiness timeout with a message
 // saying what the process did, while startd keeps answering and nothing is left behind.
-#include <gtest/gtest.h>
-#include <signal.h>
+#include "support/daemon_harness.h"
 
 #include <fstream>
+#include <gtest/gtest.h>
+#include <signal.h>
 #include <sstream>
-
-#include "support/daemon_harness.h"
 
 namespace {
 
@@ -38,15 +37,13 @@ std::string forking_daemon(int forks, const std::string& pidfile) {
 }
 
 class IntegrationExpect : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         if (::access("/usr/bin/python3", X_OK) != 0) {
             GTEST_SKIP() << "python3 is not installed";
         }
     }
-    bool start(const std::string& timeout = "2") {
-        return h.start_daemon({"--ready-timeout", timeout});
-    }
+    bool start(const std::string& timeout = "2") { return h.start_daemon({"--ready-timeout", timeout}); }
     DaemonHarness h;
 };
 
@@ -78,11 +75,14 @@ TEST_F(IntegrationExpect, ExpectForkTracksTheForkedPidAndRespawnsIt) {
     ::unlink(pidfile.c_str());
     ::kill(tracked, SIGKILL);
     pid_t again = 0;
-    ASSERT_TRUE(DaemonHarness::wait_for([&] {
-        std::string line = h.ctl({"status", "f"}).out;
-        again = DaemonHarness::pid_in(line);
-        return again != 0 && again != tracked && line.find("start/running") != std::string::npos;
-    }, 5s)) << h.daemon_output();
+    ASSERT_TRUE(DaemonHarness::wait_for(
+        [&] {
+            std::string line = h.ctl({"status", "f"}).out;
+            again = DaemonHarness::pid_in(line);
+            return again != 0 && again != tracked && line.find("start/running") != std::string::npos;
+        },
+        5s))
+        << h.daemon_output();
     ASSERT_TRUE(DaemonHarness::wait_for([&] { return !slurp(pidfile).empty(); }, 5s));
     EXPECT_EQ(again, std::atoi(slurp(pidfile).c_str()));
     EXPECT_EQ(h.ctl({"stop", "f"}).status, 0);
@@ -112,10 +112,15 @@ TEST_F(IntegrationExpect, ExpectForkOnAForegroundProcessFailsAtTheTimeoutWhileSt
     std::thread t([&] {
         auto r = h.ctl({"start", "fg"}, 10s);
         EXPECT_EQ(r.status, 1);
-        EXPECT_NE(r.err.find("main process was not ready: expect fork: process "), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("main process was not ready: expect fork: process "), std::string::npos)
+            << r.err;
         EXPECT_NE(r.err.find("did not fork; timed out after 2 s"), std::string::npos) << r.err;
     });
-    ASSERT_TRUE(DaemonHarness::wait_for([&] { return h.ctl({"status", "fg"}).out.find("start/spawned") != std::string::npos; }, 2s));
+    ASSERT_TRUE(DaemonHarness::wait_for(
+        [&] {
+            return h.ctl({"status", "fg"}).out.find("start/spawned") != std::string::npos;
+        },
+        2s));
     starter = DaemonHarness::pid_in(h.ctl({"status", "fg"}).out);
     auto other = h.ctl({"start", "other"}, 2s);
     EXPECT_EQ(other.status, 0) << "startd answers while a start waits for a fork";
@@ -124,7 +129,11 @@ TEST_F(IntegrationExpect, ExpectForkOnAForegroundProcessFailsAtTheTimeoutWhileSt
     EXPECT_LT(took, 5s);
     EXPECT_GE(took, 2s);
     EXPECT_TRUE(DaemonHarness::wait_for([&] { return !DaemonHarness::process_exists(starter); }, 2s));
-    EXPECT_TRUE(DaemonHarness::wait_for([&] { return h.ctl({"status", "fg"}).out == "fg stop/waiting\n"; }, 2s));
+    EXPECT_TRUE(DaemonHarness::wait_for(
+        [&] {
+            return h.ctl({"status", "fg"}).out == "fg stop/waiting\n";
+        },
+        2s));
     EXPECT_EQ(h.ctl({"stop", "other"}).status, 0);
     EXPECT_TRUE(h.descendants().empty());
 }
@@ -137,7 +146,8 @@ TEST_F(IntegrationExpect, ExpectDaemonOnAProgramThatForksOnceSaysItForkedOnce) {
     EXPECT_NE(r.err.find("expect daemon: process "), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(" forked once (pid "), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("timed out after 1.5 s"), std::string::npos) << r.err;
-    ASSERT_TRUE(DaemonHarness::wait_for([&] { return h.descendants().empty(); }, 2s)) << "the forked child is killed too";
+    ASSERT_TRUE(DaemonHarness::wait_for([&] { return h.descendants().empty(); }, 2s))
+        << "the forked child is killed too";
 }
 
 TEST_F(IntegrationExpect, ExpectForkOnAProgramThatExitsSaysHowItExited) {
@@ -154,7 +164,11 @@ TEST_F(IntegrationExpect, StopWhileWaitingForAForkDoesNotHang) {
     ASSERT_TRUE(start("60")) << h.daemon_output();
     ASSERT_EQ(h.ctl({"--no-wait", "start", "fg"}).status, 0);
     pid_t pid = 0;
-    ASSERT_TRUE(DaemonHarness::wait_for([&] { return (pid = DaemonHarness::pid_in(h.ctl({"status", "fg"}).out)) > 0; }, 2s));
+    ASSERT_TRUE(DaemonHarness::wait_for(
+        [&] {
+            return (pid = DaemonHarness::pid_in(h.ctl({"status", "fg"}).out)) > 0;
+        },
+        2s));
     auto r = h.ctl({"stop", "fg"}, 5s);
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_FALSE(DaemonHarness::process_exists(pid));

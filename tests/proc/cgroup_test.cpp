@@ -1,17 +1,15 @@
 // Tests job cgroups on the fake kernel: detection (v2, v1, unwritable), per-job directories,
 // and signalling through cgroup.kill or cgroup.procs.
+#include "fakes/fake_sys.h"
 #include "proc/cgroup.h"
 
-#include <gtest/gtest.h>
-
 #include <csignal>
-
-#include "fakes/fake_sys.h"
+#include <gtest/gtest.h>
 
 namespace {
 
 class CgroupTest : public ::testing::Test {
-protected:
+  protected:
     void cgroup2(const std::string& own = "/system.slice/startd.service") {
         sys.add_file("/sys/fs/cgroup/cgroup.controllers", "cpu io memory pids\n");
         sys.add_dir("/sys/fs/cgroup" + (own == "/" ? std::string() : own));
@@ -52,7 +50,8 @@ TEST_F(CgroupTest, RootCgroupAndUnwritableHierarchy) {
     ro.fail_next("mkdir", EACCES);
     auto cg = proc::Cgroups::detect(ro);
     EXPECT_FALSE(cg.available());
-    EXPECT_NE(cg.unavailable_reason().find("cannot create /sys/fs/cgroup/user.slice/startd-jobs"), std::string::npos)
+    EXPECT_NE(cg.unavailable_reason().find("cannot create /sys/fs/cgroup/user.slice/startd-jobs"),
+              std::string::npos)
         << cg.unavailable_reason();
 }
 

@@ -1,23 +1,25 @@
 // Tests ForkTracker: the expect fork/daemon ptrace state machine, on the fake kernel.
+#include "fakes/fake_sys.h"
 #include "proc/fork_tracker.h"
 
+#include <csignal>
 #include <gtest/gtest.h>
 #include <sys/ptrace.h>
-
-#include <csignal>
-
-#include "fakes/fake_sys.h"
 
 namespace {
 
 using proc::ForkTracker;
 using proc::TraceStep;
 
-sys::ChildStatus trapped(pid_t pid, int sig, int event = 0) { return {pid, CLD_TRAPPED, sig | (event << 8)}; }
-sys::ChildStatus exited(pid_t pid, int status) { return {pid, CLD_EXITED, status}; }
+sys::ChildStatus trapped(pid_t pid, int sig, int event = 0) {
+    return {pid, CLD_TRAPPED, sig | (event << 8)};
+}
+sys::ChildStatus exited(pid_t pid, int status) {
+    return {pid, CLD_EXITED, status};
+}
 
 class ForkTrackerTest : public ::testing::Test {
-protected:
+  protected:
     // A traced main process that has just exec'd (its SIGTRAP stop is handled by the test).
     pid_t spawn_main() { return sys.add_child_process(); }
 
@@ -70,7 +72,8 @@ TEST_F(ForkTrackerTest, ExpectDaemonKeepsTracingTheFirstChildUntilItForksAgain) 
     pid_t first = fork_of(t, main);
     EXPECT_EQ(t.on_status(trapped(first, SIGSTOP)), TraceStep::Pending);
     EXPECT_EQ(sys.ptrace_log().back(), "cont " + std::to_string(first) + " 0");
-    EXPECT_EQ(t.on_status(exited(main, 0)), TraceStep::NotMine) << "the detached parent's exit is not the job's";
+    EXPECT_EQ(t.on_status(exited(main, 0)), TraceStep::NotMine)
+        << "the detached parent's exit is not the job's";
     pid_t second = fork_of(t, first);
     EXPECT_EQ(t.on_status(trapped(second, SIGSTOP)), TraceStep::Ready);
     EXPECT_EQ(t.main(), second);
@@ -101,7 +104,8 @@ TEST_F(ForkTrackerTest, OtherSignalsArePassedOnToTheTracee) {
     t.on_status(trapped(main, SIGTRAP));
     EXPECT_EQ(t.on_status(trapped(main, SIGHUP)), TraceStep::Pending);
     EXPECT_EQ(sys.ptrace_log().back(), "cont " + std::to_string(main) + " " + std::to_string(SIGHUP));
-    EXPECT_EQ(t.on_status(trapped(main, SIGTRAP)), TraceStep::Pending) << "a later SIGTRAP is the tracee's own";
+    EXPECT_EQ(t.on_status(trapped(main, SIGTRAP)), TraceStep::Pending)
+        << "a later SIGTRAP is the tracee's own";
     EXPECT_EQ(sys.ptrace_log().back(), "cont " + std::to_string(main) + " " + std::to_string(SIGTRAP));
 }
 
@@ -110,7 +114,8 @@ TEST_F(ForkTrackerTest, ExitWithoutForkingFailsNamingTheExpectAndTheExit) {
     ForkTracker t(sys, "expect fork", 1, main);
     t.on_status(trapped(main, SIGTRAP));
     EXPECT_EQ(t.on_status(exited(main, 3)), TraceStep::Failed);
-    EXPECT_EQ(t.failure(), "expect fork: process " + std::to_string(main) + " terminated with status 3 without forking");
+    EXPECT_EQ(t.failure(),
+              "expect fork: process " + std::to_string(main) + " terminated with status 3 without forking");
 }
 
 TEST_F(ForkTrackerTest, ExpectDaemonOnAProgramThatForksOnceSaysSoWhenTheChildExits) {

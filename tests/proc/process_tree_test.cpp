@@ -1,14 +1,12 @@
 // Tests reading the process tree from /proc: stat-line parsing and descendants, on a fake /proc.
+#include "fakes/fake_sys.h"
 #include "proc/process_tree.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <algorithm>
-
-#include "fakes/fake_sys.h"
 
 namespace {
 
@@ -30,8 +28,9 @@ TEST(ParseStat, RejectsMalformedText) {
 TEST(ProcessTree, DescendantsAreFoundThroughEveryGenerationButNotZombiesOrStrangers) {
     fakes::FakeSys sys;
     auto proc_entry = [&](int pid, char state, int ppid) {
-        sys.add_file("/proc/" + std::to_string(pid) + "/stat",
-                     std::to_string(pid) + " (p" + std::to_string(pid) + ") " + state + " " + std::to_string(ppid) + " 0 0\n");
+        sys.add_file("/proc/" + std::to_string(pid) + "/stat", std::to_string(pid) + " (p" +
+                                                                   std::to_string(pid) + ") " + state + " " +
+                                                                   std::to_string(ppid) + " 0 0\n");
     };
     proc_entry(10, 'S', 1);  // the job's main process
     proc_entry(11, 'S', 10); // a child that called setsid: still in the tree

@@ -2,14 +2,13 @@
 #include "support/real_daemons.h"
 
 #include <arpa/inet.h>
+#include <fstream>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <fstream>
 #include <sstream>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 namespace test_support {
 
@@ -36,7 +35,8 @@ std::string missing_for_daemon_test(const std::vector<std::string>& binaries, bo
     return {};
 }
 
-std::string tcp_exchange(int port, const std::string& request, std::size_t want, std::chrono::milliseconds bound) {
+std::string tcp_exchange(int port, const std::string& request, std::size_t want,
+                         std::chrono::milliseconds bound) {
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         return {};
@@ -52,7 +52,8 @@ std::string tcp_exchange(int port, const std::string& request, std::size_t want,
         }
         auto deadline = std::chrono::steady_clock::now() + bound;
         while (reply.size() < want) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
             if (left.count() <= 0) {
                 break;
             }
@@ -72,10 +73,12 @@ std::string tcp_exchange(int port, const std::string& request, std::size_t want,
     return reply;
 }
 
-bool tcp_answers(int port, const std::string& request, const std::string& needle, std::chrono::milliseconds bound) {
+bool tcp_answers(int port, const std::string& request, const std::string& needle,
+                 std::chrono::milliseconds bound) {
     auto deadline = std::chrono::steady_clock::now() + bound;
     while (std::chrono::steady_clock::now() < deadline) {
-        if (tcp_exchange(port, request, 256, std::chrono::milliseconds(500)).find(needle) != std::string::npos) {
+        if (tcp_exchange(port, request, 256, std::chrono::milliseconds(500)).find(needle) !=
+            std::string::npos) {
             return true;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -109,8 +112,12 @@ std::vector<pid_t> with_cmdline(const std::vector<pid_t>& pids, const std::strin
     return out;
 }
 
-pid_t read_pid_file(const std::string& path) { return static_cast<pid_t>(std::atoi(slurp(path).c_str())); }
+pid_t read_pid_file(const std::string& path) {
+    return static_cast<pid_t>(std::atoi(slurp(path).c_str()));
+}
 
-void write_file(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+void write_file(const std::string& path, const std::string& text) {
+    std::ofstream(path) << text;
+}
 
 } // namespace test_support

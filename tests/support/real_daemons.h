@@ -3,10 +3,9 @@
 // reading a process's command line and owner. Every wait is bounded.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace test_support {
