@@ -1,6 +1,7 @@
 // Owns what happens when a job's process ends: failure decisions, respawn and its runaway limit,
 // and the kill timeout.
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 
 #include "core/engine.h"
@@ -155,6 +156,14 @@ void Engine::on_kill_timeout(Job& job) {
                                          "s; sending KILL");
     if (auto sent = m_runtime.signal_group(job, main, SIGKILL); !sent) {
         m_runtime.log(LogLevel::Warning, sent.error().message());
+        if (sent.error().code() == ESRCH) {
+            // Gone, but its exit never reached us: a main process found through expect
+            // fork/daemon whose real parent is still alive reaps it itself. Waiting for an exit
+            // that will never be reported is Upstart's stuck "stop/killed" (Launchpad #406397).
+            m_runtime.log(LogLevel::Warning, job.display_name() + " main process (" + std::to_string(main) +
+                                                 ") is gone without being reported to startd; taking it as killed");
+            on_process_exit(main, ExitStatus::killed(SIGKILL));
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 #include "core/engine.h"
 #include "core/engine_fixture.h"
 
+#include <cerrno>
 #include <csignal>
 #include <gtest/gtest.h>
 
@@ -104,6 +105,27 @@ TEST_F(JobReadinessTest, ReportsAboutPidsThatAreNotAwaitedAreIgnored) {
     engine.on_main_forked(main, 9999);
     EXPECT_EQ(state("plain"), JobState::Running);
     EXPECT_EQ(job("plain")->pid(ProcessType::Main), main);
+}
+
+} // namespace
+
+namespace {
+
+TEST_F(JobReadinessTest, MainProcessThatVanishedUnreportedDoesNotLeaveTheJobStuckInKilled) {
+    // expect fork/daemon can track a process whose real parent stays alive and reaps it: its
+    // exit never reaches startd. The SIGKILL of the kill timeout then finds no such process.
+    define("web", "expect fork\nexec /usr/sbin/web\n");
+    start("web");
+    pid_t spawned = pid_of(ProcessType::Main);
+    engine.on_main_forked(spawned, 4242);
+    engine.on_main_ready(4242);
+    ASSERT_EQ(state("web"), JobState::Running);
+    stop("web");
+    ASSERT_EQ(state("web"), JobState::Killed);
+    runtime.signal_errno = ESRCH;
+    runtime.advance(core::Seconds(10));
+    EXPECT_EQ(state("web"), JobState::Waiting) << "Upstart stayed in stop/killed forever here";
+    EXPECT_TRUE(runtime.logged("is gone without being reported to startd"));
 }
 
 } // namespace

@@ -47,6 +47,7 @@ public:
     std::vector<SpawnRecord> spawns;
     std::vector<SignalRecord> signals;
     std::vector<std::string> logs;
+    int signal_errno = 0; // when set, signal_group records the signal and fails with this errno
     std::vector<std::pair<std::string, pid_t>> readiness_watches; // await_ready calls (job, pid)
     std::vector<std::string> aborted_watches;                     // abort_ready calls (job)
     int armed_timers() const { return static_cast<int>(m_timers.size()); }
