@@ -52,6 +52,8 @@ public:
     base::Result<void> signal_process(pid_t, int) override { return {}; }
     void arm_kill_timer(core::Job&, core::Seconds) override {}
     void cancel_kill_timer(core::Job&) override {}
+    void await_ready(const core::Job&, pid_t) override {}
+    void abort_ready(const core::Job&) override {}
     core::Clock::time_point now() override { return core::Clock::now(); }
     void log(core::LogLevel, std::string_view) override {}
 

@@ -24,6 +24,10 @@ std::string status_line(const core::JobStatus& status) {
             out += "\n\t" + std::string(core::to_string(type)) + " process " + std::to_string(pid);
         }
     }
+    if (!status.status_text.empty()) {
+        // Not Upstart's (it had no such thing); only jobs whose daemon sends STATUS= get it.
+        out += "\n\tstatus: " + status.status_text;
+    }
     return out;
 }
 

@@ -110,8 +110,12 @@ void cmd_status(Call& call) {
         call.error(errc::unknown_instance, "Unknown instance: " + instance);
         return;
     }
-    core::JobStatus status = found ? found->status() : core::JobStatus{*job, "", core::JobGoal::Stop, core::JobState::Waiting, {}};
-    call.ok({{"statuses", json::array({status_to_json(status)})}});
+    core::JobStatus status = found ? found->status() : core::JobStatus{*job, "", core::JobGoal::Stop, core::JobState::Waiting, {}, {}};
+    json reply = {{"statuses", json::array({status_to_json(status)})}};
+    if (!call.host.cgroups.empty()) {
+        reply["cgroups"] = call.host.cgroups;
+    }
+    call.ok(std::move(reply));
 }
 
 void cmd_list(Call& call) {
@@ -168,7 +172,13 @@ void cmd_reload_configuration(Call& call) {
     call.ok(std::move(result).value());
 }
 
-void cmd_version(Call& call) { call.ok({{"version", call.host.version}, {"protocol", protocol_version}}); }
+void cmd_version(Call& call) {
+    json reply = {{"version", call.host.version}, {"protocol", protocol_version}};
+    if (!call.host.cgroups.empty()) {
+        reply["cgroups"] = call.host.cgroups;
+    }
+    call.ok(std::move(reply));
+}
 
 struct CommandRow {
     std::string_view name;

@@ -24,6 +24,9 @@ struct CommandHost {
     std::function<base::Result<nlohmann::json>()> reload_configuration;
     // Re-parses the jobs directory without changing anything: {"ok": bool, "report": [lines]}.
     std::function<nlohmann::json()> check_config;
+    // Whether jobs get cgroups: "available (BASE)" or "unavailable: why"; in version and status
+    // replies (empty: not reported).
+    std::string cgroups = {};
 };
 
 // Runs `request` from a peer with uid `peer_uid`; calls `reply` exactly once, now or later.

@@ -10,11 +10,15 @@ json status_to_json(const core::JobStatus& status) {
     for (const auto& [type, pid] : status.processes) {
         processes.push_back({{"type", core::to_string(type)}, {"pid", pid}});
     }
-    return {{"job", status.job},
-            {"instance", status.instance},
-            {"goal", core::to_string(status.goal)},
-            {"state", core::to_string(status.state)},
-            {"processes", std::move(processes)}};
+    json out = {{"job", status.job},
+                {"instance", status.instance},
+                {"goal", core::to_string(status.goal)},
+                {"state", core::to_string(status.state)},
+                {"processes", std::move(processes)}};
+    if (!status.status_text.empty()) {
+        out["status_text"] = status.status_text;
+    }
+    return out;
 }
 
 base::Result<core::JobStatus> status_from_json(const json& value) {
@@ -46,6 +50,12 @@ base::Result<core::JobStatus> status_from_json(const json& value) {
     }
     status.goal = *g;
     status.state = *s;
+    if (auto text = value.find("status_text"); text != value.end()) {
+        if (!text->is_string()) {
+            return bad("status_text");
+        }
+        status.status_text = text->get<std::string>();
+    }
     if (processes != value.end()) {
         if (!processes->is_array()) {
             return bad("processes");

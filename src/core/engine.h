@@ -75,6 +75,17 @@ public:
     // A child of ours ended. Unknown pids are ignored (returns false).
     bool on_process_exit(pid_t pid, ExitStatus status);
     void on_kill_timeout(Job& job);
+    // Readiness of a main process with an `expect` stanza (job_readiness.cpp). All are ignored
+    // for a pid that is not a main process awaiting readiness.
+    // The process followed for expect fork/daemon forked: `to` is the main process from now on
+    // (the exit of `from` no longer concerns the job).
+    void on_main_forked(pid_t from, pid_t to);
+    // The main process is ready (its final pid is `pid`): the job leaves spawned.
+    void on_main_ready(pid_t pid);
+    // The main process did not become ready: the start fails with `reason`. The caller kills it.
+    void on_main_not_ready(pid_t pid, std::string reason);
+    // Sets the daemon's status line (expect notify STATUS=), shown by status.
+    void set_status_text(pid_t pid, std::string text);
 
     // Drains queued work (events to handle and finish) until none is left.
     void poll();
@@ -158,6 +169,9 @@ private:
     // job_exit.cpp
     void main_exited(Job& job, ExitStatus status);
     bool respawn_too_fast(Job& job);
+
+    // job_readiness.cpp
+    Job* awaiting_main(pid_t pid);
 
     JobRuntime& m_runtime;
     Environ m_global_env;

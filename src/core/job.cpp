@@ -16,6 +16,7 @@ JobStatus Job::status() const {
     s.instance = m_instance;
     s.goal = goal;
     s.state = state;
+    s.status_text = status_text;
     for (std::size_t i = 0; i < process_type_count; ++i) {
         if (pids[i] > 0) {
             s.processes.emplace_back(static_cast<ProcessType>(i), pids[i]);

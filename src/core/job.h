@@ -29,6 +29,7 @@ struct JobStatus {
     JobGoal goal = JobGoal::Stop;
     JobState state = JobState::Waiting;
     std::vector<std::pair<ProcessType, pid_t>> processes; // live ones, in status order
+    std::string status_text; // the daemon's own status (expect notify STATUS=), or empty
 };
 
 // How a request that waited on a job ended.
@@ -67,6 +68,14 @@ public:
     pid_t pid(ProcessType type) const { return pids[static_cast<std::size_t>(type)]; }
     pid_t& pid(ProcessType type) { return pids[static_cast<std::size_t>(type)]; }
     bool main_alive() const { return pid(ProcessType::Main) > 0; }
+    // The process group the main process was spawned to lead (its pid at spawn). A daemon that
+    // forks away keeps leaving processes in it, so stopping signals it as well as the main pid.
+    pid_t main_group = 0;
+
+    // The main process has an `expect` stanza and has not said it is ready yet.
+    bool awaiting_ready = false;
+    // The daemon's own words (expect notify: STATUS=…), shown by status.
+    std::string status_text;
 
     // The first failure since the job last entered starting.
     bool failed = false;

@@ -1,6 +1,7 @@
 // Owns what happens when a job's process ends: failure decisions, respawn and its runaway limit,
 // and the kill timeout.
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 
 #include "core/engine.h"
@@ -69,6 +70,15 @@ bool Engine::on_process_exit(pid_t pid, ExitStatus status) {
 
 void Engine::main_exited(Job& job, ExitStatus status) {
     const JobClass& cls = job.job_class();
+    if (job.awaiting_ready) {
+        // Ended before it was ready (the runtime usually says why first, via on_main_not_ready).
+        job.awaiting_ready = false;
+        m_runtime.abort_ready(job);
+        if (job.goal != JobGoal::Stop) {
+            job_failed(job, ProcessType::Main, status, "before it was ready (expect " +
+                                                           std::string(to_string(cls.expect)) + ")");
+        }
+    }
     switch (job.state) {
     case JobState::Killed:
         m_runtime.cancel_kill_timer(job);
@@ -146,6 +156,14 @@ void Engine::on_kill_timeout(Job& job) {
                                          "s; sending KILL");
     if (auto sent = m_runtime.signal_group(job, main, SIGKILL); !sent) {
         m_runtime.log(LogLevel::Warning, sent.error().message());
+        if (sent.error().code() == ESRCH) {
+            // Gone, but its exit never reached us: a main process found through expect
+            // fork/daemon whose real parent is still alive reaps it itself. Waiting for an exit
+            // that will never be reported is Upstart's stuck "stop/killed" (Launchpad #406397).
+            m_runtime.log(LogLevel::Warning, job.display_name() + " main process (" + std::to_string(main) +
+                                                 ") is gone without being reported to startd; taking it as killed");
+            on_process_exit(main, ExitStatus::killed(SIGKILL));
+        }
     }
 }
 

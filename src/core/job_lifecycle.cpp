@@ -23,6 +23,14 @@ void Engine::change_goal(Job& job, JobGoal goal) {
         return;
     }
     job.goal = goal;
+    if (goal == JobGoal::Stop && job.state == JobState::Spawned && job.awaiting_ready) {
+        // Upstart waited here for a fork that might never come. We kill what the expect watch
+        // follows instead; the main process's exit then takes the job through stopping.
+        job.awaiting_ready = false;
+        m_runtime.log(LogLevel::Info, job.display_name() + ": stopped before it was ready");
+        m_runtime.abort_ready(job);
+        return;
+    }
     // A goal acts at once only in the rest states; elsewhere it is picked up when the step the
     // job is waiting for completes.
     if ((goal == JobGoal::Start && job.state == JobState::Waiting) ||
@@ -74,6 +82,8 @@ std::optional<JobState> Engine::enter_state(Job& job, JobState from) {
         job.failed = false;
         job.failed_by_respawn_limit = false;
         job.failed_status.reset();
+        job.failure_reason.clear();
+        job.status_text.clear();
         emit_job_event(job, "starting", true);
         return std::nullopt;
 
@@ -101,15 +111,11 @@ std::optional<JobState> Engine::enter_state(Job& job, JobState from) {
                 return advance(job);
             }
             if (cls.expect != ExpectType::None) {
-                // FIXME(#6): follow forks (ptrace), wait for SIGSTOP or READY=1. Until then an
-                // expect stanza fails the start clearly instead of tracking the wrong process.
-                m_runtime.log(LogLevel::Error, job.display_name() + ": expect " + std::string(to_string(cls.expect)) +
-                                                   " is not supported by this build of startd");
-                job_failed(job, ProcessType::Main, std::nullopt);
-                if (auto sent = m_runtime.signal_group(job, job.pid(ProcessType::Main), SIGKILL); !sent) {
-                    m_runtime.log(LogLevel::Warning, sent.error().message());
-                }
-                return std::nullopt; // the exit of the killed process moves the job on
+                // The job stays spawned until the runtime says the daemon is ready (or is not,
+                // within its timeout): on_main_ready / on_main_not_ready.
+                job.awaiting_ready = true;
+                m_runtime.await_ready(job, job.pid(ProcessType::Main));
+                return std::nullopt;
             }
         }
         return advance(job);
@@ -182,6 +188,9 @@ bool Engine::spawn_process(Job& job, ProcessType type) {
         return false;
     }
     job.pid(type) = *pid;
+    if (type == ProcessType::Main) {
+        job.main_group = *pid;
+    }
     m_pids[*pid] = {&job, type};
     m_runtime.log(LogLevel::Info, job.display_name() + " " + std::string(to_string(type)) + " process (" +
                                       std::to_string(*pid) + ")");
@@ -238,7 +247,7 @@ void Engine::job_failed(Job& job, ProcessType process, std::optional<ExitStatus>
         why = job.spawn_error.empty() ? "could not be started" : "could not be started: " + job.spawn_error;
     }
     job.failure_reason = job.display_name() + " " + std::string(to_string(process)) + " process " +
-                         (status ? describe(*status) : why);
+                         (status ? describe(*status) + (why.empty() ? "" : " " + why) : why);
     // The events that started or stopped the job are released now, failed (as Upstart does): a
     // job that has failed must not keep others waiting while it winds down.
     for (std::uint64_t id : job.blocking) {
@@ -274,6 +283,9 @@ void Engine::destroy(Job& job) {
     std::string name = job.name();
     std::string instance = job.instance();
     m_runtime.cancel_kill_timer(job);
+    if (job.awaiting_ready) {
+        m_runtime.abort_ready(job);
+    }
     for (pid_t pid : job.pids) {
         if (pid > 0) {
             m_pids.erase(pid);

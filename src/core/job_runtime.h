@@ -40,6 +40,15 @@ public:
     virtual void arm_kill_timer(Job& job, Seconds after) = 0;
     virtual void cancel_kill_timer(Job& job) = 0;
 
+    // Readiness of a main process whose class has an `expect` stanza (fork, daemon, stop,
+    // notify). The runtime watches `pid` and reports through Engine::on_main_forked,
+    // on_main_ready or on_main_not_ready (which it calls after killing what the job left), always
+    // within its readiness timeout.
+    virtual void await_ready(const Job& job, pid_t pid) = 0;
+    // The job is being stopped while still not ready: kill whatever the watch follows and forget
+    // it. The exit of the main process then moves the job on as usual.
+    virtual void abort_ready(const Job& job) = 0;
+
     virtual Clock::time_point now() = 0;
     virtual void log(LogLevel level, std::string_view message) = 0;
 };

@@ -33,6 +33,8 @@ void print_usage(std::FILE* to) {
                "  --socket PATH    listen on PATH instead\n"
                "  --log-dir DIR    write console logs to DIR instead\n"
                "  --debug          log every state change\n"
+               "  --ready-timeout SECONDS  how long an expect fork/daemon/stop/notify main process may\n"
+               "                   take to become ready before its start fails (default 90)\n"
                "  --check PATH...  parse job files (a jobs directory or single .conf files) without\n"
                "                   starting anything; one line per job; exit 1 if any has an error\n"
                "  --json           with --check: print the parsed jobs and errors as JSON\n"
@@ -56,6 +58,7 @@ int main(int argc, char** argv) {
     std::optional<std::string> jobs_dir;
     std::optional<std::string> socket;
     std::optional<std::string> log_dir;
+    std::optional<std::string> ready_timeout;
     std::vector<std::string> paths;
     for (int i = 1; i < argc; ++i) {
         std::string_view arg = argv[i];
@@ -91,6 +94,10 @@ int main(int argc, char** argv) {
             }
         } else if (arg == "--log-dir") {
             if (!value(log_dir)) {
+                return exit_usage;
+            }
+        } else if (arg == "--ready-timeout") {
+            if (!value(ready_timeout)) {
                 return exit_usage;
             }
         } else if (arg == "--help" || arg == "-h") {
@@ -138,6 +145,18 @@ int main(int argc, char** argv) {
     }
     if (log_dir) {
         settings.endpoint.log_dir = *log_dir;
+    }
+    if (ready_timeout) {
+        // Seconds, fractions allowed (tests use short values); at most a day.
+        char* end = nullptr;
+        double secs = std::strtod(ready_timeout->c_str(), &end);
+        if (ready_timeout->empty() || end == nullptr || *end != '\0' || !(secs > 0) || secs > 86400) {
+            std::fprintf(stderr, "startd: --ready-timeout: expected a number of seconds (0 < N <= 86400), got '%s'\n",
+                         ready_timeout->c_str());
+            return exit_usage;
+        }
+        settings.ready_timeout =
+            std::chrono::duration_cast<sys::Duration>(std::chrono::duration<double>(secs));
     }
     settings.container = container;
     settings.debug = debug;

@@ -13,6 +13,7 @@
 #include "config/job_dir.h"
 #include "daemon/config_check.h"
 #include "daemon/job_loader.h"
+#include "proc/process_tree.h"
 #include "proc/spawn_plan.h"
 #include "sys/make_dirs.h"
 
@@ -30,7 +31,9 @@ std::int64_t wall_seconds() {
 
 Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
     : m_sys(sys), m_loop(loop), m_settings(std::move(settings)), m_engine(*this, m_settings.job_env),
-      m_host{m_engine, sys.geteuid(), STARTD_VERSION, {}, {}}, m_server(sys, *this, m_host) {
+      m_host{m_engine, sys.geteuid(), STARTD_VERSION, {}, {}, {}}, m_server(sys, *this, m_host),
+      m_readiness(sys, loop, m_engine, [this](core::LogLevel level, std::string_view text) { log(level, text); },
+                  m_settings.ready_timeout) {
     m_host.reload_configuration = [this] { return reload_configuration(); };
     m_host.check_config = [this] { return check_config(); };
 }
@@ -55,6 +58,12 @@ base::Result<void> Supervisor::start() {
     if (auto sub = m_sys.set_child_subreaper(true); !sub) {
         log(core::LogLevel::Warning, "cannot become a subreaper: " + sub.error().message());
     }
+    // Each job in its own cgroup where the kernel lets us (cgroup v2, writable): stop then
+    // reaches every process of the job. Otherwise process groups and process trees do.
+    m_cgroups = proc::Cgroups::detect(m_sys);
+    m_host.cgroups = m_cgroups->available() ? "available (" + m_cgroups->base() + ")"
+                                            : "unavailable: " + m_cgroups->unavailable_reason();
+    log(core::LogLevel::Info, "job cgroups " + m_host.cgroups);
     auto null = m_sys.open("/dev/null", O_RDWR);
     if (!null) {
         return base::Error("cannot open /dev/null: " + null.error().message());
@@ -114,11 +123,16 @@ void Supervisor::on_signal(const signalfd_siginfo& info) {
 
 void Supervisor::reap_children() {
     // One SIGCHLD may stand for many children: reap until none is left. Unknown pids are
-    // orphans reparented to us (subreaper / PID 1) and are simply reaped.
+    // orphans reparented to us (subreaper / PID 1) and are simply reaped. Stops are reported
+    // too: ptrace stops of traced main processes (expect fork/daemon, which __WALL makes sure we
+    // see whatever their exit signal) and SIGSTOP (expect stop); Readiness takes those.
     for (;;) {
-        auto status = m_sys.waitid(P_ALL, 0, WEXITED | WNOHANG);
+        auto status = m_sys.waitid(P_ALL, 0, WEXITED | WSTOPPED | __WALL | WNOHANG);
         if (!status || status->pid == 0) {
             break;
+        }
+        if (m_readiness.on_child_status(*status) || !status->terminated()) {
+            continue;
         }
         core::ExitStatus exit = status->exited() ? core::ExitStatus::exited(status->status)
                                                  : core::ExitStatus::killed(status->status);
@@ -174,9 +188,28 @@ base::Result<pid_t> Supervisor::spawn(const core::Job& job, core::ProcessType ty
         }
     }
 
+    if (type == core::ProcessType::Main && cls.expect == core::ExpectType::Notify) {
+        auto notify = m_readiness.prepare_notify(job);
+        if (!notify) {
+            return notify.error();
+        }
+        ctx.extra_env.push_back(std::move(notify).value());
+    }
     auto plan = proc::build_spawn_plan(m_sys, job, type, ctx);
     if (!plan) {
         return plan.error();
+    }
+    base::UniqueFd cgroup_procs;
+    if (m_cgroups && m_cgroups->available()) {
+        if (auto dir = m_cgroups->job_dir(job.name(), job.instance()); dir) {
+            if (auto fd = m_cgroups->procs_fd(*dir); fd) {
+                cgroup_procs = std::move(fd).value();
+                plan->cgroup_procs_fd = cgroup_procs.get();
+                m_job_cgroups[&job] = *dir;
+            }
+        } else {
+            log(core::LogLevel::Warning, job.display_name() + ": no cgroup: " + dir.error().message());
+        }
     }
     auto spawned = m_sys.spawn(*plan);
     if (!spawned) {
@@ -235,8 +268,24 @@ joblog::JobLog& Supervisor::job_log(const std::string& path) {
     return *slot;
 }
 
-base::Result<void> Supervisor::signal_group(const core::Job&, pid_t pid, int sig) {
+base::Result<void> Supervisor::signal_group(const core::Job& job, pid_t pid, int sig) {
     // Every job process leads its own session and process group, so -pid reaches its children.
+    // A main process found through expect fork/daemon may lead a group of its own (setsid) or
+    // none; whatever is left in the group the job was spawned in belongs to the job too.
+    if (job.main_group > 0 && job.main_group != pid && pid == job.pid(core::ProcessType::Main)) {
+        (void)m_sys.kill(-job.main_group, sig);
+    }
+    if (auto cg = m_job_cgroups.find(&job); cg != m_job_cgroups.end() && pid == job.pid(core::ProcessType::Main)) {
+        (void)m_cgroups->signal(cg->second, sig); // everything in the job's cgroup
+    }
+    // Descendants that left the group (setsid, as Postfix's master does) are still the job's:
+    // without a cgroup, the process tree is what says so. Read it before anything dies and is
+    // reparented to us.
+    if (auto tree = proc::descendants(m_sys, pid); tree) {
+        for (pid_t child : *tree) {
+            (void)m_sys.kill(child, sig);
+        }
+    }
     if (auto group = m_sys.kill(-pid, sig); group) {
         return {};
     }
@@ -257,6 +306,10 @@ void Supervisor::arm_kill_timer(core::Job& job, core::Seconds after) {
 }
 
 void Supervisor::cancel_kill_timer(core::Job& job) { m_kill_timers.erase(&job); }
+
+void Supervisor::await_ready(const core::Job& job, pid_t pid) { m_readiness.watch(job, pid); }
+
+void Supervisor::abort_ready(const core::Job& job) { m_readiness.abort(job); }
 
 core::Clock::time_point Supervisor::now() {
     return core::Clock::time_point(std::chrono::duration_cast<core::Clock::duration>(m_loop.now().time_since_epoch()));

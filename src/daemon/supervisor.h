@@ -5,16 +5,19 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
 #include "control/endpoint.h"
 #include "control/server.h"
 #include "core/engine.h"
+#include "daemon/readiness.h"
 #include "log/job_log.h"
 #include "loop/event_loop.h"
 #include "loop/signal_watch.h"
 #include "loop/timer.h"
+#include "proc/cgroup.h"
 #include "sys/sys.h"
 
 namespace daemon_main {
@@ -24,6 +27,8 @@ struct Settings {
     bool container = false; // running as PID 1
     bool debug = false;     // log debug messages
     core::Environ job_env;  // the base environment of every job
+    // How long a main process with an expect stanza may take to become ready.
+    sys::Duration ready_timeout = std::chrono::seconds(90);
 };
 
 class Supervisor final : public core::JobRuntime, public control::IoRegistry {
@@ -50,6 +55,8 @@ public:
     base::Result<void> signal_process(pid_t pid, int sig) override;
     void arm_kill_timer(core::Job& job, core::Seconds after) override;
     void cancel_kill_timer(core::Job& job) override;
+    void await_ready(const core::Job& job, pid_t pid) override;
+    void abort_ready(const core::Job& job) override;
     core::Clock::time_point now() override;
     void log(core::LogLevel level, std::string_view message) override;
 
@@ -78,6 +85,9 @@ private:
     core::Engine m_engine;
     control::CommandHost m_host;
     control::Server m_server;
+    Readiness m_readiness;
+    std::optional<proc::Cgroups> m_cgroups;                        // detected at start()
+    std::unordered_map<const core::Job*, std::string> m_job_cgroups; // the cgroup each job's processes join
     std::unique_ptr<loop::SignalWatch> m_signals;
     std::unordered_map<core::Job*, std::unique_ptr<loop::Timer>> m_kill_timers;
     std::unordered_map<int, loop::WatchId> m_io_watches;

@@ -118,6 +118,9 @@ base::Result<sys::SpawnPlan> build_spawn_plan(sys::Sys& sys, const core::Job& jo
         return creds.error();
     }
     plan.fds = {{ctx.stdio.in, 0}, {ctx.stdio.out, 1}, {ctx.stdio.err, 2}};
+    // expect fork/daemon: the main process stops after exec so startd can follow its forks.
+    plan.ptrace_traceme = type == core::ProcessType::Main &&
+                          (cls.expect == core::ExpectType::Fork || cls.expect == core::ExpectType::Daemon);
     return plan;
 }
 

@@ -6,12 +6,15 @@
 #include <pthread.h>
 #include <sys/inotify.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <cstddef>
 
 namespace sys {
@@ -301,6 +304,73 @@ Result<pid_t> LinuxSys::getpgid(pid_t pid) {
 
 Result<void> LinuxSys::set_child_subreaper(bool on) {
     return check("prctl PR_SET_CHILD_SUBREAPER", ::prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0));
+}
+
+Result<void> LinuxSys::set_pass_credentials(int fd) {
+    int on = 1;
+    return check("setsockopt SO_PASSCRED", ::setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on));
+}
+
+Result<Datagram> LinuxSys::receive_datagram(int fd, std::span<char> buf) {
+    iovec iov{buf.data(), buf.size()};
+    // Room for the credentials and a few descriptors (which we close: nobody asked for them).
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(sizeof(int) * 16)];
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n;
+    do {
+        n = ::recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        return Error::from_errno("recvmsg", errno);
+    }
+    Datagram d;
+    d.size = std::min(static_cast<size_t>(n), buf.size());
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET) {
+            continue;
+        }
+        if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len >= CMSG_LEN(sizeof(ucred))) {
+            ucred cred;
+            std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
+            d.sender = cred;
+        } else if (c->cmsg_type == SCM_RIGHTS) {
+            size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            for (size_t i = 0; i < count; ++i) {
+                int passed;
+                std::memcpy(&passed, CMSG_DATA(c) + i * sizeof(int), sizeof passed);
+                ::close(passed);
+            }
+        }
+    }
+    return d;
+}
+
+// ptrace's data argument carries an integer (options, a signal) in a pointer-sized slot.
+Result<void> LinuxSys::ptrace_setoptions(pid_t pid, unsigned options) {
+    return check("ptrace PTRACE_SETOPTIONS",
+                 static_cast<int>(::ptrace(PTRACE_SETOPTIONS, pid, nullptr, reinterpret_cast<void*>(std::uintptr_t{options}))));
+}
+
+Result<void> LinuxSys::ptrace_cont(pid_t pid, int sig) {
+    return check("ptrace PTRACE_CONT",
+                 static_cast<int>(::ptrace(PTRACE_CONT, pid, nullptr, reinterpret_cast<void*>(static_cast<std::intptr_t>(sig)))));
+}
+
+Result<void> LinuxSys::ptrace_detach(pid_t pid, int sig) {
+    return check("ptrace PTRACE_DETACH",
+                 static_cast<int>(::ptrace(PTRACE_DETACH, pid, nullptr, reinterpret_cast<void*>(static_cast<std::intptr_t>(sig)))));
+}
+
+Result<unsigned long> LinuxSys::ptrace_geteventmsg(pid_t pid) {
+    unsigned long message = 0;
+    if (::ptrace(PTRACE_GETEVENTMSG, pid, nullptr, &message) < 0) {
+        return Error::from_errno("ptrace PTRACE_GETEVENTMSG", errno);
+    }
+    return message;
 }
 
 Result<UniqueFd> LinuxSys::socket(int domain, int type, int protocol) {

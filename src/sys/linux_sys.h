@@ -52,6 +52,12 @@ public:
     Result<void> setpgid(pid_t pid, pid_t pgid) override;
     Result<pid_t> getpgid(pid_t pid) override;
     Result<void> set_child_subreaper(bool on) override;
+    Result<void> set_pass_credentials(int fd) override;
+    Result<Datagram> receive_datagram(int fd, std::span<char> buf) override;
+    Result<void> ptrace_setoptions(pid_t pid, unsigned options) override;
+    Result<void> ptrace_cont(pid_t pid, int sig) override;
+    Result<void> ptrace_detach(pid_t pid, int sig) override;
+    Result<unsigned long> ptrace_geteventmsg(pid_t pid) override;
 
     Result<UniqueFd> socket(int domain, int type, int protocol) override;
     Result<FdPair> socketpair(int domain, int type, int protocol) override;

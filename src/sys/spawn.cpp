@@ -54,6 +54,8 @@ std::string_view to_string(SpawnStage stage) {
         return "setuid";
     case SpawnStage::Ptrace:
         return "ptrace";
+    case SpawnStage::Cgroup:
+        return "cgroup";
     case SpawnStage::Exec:
         return "exec";
     }
@@ -219,6 +221,9 @@ void child_exec(const Prepared& p, int status_fd) {
 [[noreturn]] void run_child(Prepared& p) noexcept {
     const SpawnPlan& plan = p.plan;
     int status_fd = p.status_fd;
+    if (plan.cgroup_procs_fd >= 0) {
+        [[maybe_unused]] ssize_t moved = ::write(plan.cgroup_procs_fd, "0", 1); // best effort
+    }
     if (!plan.fds.empty()) {
         // Move the status pipe above every target so placing fds cannot overwrite it.
         status_fd = ::fcntl(p.status_fd, F_DUPFD_CLOEXEC, p.fd_floor);

@@ -51,6 +51,7 @@ enum class SpawnStage : std::uint8_t {
     Setgid,
     Setuid,
     Ptrace, // child: PTRACE_TRACEME
+    Cgroup, // child: moving into its cgroup (best effort: never reported as a failure)
     Exec,
 };
 
@@ -101,6 +102,10 @@ struct SpawnPlan {
     std::optional<gid_t> gid;
     std::optional<uid_t> uid;
     bool ptrace_traceme = false; // PTRACE_TRACEME: the child stops with SIGTRAP after exec
+    // An fd of the parent open on a cgroup's cgroup.procs (-1: none). The child writes "0" to it
+    // first thing, so it and everything it forks are in the cgroup before exec. A failed move
+    // (no permission, as in user mode under another's cgroup) is ignored: the process runs.
+    int cgroup_procs_fd = -1;
 };
 
 // A running child. pidfd is invalid only when the kernel has no pidfds (before 5.3).

@@ -116,6 +116,12 @@ struct UnixAddress {
     const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&addr); }
 };
 
+// What receive_datagram got: how many bytes, and who sent them (nullopt: no credentials came).
+struct Datagram {
+    size_t size = 0;
+    std::optional<ucred> sender;
+};
+
 enum class CloseOnExec { No, Yes };
 enum class NonBlocking { No, Yes };
 
@@ -200,6 +206,17 @@ public:
     // prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants are reparented to us, not to init.
     virtual Result<void> set_child_subreaper(bool on) = 0;
 
+    // --- ptrace (expect fork/daemon) ---------------------------------------------------------
+    // Each needs `pid` to be our tracee and in a ptrace-stop, else ESRCH.
+    // PTRACE_SETOPTIONS with PTRACE_O_* flags.
+    virtual Result<void> ptrace_setoptions(pid_t pid, unsigned options) = 0;
+    // PTRACE_CONT, delivering `sig` (0: none) to the tracee.
+    virtual Result<void> ptrace_cont(pid_t pid, int sig) = 0;
+    // PTRACE_DETACH, delivering `sig` (0: none); the process runs on untraced.
+    virtual Result<void> ptrace_detach(pid_t pid, int sig) = 0;
+    // PTRACE_GETEVENTMSG: for a fork event, the new child's pid.
+    virtual Result<unsigned long> ptrace_geteventmsg(pid_t pid) = 0;
+
     // --- sockets -----------------------------------------------------------------------------
     virtual Result<UniqueFd> socket(int domain, int type, int protocol) = 0;
     virtual Result<FdPair> socketpair(int domain, int type, int protocol) = 0;
@@ -210,6 +227,13 @@ public:
     virtual Result<void> connect(int fd, const sockaddr* addr, socklen_t len) = 0;
     // getsockopt(SOL_SOCKET, SO_PEERCRED): pid, uid and gid of the peer when it connected.
     virtual Result<ucred> peer_credentials(int fd) = 0;
+    // setsockopt(SOL_SOCKET, SO_PASSCRED, 1): every datagram then carries its sender's
+    // credentials, checked by the kernel (expect notify).
+    virtual Result<void> set_pass_credentials(int fd) = 0;
+    // One datagram without blocking (EAGAIN when none waits), with the sender's credentials if
+    // the socket passes them. A datagram longer than `buf` is cut short. File descriptors sent
+    // along are closed at once.
+    virtual Result<Datagram> receive_datagram(int fd, std::span<char> buf) = 0;
 
     // --- users and groups (resolved when called, never cached) ------------------------------
     // getpwnam_r / getgrnam_r: nullopt when there is no such entry, an Error when the lookup

@@ -11,7 +11,7 @@ using core::ProcessType;
 
 core::JobStatus make(std::string job, std::string inst, JobGoal g, JobState s,
                      std::vector<std::pair<ProcessType, pid_t>> procs = {}) {
-    return core::JobStatus{std::move(job), std::move(inst), g, s, std::move(procs)};
+    return core::JobStatus{std::move(job), std::move(inst), g, s, std::move(procs), {}};
 }
 
 TEST(StatusLine, RunningServiceShowsItsMainProcess) {
@@ -53,6 +53,16 @@ TEST(StatusLine, PreStopBesideMainOfAnInstance) {
 TEST(StatusLine, RespawnGoalIsShownAsStart) {
     EXPECT_EQ(cli::status_line(make("web", "", JobGoal::Respawn, JobState::PostStart, {{ProcessType::PostStart, 7}})),
               "web start/post-start, (post-start) process 7");
+}
+
+} // namespace
+
+namespace {
+
+TEST(StatusLine, DaemonStatusTextFollowsOnItsOwnLine) {
+    core::JobStatus s{"web", "", core::JobGoal::Start, core::JobState::Running, {{core::ProcessType::Main, 42}},
+                      "Ready to accept connections"};
+    EXPECT_EQ(cli::status_line(s), "web start/running, process 42\n\tstatus: Ready to accept connections");
 }
 
 } // namespace

@@ -82,7 +82,7 @@ protected:
     std::string dir;
     std::string path;
     RecordingIo io;
-    control::CommandHost host{engine, ::geteuid(), "1.0", {}, {}};
+    control::CommandHost host{engine, ::geteuid(), "1.0", {}, {}, {}};
     control::Server server{sys::real_sys(), io, host};
 };
 

@@ -16,6 +16,9 @@ base::Result<pid_t> FakeJobRuntime::spawn(const core::Job& job, core::ProcessTyp
 
 base::Result<void> FakeJobRuntime::signal_group(const core::Job&, pid_t pid, int sig) {
     signals.push_back(SignalRecord{pid, sig, true});
+    if (signal_errno != 0) {
+        return base::Error::from_errno("kill", signal_errno);
+    }
     return {};
 }
 

@@ -34,6 +34,8 @@ public:
     base::Result<void> signal_process(pid_t pid, int sig) override;
     void arm_kill_timer(core::Job& job, core::Seconds after) override;
     void cancel_kill_timer(core::Job& job) override;
+    void await_ready(const core::Job& job, pid_t pid) override { readiness_watches.emplace_back(job.display_name(), pid); }
+    void abort_ready(const core::Job& job) override { aborted_watches.push_back(job.display_name()); }
     core::Clock::time_point now() override { return m_now; }
     void log(core::LogLevel level, std::string_view message) override;
 
@@ -45,6 +47,9 @@ public:
     std::vector<SpawnRecord> spawns;
     std::vector<SignalRecord> signals;
     std::vector<std::string> logs;
+    int signal_errno = 0; // when set, signal_group records the signal and fails with this errno
+    std::vector<std::pair<std::string, pid_t>> readiness_watches; // await_ready calls (job, pid)
+    std::vector<std::string> aborted_watches;                     // abort_ready calls (job)
     int armed_timers() const { return static_cast<int>(m_timers.size()); }
 
     // Spawned processes, by type, of the most recent spawn (0 if none).

@@ -22,6 +22,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -184,6 +185,20 @@ public:
     void set_euid(uid_t uid) { m_euid = uid; }
     bool subreaper() const { return m_subreaper; }
 
+    // --- datagrams --------------------------------------------------------------------------
+    // A datagram waits on fd for receive_datagram (epoll readiness is not modelled for it).
+    void queue_datagram(int fd, std::string bytes, std::optional<ucred> sender) {
+        m_datagrams[fd].push_back({std::move(bytes), sender});
+    }
+    bool passes_credentials(int fd) const { return m_pass_credentials.count(fd) != 0; }
+
+    // --- ptrace ----------------------------------------------------------------------------
+    // Every ptrace call, in order: "setoptions 1000 0x3", "cont 1000 0", "detach 1001 0",
+    // "geteventmsg 1000". They succeed for any process in the table that is not reaped.
+    const std::vector<std::string>& ptrace_log() const { return m_ptrace_log; }
+    // What PTRACE_GETEVENTMSG returns for `pid` (the new child's pid after a fork event).
+    void set_event_message(pid_t pid, unsigned long message) { m_event_messages[pid] = message; }
+
     // --- signals to this process -----------------------------------------------------------
     // A signal arrives. Blocked: it stays pending until a signalfd reads it. Not blocked: it is
     // discarded if its default action is to ignore it, otherwise the test fails (it would have
@@ -254,6 +269,10 @@ public:
     sys::Result<void> setpgid(pid_t pid, pid_t pgid) override;
     sys::Result<pid_t> getpgid(pid_t pid) override;
     sys::Result<void> set_child_subreaper(bool on) override;
+    sys::Result<void> ptrace_setoptions(pid_t pid, unsigned options) override;
+    sys::Result<void> ptrace_cont(pid_t pid, int sig) override;
+    sys::Result<void> ptrace_detach(pid_t pid, int sig) override;
+    sys::Result<unsigned long> ptrace_geteventmsg(pid_t pid) override;
 
     sys::Result<base::UniqueFd> socket(int domain, int type, int protocol) override;
     sys::Result<sys::FdPair> socketpair(int domain, int type, int protocol) override;
@@ -262,6 +281,8 @@ public:
     sys::Result<base::UniqueFd> accept4(int fd, int flags) override;
     sys::Result<void> connect(int fd, const sockaddr* addr, socklen_t len) override;
     sys::Result<ucred> peer_credentials(int fd) override;
+    sys::Result<void> set_pass_credentials(int fd) override;
+    sys::Result<sys::Datagram> receive_datagram(int fd, std::span<char> buf) override;
 
     sys::Result<std::optional<sys::UserInfo>> lookup_user(const char* name) override;
     sys::Result<std::optional<sys::GroupInfo>> lookup_group(const char* name) override;
@@ -312,6 +333,11 @@ private:
     uid_t m_euid = 0;
     pid_t m_next_pid = 1000;
     std::map<pid_t, Process> m_processes;
+    std::vector<std::string> m_ptrace_log;
+    std::map<int, std::deque<std::pair<std::string, std::optional<ucred>>>> m_datagrams;
+    std::set<int> m_pass_credentials;
+    std::map<pid_t, unsigned long> m_event_messages;
+    sys::Result<void> ptrace_op(const char* call, const std::string& entry, pid_t pid);
     std::vector<pid_t> m_spawned;
     std::vector<sys::SpawnPlan> m_spawn_attempts;
     std::deque<sys::SpawnError> m_spawn_failures;

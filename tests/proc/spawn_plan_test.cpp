@@ -102,3 +102,28 @@ TEST(BuildSpawnPlan, UnsupportedSecurityStanzasFailClearly) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(BuildSpawnPlan, ExpectForkAndDaemonTraceOnlyTheMainProcess) {
+    for (const char* expect : {"fork", "daemon"}) {
+        core::Job job(job_class(std::string("expect ") + expect + "\nexec /usr/sbin/d\npre-start exec /bin/true\n"), "");
+        auto main = proc::build_spawn_plan(sys::real_sys(), job, ProcessType::Main, ctx());
+        ASSERT_TRUE(main.has_value()) << main.error().message();
+        EXPECT_TRUE(main->ptrace_traceme) << expect;
+        auto pre = proc::build_spawn_plan(sys::real_sys(), job, ProcessType::PreStart, ctx());
+        ASSERT_TRUE(pre.has_value());
+        EXPECT_FALSE(pre->ptrace_traceme) << "pre-start is never traced";
+    }
+}
+
+TEST(BuildSpawnPlan, ExpectStopNotifyAndNoneAreNotTraced) {
+    for (const char* text : {"expect stop\nexec /d\n", "expect notify\nexec /d\n", "exec /d\n"}) {
+        core::Job job(job_class(text), "");
+        auto plan = proc::build_spawn_plan(sys::real_sys(), job, ProcessType::Main, ctx());
+        ASSERT_TRUE(plan.has_value());
+        EXPECT_FALSE(plan->ptrace_traceme) << text;
+    }
+}
+
+} // namespace

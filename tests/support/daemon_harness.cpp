@@ -3,6 +3,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -80,7 +83,13 @@ DaemonHarness::DaemonHarness() {
 
 DaemonHarness::~DaemonHarness() {
     if (m_daemon > 0) {
+        std::vector<pid_t> left = descendants();
         stop_daemon(std::chrono::seconds(10));
+        for (pid_t pid : left) {
+            if (process_exists(pid)) {
+                ::kill(pid, SIGKILL);
+            }
+        }
     }
     if (!m_dir.empty()) {
         std::string cmd = "rm -rf '" + m_dir + "'";
@@ -201,6 +210,52 @@ std::vector<pid_t> DaemonHarness::zombie_children_of(pid_t parent) {
     }
     ::closedir(d);
     return zombies;
+}
+
+std::vector<pid_t> DaemonHarness::descendants() const {
+    std::vector<std::pair<pid_t, pid_t>> table; // (pid, ppid) of every live process
+    if (DIR* d = ::opendir("/proc")) {
+        while (dirent* e = ::readdir(d)) {
+            pid_t pid = std::atoi(e->d_name);
+            std::string stat = pid > 0 ? slurp("/proc/" + std::to_string(pid) + "/stat") : std::string();
+            auto close = stat.rfind(')');
+            if (close == std::string::npos || close + 4 >= stat.size() || stat[close + 2] == 'Z') {
+                continue;
+            }
+            table.emplace_back(pid, std::atoi(stat.c_str() + close + 4));
+        }
+        ::closedir(d);
+    }
+    std::vector<pid_t> found;
+    std::vector<pid_t> frontier = {m_daemon};
+    while (!frontier.empty()) {
+        pid_t parent = frontier.back();
+        frontier.pop_back();
+        for (auto [pid, ppid] : table) {
+            if (ppid == parent && parent > 0) {
+                found.push_back(pid);
+                frontier.push_back(pid);
+            }
+        }
+    }
+    return found;
+}
+
+int DaemonHarness::free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    int port = 0;
+    if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+        port = ntohs(addr.sin_port);
+    }
+    if (fd >= 0) {
+        ::close(fd);
+    }
+    return port;
 }
 
 std::string DaemonHarness::daemon_output() const { return slurp(m_dir + "/startd.err"); }

@@ -50,6 +50,12 @@ public:
     // Zombie children of startd right now (reaping must leave none).
     std::vector<pid_t> zombie_children() const { return zombie_children_of(m_daemon); }
     static std::vector<pid_t> zombie_children_of(pid_t parent);
+    // Every live (non-zombie) descendant of startd right now. startd is a subreaper, so daemons
+    // that forked away are still among them. The destructor SIGKILLs, by pid, any that outlive
+    // startd's own shutdown, so a failing test cannot leave daemons behind.
+    std::vector<pid_t> descendants() const;
+    // A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0 and ask).
+    static int free_port();
 
     pid_t daemon_pid() const { return m_daemon; }
     const std::string& dir() const { return m_dir; }

@@ -288,6 +288,31 @@ TEST(Spawn, PtraceTracemeStopsTheChildAtExec) {
     EXPECT_EQ(info.si_status, SIGTRAP);
 }
 
+TEST(Spawn, CgroupProcsFdGetsAZeroFromTheChildBeforeExec) {
+    int fds[2];
+    ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+    SpawnPlan plan = shell_plan("exit 0");
+    plan.cgroup_procs_fd = fds[1]; // stands for DIR/cgroup.procs: "0" moves the writer
+    auto child = sys::spawn_process(plan);
+    ::close(fds[1]);
+    ASSERT_TRUE(child) << child.error().message();
+    ChildGuard guard(child->pid);
+    char buf[4] = {};
+    EXPECT_EQ(::read(fds[0], buf, sizeof buf), 1);
+    EXPECT_EQ(buf[0], '0');
+    ::close(fds[0]);
+}
+
+TEST(Spawn, AFailedCgroupMoveDoesNotFailTheSpawn) {
+    int read_only = ::open("/dev/null", O_RDONLY | O_CLOEXEC); // the child's write fails (EBADF)
+    SpawnPlan plan = shell_plan("exit 0");
+    plan.cgroup_procs_fd = read_only;
+    auto child = sys::spawn_process(plan);
+    ::close(read_only);
+    ASSERT_TRUE(child) << child.error().message();
+    ChildGuard guard(child->pid);
+}
+
 class SpawnMethods : public ::testing::TestWithParam<SpawnMethod> {};
 
 TEST_P(SpawnMethods, ChildGetsAPidfdThatReportsItsExit) {

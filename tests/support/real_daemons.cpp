@@ -1,0 +1,123 @@
+// Owns the real-daemon test helpers (see real_daemons.h).
+#include "support/real_daemons.h"
+
+#include <arpa/inet.h>
+#include <fstream>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sstream>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+namespace test_support {
+
+namespace {
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+} // namespace
+
+std::string missing_for_daemon_test(const std::vector<std::string>& binaries, bool need_root) {
+    for (const std::string& b : binaries) {
+        if (::access(b.c_str(), X_OK) != 0) {
+            return b + " is not installed (scripts/install-deps installs it)";
+        }
+    }
+    if (need_root && ::geteuid() != 0) {
+        return "needs root";
+    }
+    return {};
+}
+
+std::string tcp_exchange(int port, const std::string& request, std::size_t want,
+                         std::chrono::milliseconds bound) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return {};
+    }
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::string reply;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+        if (!request.empty()) {
+            [[maybe_unused]] ssize_t n = ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+        }
+        auto deadline = std::chrono::steady_clock::now() + bound;
+        while (reply.size() < want) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) {
+                break;
+            }
+            pollfd p{fd, POLLIN, 0};
+            if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) {
+                break;
+            }
+            char buf[512];
+            ssize_t n = ::read(fd, buf, sizeof buf);
+            if (n <= 0) {
+                break;
+            }
+            reply.append(buf, static_cast<std::size_t>(n));
+        }
+    }
+    ::close(fd);
+    return reply;
+}
+
+bool tcp_answers(int port, const std::string& request, const std::string& needle,
+                 std::chrono::milliseconds bound) {
+    auto deadline = std::chrono::steady_clock::now() + bound;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (tcp_exchange(port, request, 256, std::chrono::milliseconds(500)).find(needle) !=
+            std::string::npos) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+}
+
+std::string cmdline_of(pid_t pid) {
+    std::string text = slurp("/proc/" + std::to_string(pid) + "/cmdline");
+    for (char& c : text) {
+        if (c == '\0') {
+            c = ' ';
+        }
+    }
+    return text;
+}
+
+long uid_of(pid_t pid) {
+    std::string status = slurp("/proc/" + std::to_string(pid) + "/status");
+    auto at = status.find("\nUid:");
+    return at == std::string::npos ? -1 : std::atol(status.c_str() + at + 5);
+}
+
+std::vector<pid_t> with_cmdline(const std::vector<pid_t>& pids, const std::string& needle) {
+    std::vector<pid_t> out;
+    for (pid_t pid : pids) {
+        if (cmdline_of(pid).find(needle) != std::string::npos) {
+            out.push_back(pid);
+        }
+    }
+    return out;
+}
+
+pid_t read_pid_file(const std::string& path) {
+    return static_cast<pid_t>(std::atoi(slurp(path).c_str()));
+}
+
+void write_file(const std::string& path, const std::string& text) {
+    std::ofstream(path) << text;
+}
+
+} // namespace test_support
