@@ -1,10 +1,13 @@
-// Acceptance: memcached as user memcache through setuid/setgid, and sshd -D on a loopback port
-// with a pre-start script that makes its host key and checks the config with `sshd -t`.
+// Acceptance: memcached as user memcache through setuid/setgid (and wrong expects on it), and
+// sshd -D on a loopback port with a pre-start script that makes its host key and checks the
+// config with `sshd -t`.
 #include "support/daemon_harness.h"
 #include "support/real_daemons.h"
 
+#include <chrono>
 #include <gtest/gtest.h>
 #include <pwd.h>
+#include <thread>
 
 namespace {
 
@@ -31,6 +34,49 @@ TEST(IntegrationMemcached, RunsAsUserMemcacheThroughSetuid) {
     EXPECT_TRUE(tcp_answers(port, "version\r\n", "VERSION "));
     ASSERT_EQ(h.ctl({"stop", "memcached"}, 10s).status, 0);
     EXPECT_TRUE(DaemonHarness::wait_for([&] { return h.descendants().empty(); }, 3s));
+}
+
+// A wrong expect on memcached (the redis tests have the same on redis): startd gives up at the
+// readiness timeout with what the process did, keeps answering meanwhile, and leaves nothing.
+void memcached_wrong_expect(const std::string& stanza, const std::string& extra_args,
+                            const std::string& must_say) {
+    if (auto why = missing_for_daemon_test({"/usr/bin/memcached"}, true); !why.empty()) {
+        GTEST_SKIP() << why;
+    }
+    if (::getpwnam("memcache") == nullptr) {
+        GTEST_SKIP() << "no user memcache (the memcached package creates it)";
+    }
+    DaemonHarness h;
+    int port = DaemonHarness::free_port();
+    h.write_job("memcached",
+                stanza + "\nsetuid memcache\nsetgid memcache\nexec /usr/bin/memcached -l 127.0.0.1 -p " +
+                    std::to_string(port) + " -U 0 -m 16 " + extra_args + "\n");
+    h.write_job("other", "exec sleep 300\n");
+    ASSERT_TRUE(h.start_daemon({"--ready-timeout", "2"})) << h.daemon_output();
+    auto begun = std::chrono::steady_clock::now();
+    CtlResult r;
+    std::thread starter([&] { r = h.ctl({"start", "memcached"}, 10s); });
+    EXPECT_TRUE(DaemonHarness::wait_for(
+        [&] {
+            return h.ctl({"status", "memcached"}).out.find("start/spawned") != std::string::npos;
+        },
+        2s));
+    EXPECT_EQ(h.ctl({"start", "other"}, 2s).status, 0) << "startd keeps serving while memcached is awaited";
+    starter.join();
+    EXPECT_LT(std::chrono::steady_clock::now() - begun, 6s);
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find(must_say), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("timed out after 2 s"), std::string::npos) << r.err;
+    ASSERT_EQ(h.ctl({"stop", "other"}).status, 0);
+    EXPECT_TRUE(DaemonHarness::wait_for([&] { return h.descendants().empty(); }, 3s)) << "no memcached left";
+}
+
+TEST(IntegrationMemcached, ExpectForkOnForegroundMemcachedFailsSayingItDidNotFork) {
+    memcached_wrong_expect("expect fork", "", "main process was not ready: expect fork: process ");
+}
+
+TEST(IntegrationMemcached, ExpectDaemonOnMemcachedThatForksOnceFailsSayingItForkedOnce) {
+    memcached_wrong_expect("expect daemon", "-d", " forked once (pid ");
 }
 
 TEST(IntegrationSshd, ForegroundSshdWithKeygenAndConfigCheckInPreStart) {
