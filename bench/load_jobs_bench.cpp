@@ -50,11 +50,14 @@ double median_of(std::vector<double> v) {
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+// Reader/parser threads for a load; what the daemon uses unless --workers says otherwise.
+unsigned g_workers = config::default_load_workers();
+
 // One timed load.
 Timing timed_load(const Case& c) {
     double cpu_start = cpu_ms_now();
     auto start = Clock::now();
-    auto report = config::load_job_dir(sys::real_sys(), c.dir);
+    auto report = config::load_job_dir(sys::real_sys(), c.dir, g_workers);
     auto stop = Clock::now();
     double cpu = cpu_ms_now() - cpu_start;
     if (!report) {
@@ -93,7 +96,7 @@ bool drop_caches() {
     return std::fclose(f) == 0 && ok;
 }
 
-void usage() { std::fprintf(stderr, "usage: load_jobs_bench [--reps R] [--cold | --once] N:DIR [N:DIR...]\n"); }
+void usage() { std::fprintf(stderr, "usage: load_jobs_bench [--reps R] [--workers W] [--cold | --once] N:DIR [N:DIR...]\n"); }
 
 // --once: a single load per DIR with no warm-up, as a daemon starting up pays it (fresh heap, so
 // every page of the result is faulted in). Meant to be run in a new process per DIR.
@@ -124,6 +127,8 @@ int main(int argc, char** argv) {
             cold = true;
         } else if (arg == "--once") {
             once = true;
+        } else if (arg == "--workers" && i + 1 < argc) {
+            g_workers = static_cast<unsigned>(std::max(1, std::atoi(argv[++i])));
         } else if (auto colon = arg.find(':'); colon != std::string::npos && colon > 0) {
             cases.push_back({std::atol(arg.substr(0, colon).c_str()), arg.substr(colon + 1)});
         } else {

@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include "config/parser.h"
 
@@ -167,7 +169,12 @@ base::Result<std::string> read_text_file(sys::Sys& sys, int dirfd, const char* p
     return text;
 }
 
-base::Result<LoadReport> load_job_dir(sys::Sys& sys, const std::string& dir) {
+unsigned default_load_workers() {
+    unsigned n = std::thread::hardware_concurrency();
+    return std::clamp(n, 1U, 8U);
+}
+
+base::Result<LoadReport> load_job_dir(sys::Sys& sys, const std::string& dir, unsigned workers) {
     auto root = sys.open(dir.c_str(), O_RDONLY | O_DIRECTORY);
     if (!root) {
         return root.error();
@@ -182,6 +189,8 @@ base::Result<LoadReport> load_job_dir(sys::Sys& sys, const std::string& dir) {
     LoadReport report;
     report.errors = std::move(walker.warnings);
     report.jobs.reserve(walker.found.size());
+    std::vector<const Pair*> pairs; // parallel to report.jobs
+    pairs.reserve(walker.found.size());
     for (auto& [name, pair] : walker.found) {
         if (pair.conf.empty()) {
             // Upstart ignores an override without its .conf; say so, since it is usually a mistake.
@@ -189,14 +198,41 @@ base::Result<LoadReport> load_job_dir(sys::Sys& sys, const std::string& dir) {
                                                  "override without a matching " + name + ".conf is ignored"});
             continue;
         }
-        JobFile job;
+        JobFile& job = report.jobs.emplace_back();
         job.name = name;
         job.conf_path = base + "/" + pair.conf;
         if (!pair.override.empty()) {
             job.override_path = base + "/" + pair.override;
         }
-        load_pair(sys, root->get(), pair.conf, pair.override, job);
-        report.jobs.push_back(std::move(job));
+        pairs.push_back(&pair);
+    }
+    // Reading and parsing is independent per job: hand out chunks of the (already ordered)
+    // list; each job's result lands in its own slot, so the order never depends on timing.
+    constexpr std::size_t chunk = 64;
+    constexpr std::size_t min_parallel = 512;
+    std::atomic<std::size_t> next{0};
+    int rootfd = root->get();
+    auto work = [&] {
+        for (;;) {
+            std::size_t begin = next.fetch_add(chunk);
+            if (begin >= pairs.size()) {
+                return;
+            }
+            std::size_t end = std::min(begin + chunk, pairs.size());
+            for (std::size_t i = begin; i < end; ++i) {
+                load_pair(sys, rootfd, pairs[i]->conf, pairs[i]->override, report.jobs[i]);
+            }
+        }
+    };
+    std::vector<std::thread> helpers;
+    if (workers > 1 && pairs.size() >= min_parallel) {
+        for (unsigned i = 1; i < workers; ++i) {
+            helpers.emplace_back(work);
+        }
+    }
+    work();
+    for (std::thread& t : helpers) {
+        t.join();
     }
     return report;
 }

@@ -43,7 +43,13 @@ struct LoadReport {
 bool is_ignored_name(std::string_view name);
 
 // Loads every job under dir (recursively). Fails only when dir itself cannot be read.
-base::Result<LoadReport> load_job_dir(sys::Sys& sys, const std::string& dir);
+// With `workers` > 1 and a large directory, files are read and parsed by that many threads (the
+// result is the same, in the same order); `sys` must then be safe to call from several threads,
+// as the real one is. The walk itself stays on the calling thread.
+base::Result<LoadReport> load_job_dir(sys::Sys& sys, const std::string& dir, unsigned workers = 1);
+
+// The workers the daemon uses for a load: one per CPU, at most 8.
+unsigned default_load_workers();
 
 // Loads one .conf file (and NAME.override beside it, if present) as job `name`.
 JobFile load_job_file(sys::Sys& sys, const std::string& conf_path, std::string name);

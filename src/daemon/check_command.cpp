@@ -37,7 +37,7 @@ void collect(sys::Sys& sys, const std::string& path, Collected& into) {
         return;
     }
     if (S_ISDIR(st->st_mode)) {
-        auto report = config::load_job_dir(sys, path);
+        auto report = config::load_job_dir(sys, path, config::default_load_workers());
         if (!report) {
             into.errors.push_back({path, 0, 0, config::ParseErrorCode::Io, report.error().message()});
             return;

@@ -47,7 +47,7 @@ LoadSummary apply_job_dir(core::Engine& engine, const config::LoadReport& report
 }
 
 base::Result<LoadSummary> load_jobs(sys::Sys& sys, core::Engine& engine, const std::string& dir) {
-    auto report = config::load_job_dir(sys, dir);
+    auto report = config::load_job_dir(sys, dir, config::default_load_workers());
     if (!report) {
         return report.error();
     }

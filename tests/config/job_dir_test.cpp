@@ -367,4 +367,44 @@ TEST(IsIgnoredName, KeepsOrdinaryJobAndDirectoryNames) {
     }
 }
 
+TEST_F(JobDirTest, ParallelLoadGivesTheSameResultInTheSameOrder) {
+    // Enough files for the threaded path (512 or more), with broken files, overrides (good and
+    // bad) and an override without its .conf mixed in.
+    for (int i = 0; i < 700; ++i) {
+        std::string name = "svc/" + std::to_string(i % 7) + "/job" + std::to_string(i);
+        if (i % 50 == 3) {
+            write(name + ".conf", "exec daemon\nexpect frok\n");
+        } else {
+            write(name + ".conf", "description \"job " + std::to_string(i) +
+                                      "\"\nstart on startup\nrespawn\nenv N=" + std::to_string(i) + "\nexec /bin/sleep 1000\n");
+        }
+        if (i % 40 == 5) {
+            write(name + ".override", i % 80 == 5 ? "manual\n" : "kill timeout forever\n");
+        }
+    }
+    write("orphan.override", "manual\n");
+    auto serial = config::load_job_dir(sys::real_sys(), m_dir, 1);
+    auto parallel = config::load_job_dir(sys::real_sys(), m_dir, 4);
+    ASSERT_TRUE(serial.has_value());
+    ASSERT_TRUE(parallel.has_value());
+    ASSERT_EQ(serial->jobs.size(), 700u);
+    ASSERT_EQ(parallel->jobs.size(), serial->jobs.size());
+    int broken = 0;
+    for (std::size_t i = 0; i < serial->jobs.size(); ++i) {
+        const JobFile& a = serial->jobs[i];
+        const JobFile& b = parallel->jobs[i];
+        EXPECT_EQ(a.name, b.name);
+        EXPECT_EQ(a.conf_path, b.conf_path);
+        EXPECT_EQ(a.override_path, b.override_path);
+        EXPECT_EQ(a.job, b.job) << a.name;
+        ASSERT_EQ(a.diagnostics.size(), b.diagnostics.size()) << a.name;
+        for (std::size_t d = 0; d < a.diagnostics.size(); ++d) {
+            EXPECT_EQ(a.diagnostics[d].to_string(), b.diagnostics[d].to_string());
+        }
+        broken += a.ok() ? 0 : 1;
+    }
+    EXPECT_GT(broken, 10);
+    EXPECT_EQ(parallel->notices.size(), 1u);
+}
+
 } // namespace
