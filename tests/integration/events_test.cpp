@@ -178,14 +178,23 @@ TEST(IntegrationEvents, TenThousandDistinctEventNamesOverOneConnection) {
 TEST(IntegrationEvents, StopEventArrivingDuringPreStartMeansMainNeverRuns) {
     DaemonHarness h;
     std::string marker = h.dir() + "/main-ran";
-    h.write_job("slow", "start on go\nstop on halt\npre-start exec sleep 0.5\nexec touch " + marker + "\n");
+    std::string gate = h.dir() + "/gate";
+    // pre-start waits for the test (bounded), so the stop event surely arrives while it runs.
+    h.write_job("slow", "start on go\nstop on halt\npre-start exec sh -c 'for i in $(seq 400); do [ -e " +
+                            gate + " ] && exit 0; sleep 0.05; done; exit 0'\nexec touch " + marker + "\n");
     ASSERT_TRUE(h.start_daemon());
     ASSERT_EQ(h.ctl({"emit", "--no-wait", "go"}).status, 0);
     ASSERT_TRUE(DaemonHarness::wait_for([&] {
         return h.ctl({"status", "slow"}).out.find("pre-start") != std::string::npos;
     }));
-    ASSERT_EQ(h.ctl({"emit", "halt"}).status, 0);
-    EXPECT_EQ(h.ctl({"status", "slow"}).out, "slow stop/waiting\n");
+    ASSERT_EQ(h.ctl({"emit", "--no-wait", "halt"}).status, 0);
+    ASSERT_TRUE(DaemonHarness::wait_for([&] {
+        return h.ctl({"status", "slow"}).out.find("stop/pre-start") != std::string::npos;
+    }));
+    std::ofstream(gate) << "go\n"; // pre-start ends now, with the goal already stop
+    ASSERT_TRUE(DaemonHarness::wait_for([&] {
+        return h.ctl({"status", "slow"}).out == "slow stop/waiting\n";
+    }));
     EXPECT_FALSE(std::ifstream(marker).good());
 }
 
