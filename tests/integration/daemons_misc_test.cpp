@@ -51,24 +51,7 @@ void memcached_wrong_expect(const std::string& stanza, const std::string& extra_
     h.write_job("memcached",
                 stanza + "\nsetuid memcache\nsetgid memcache\nexec /usr/bin/memcached -l 127.0.0.1 -p " +
                     std::to_string(port) + " -U 0 -m 16 " + extra_args + "\n");
-    h.write_job("other", "exec sleep 300\n");
-    ASSERT_TRUE(h.start_daemon({"--ready-timeout", "2"})) << h.daemon_output();
-    auto begun = std::chrono::steady_clock::now();
-    CtlResult r;
-    std::thread starter([&] { r = h.ctl({"start", "memcached"}, 10s); });
-    EXPECT_TRUE(DaemonHarness::wait_for(
-        [&] {
-            return h.ctl({"status", "memcached"}).out.find("start/spawned") != std::string::npos;
-        },
-        2s));
-    EXPECT_EQ(h.ctl({"start", "other"}, 2s).status, 0) << "startd keeps serving while memcached is awaited";
-    starter.join();
-    EXPECT_LT(std::chrono::steady_clock::now() - begun, 6s);
-    EXPECT_EQ(r.status, 1);
-    EXPECT_NE(r.err.find(must_say), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find("timed out after 2 s"), std::string::npos) << r.err;
-    ASSERT_EQ(h.ctl({"stop", "other"}).status, 0);
-    EXPECT_TRUE(DaemonHarness::wait_for([&] { return h.descendants().empty(); }, 3s)) << "no memcached left";
+    check_wrong_expect_fails_at_the_timeout(h, "memcached", must_say);
 }
 
 TEST(IntegrationMemcached, ExpectForkOnForegroundMemcachedFailsSayingItDidNotFork) {

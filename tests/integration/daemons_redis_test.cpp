@@ -31,34 +31,6 @@ class IntegrationRedis : public ::testing::Test {
     std::string pid_file() const { return h.dir() + "/redis.pid"; }
     bool pongs() { return tcp_answers(port, "PING\r\n", "+PONG"); }
 
-    // Starts `job`, expecting it to fail; checks the message, that startd answered meanwhile,
-    // and that nothing is left.
-    void expect_failed_start(const std::string& must_contain) {
-        h.write_job("other", "exec sleep 300\n");
-        ASSERT_TRUE(h.start_daemon({"--ready-timeout", "2"})) << h.daemon_output();
-        auto begun = std::chrono::steady_clock::now();
-        CtlResult r;
-        std::thread starter([&] { r = h.ctl({"start", "redis"}, 10s); });
-        EXPECT_TRUE(DaemonHarness::wait_for(
-            [&] {
-                return h.ctl({"status", "redis"}).out.find("start/spawned") != std::string::npos;
-            },
-            2s));
-        EXPECT_EQ(h.ctl({"start", "other"}, 2s).status, 0) << "startd keeps serving while redis is awaited";
-        starter.join();
-        EXPECT_LT(std::chrono::steady_clock::now() - begun, 6s);
-        EXPECT_EQ(r.status, 1);
-        EXPECT_NE(r.err.find(must_contain), std::string::npos) << r.err;
-        EXPECT_NE(r.err.find("timed out after 2 s"), std::string::npos) << r.err;
-        ASSERT_EQ(h.ctl({"stop", "other"}).status, 0);
-        EXPECT_TRUE(DaemonHarness::wait_for([&] { return h.descendants().empty(); }, 3s)) << "no redis left";
-        EXPECT_TRUE(DaemonHarness::wait_for(
-            [&] {
-                return h.ctl({"status", "redis"}).out == "redis stop/waiting\n";
-            },
-            2s));
-    }
-
     DaemonHarness h;
     int port = 0;
 };
@@ -103,12 +75,12 @@ TEST_F(IntegrationRedis, SupervisedUpstartWithExpectStopIsRunningOnlyOnceReady) 
 
 TEST_F(IntegrationRedis, ExpectForkOnForegroundRedisFailsSayingItDidNotFork) {
     h.write_job("redis", "expect fork\nexec " + redis("--daemonize no") + "\n");
-    expect_failed_start("main process was not ready: expect fork: process ");
+    check_wrong_expect_fails_at_the_timeout(h, "redis", "main process was not ready: expect fork: process ");
 }
 
 TEST_F(IntegrationRedis, ExpectDaemonOnRedisThatForksOnceFailsSayingItForkedOnce) {
     h.write_job("redis", "expect daemon\nexec " + redis("--daemonize yes --pidfile " + pid_file()) + "\n");
-    expect_failed_start(" forked once (pid ");
+    check_wrong_expect_fails_at_the_timeout(h, "redis", " forked once (pid ");
 }
 
 } // namespace

@@ -13,14 +13,8 @@
 namespace {
 
 using test_support::DaemonHarness;
+using test_support::read_file;
 using namespace std::chrono_literals;
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 // A main process that appends NAME-up to ORDER, and NAME-term when it gets SIGTERM.
 std::string logging_main(const std::string& name, const std::string& order) {

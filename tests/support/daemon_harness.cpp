@@ -1,32 +1,24 @@
 // Owns running real startd/startctl processes for integration tests.
 #include "support/daemon_harness.h"
 
+#include <arpa/inet.h>
+#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
+#include <fstream>
 #include <netinet/in.h>
-#include <arpa/inet.h>
-#include <sys/socket.h>
 #include <signal.h>
+#include <sstream>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstring>
-#include <fstream>
-#include <sstream>
 #include <thread>
+#include <unistd.h>
 
 namespace test_support {
 
 namespace {
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 // fork + exec with stdout/stderr to files; returns the pid.
 pid_t launch(const std::vector<std::string>& argv, const std::string& out, const std::string& err,
@@ -108,8 +100,9 @@ void DaemonHarness::write_job(const std::string& name, const std::string& text) 
 
 bool DaemonHarness::start_daemon(std::vector<std::string> extra_args, std::vector<std::string> wrapper) {
     std::vector<std::string> argv = std::move(wrapper);
-    for (std::string a : {std::string(STARTD_BINARY), std::string("--user"), std::string("--jobs-dir"), jobs_dir(),
-                          std::string("--socket"), socket(), std::string("--log-dir"), log_dir()}) {
+    for (std::string a :
+         {std::string(STARTD_BINARY), std::string("--user"), std::string("--jobs-dir"), jobs_dir(),
+          std::string("--socket"), socket(), std::string("--log-dir"), log_dir()}) {
         argv.push_back(std::move(a));
     }
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
@@ -120,7 +113,8 @@ bool DaemonHarness::start_daemon(std::vector<std::string> extra_args, std::vecto
 }
 
 pid_t DaemonHarness::daemon_child() const {
-    std::string children = slurp("/proc/" + std::to_string(m_daemon) + "/task/" + std::to_string(m_daemon) + "/children");
+    std::string children =
+        read_file("/proc/" + std::to_string(m_daemon) + "/task/" + std::to_string(m_daemon) + "/children");
     return static_cast<pid_t>(std::atoi(children.c_str()));
 }
 
@@ -151,8 +145,8 @@ CtlResult DaemonHarness::ctl(const std::vector<std::string>& args, std::chrono::
     pid_t pid = launch(argv, base + ".out", base + ".err", {});
     CtlResult r;
     r.status = wait_bounded(pid, bound);
-    r.out = slurp(base + ".out");
-    r.err = slurp(base + ".err");
+    r.out = read_file(base + ".out");
+    r.err = read_file(base + ".err");
     ::unlink((base + ".out").c_str());
     ::unlink((base + ".err").c_str());
     return r;
@@ -178,7 +172,7 @@ bool DaemonHarness::process_exists(pid_t pid) {
     if (pid <= 0) {
         return false;
     }
-    std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
     if (stat.empty()) {
         return false;
     }
@@ -197,7 +191,7 @@ std::vector<pid_t> DaemonHarness::zombie_children_of(pid_t parent) {
         if (pid <= 0) {
             continue;
         }
-        std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+        std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
         auto close = stat.rfind(')');
         if (close == std::string::npos || close + 4 >= stat.size()) {
             continue;
@@ -217,7 +211,7 @@ std::vector<pid_t> DaemonHarness::descendants() const {
     if (DIR* d = ::opendir("/proc")) {
         while (dirent* e = ::readdir(d)) {
             pid_t pid = std::atoi(e->d_name);
-            std::string stat = pid > 0 ? slurp("/proc/" + std::to_string(pid) + "/stat") : std::string();
+            std::string stat = pid > 0 ? read_file("/proc/" + std::to_string(pid) + "/stat") : std::string();
             auto close = stat.rfind(')');
             if (close == std::string::npos || close + 4 >= stat.size() || stat[close + 2] == 'Z') {
                 continue;
@@ -258,6 +252,15 @@ int DaemonHarness::free_port() {
     return port;
 }
 
-std::string DaemonHarness::daemon_output() const { return slurp(m_dir + "/startd.err"); }
+std::string DaemonHarness::daemon_output() const {
+    return read_file(m_dir + "/startd.err");
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
 
 } // namespace test_support

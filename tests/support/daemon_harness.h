@@ -3,11 +3,10 @@
 // are stopped by pid when the harness goes away.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <functional>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace test_support {
@@ -19,7 +18,7 @@ struct CtlResult {
 };
 
 class DaemonHarness {
-public:
+  public:
     DaemonHarness();
     ~DaemonHarness();
     DaemonHarness(const DaemonHarness&) = delete;
@@ -38,7 +37,8 @@ public:
     int stop_daemon(std::chrono::milliseconds bound = std::chrono::seconds(15));
 
     // Runs startctl --socket SOCKET ARGS…, bounded by `bound`.
-    CtlResult ctl(const std::vector<std::string>& args, std::chrono::milliseconds bound = std::chrono::seconds(30));
+    CtlResult ctl(const std::vector<std::string>& args,
+                  std::chrono::milliseconds bound = std::chrono::seconds(30));
 
     // Polls `condition` every 10 ms until it holds or `bound` passes.
     static bool wait_for(const std::function<bool()>& condition,
@@ -64,9 +64,12 @@ public:
     std::string log_dir() const { return m_dir + "/log"; }
     std::string daemon_output() const; // what startd wrote to stderr so far
 
-private:
+  private:
     std::string m_dir;
     pid_t m_daemon = -1;
 };
+
+// A whole file's contents ("" when it cannot be read).
+std::string read_file(const std::string& path);
 
 } // namespace test_support

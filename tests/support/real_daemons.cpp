@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sstream>
@@ -11,17 +12,6 @@
 #include <unistd.h>
 
 namespace test_support {
-
-namespace {
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-} // namespace
 
 std::string missing_for_daemon_test(const std::vector<std::string>& binaries, bool need_root) {
     for (const std::string& b : binaries) {
@@ -87,7 +77,7 @@ bool tcp_answers(int port, const std::string& request, const std::string& needle
 }
 
 std::string cmdline_of(pid_t pid) {
-    std::string text = slurp("/proc/" + std::to_string(pid) + "/cmdline");
+    std::string text = read_file("/proc/" + std::to_string(pid) + "/cmdline");
     for (char& c : text) {
         if (c == '\0') {
             c = ' ';
@@ -97,7 +87,7 @@ std::string cmdline_of(pid_t pid) {
 }
 
 long uid_of(pid_t pid) {
-    std::string status = slurp("/proc/" + std::to_string(pid) + "/status");
+    std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
     auto at = status.find("\nUid:");
     return at == std::string::npos ? -1 : std::atol(status.c_str() + at + 5);
 }
@@ -113,11 +103,41 @@ std::vector<pid_t> with_cmdline(const std::vector<pid_t>& pids, const std::strin
 }
 
 pid_t read_pid_file(const std::string& path) {
-    return static_cast<pid_t>(std::atoi(slurp(path).c_str()));
+    return static_cast<pid_t>(std::atoi(read_file(path).c_str()));
 }
 
 void write_file(const std::string& path, const std::string& text) {
     std::ofstream(path) << text;
+}
+
+void check_wrong_expect_fails_at_the_timeout(DaemonHarness& h, const std::string& job,
+                                             const std::string& must_say) {
+    using namespace std::chrono_literals;
+    h.write_job("other", "exec sleep 300\n");
+    ASSERT_TRUE(h.start_daemon({"--ready-timeout", "2"})) << h.daemon_output();
+    auto begun = std::chrono::steady_clock::now();
+    CtlResult r;
+    std::thread starter([&] { r = h.ctl({"start", job}, 10s); });
+    EXPECT_TRUE(DaemonHarness::wait_for(
+        [&] {
+            return h.ctl({"status", job}).out.find("start/spawned") != std::string::npos;
+        },
+        2s));
+    EXPECT_EQ(h.ctl({"start", "other"}, 2s).status, 0)
+        << "startd keeps serving while " << job << " is awaited";
+    starter.join();
+    EXPECT_LT(std::chrono::steady_clock::now() - begun, 6s);
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find(must_say), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("timed out after 2 s"), std::string::npos) << r.err;
+    ASSERT_EQ(h.ctl({"stop", "other"}).status, 0);
+    EXPECT_TRUE(DaemonHarness::wait_for([&] { return h.descendants().empty(); }, 3s))
+        << "no " << job << " left";
+    EXPECT_TRUE(DaemonHarness::wait_for(
+        [&] {
+            return h.ctl({"status", job}).out == job + " stop/waiting\n";
+        },
+        2s));
 }
 
 } // namespace test_support

@@ -3,6 +3,8 @@
 // reading a process's command line and owner. Every wait is bounded.
 #pragma once
 
+#include "support/daemon_harness.h"
+
 #include <chrono>
 #include <string>
 #include <sys/types.h>
@@ -32,5 +34,11 @@ std::vector<pid_t> with_cmdline(const std::vector<pid_t>& pids, const std::strin
 pid_t read_pid_file(const std::string& path);
 // Writes a file (for daemon configurations).
 void write_file(const std::string& path, const std::string& text);
+
+// For a job `job` (already written) whose expect stanza is wrong: starts startd with a 2 s
+// readiness timeout and checks that `start JOB` fails within it with a message containing
+// `must_say`, that startd starts another job meanwhile, and that no process is left.
+void check_wrong_expect_fails_at_the_timeout(DaemonHarness& h, const std::string& job,
+                                             const std::string& must_say);
 
 } // namespace test_support
