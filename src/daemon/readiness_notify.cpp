@@ -5,7 +5,6 @@
 #include "proc/notify_message.h"
 #include "proc/process_tree.h"
 
-#include <algorithm>
 #include <cstring>
 #include <sys/epoll.h>
 
@@ -81,8 +80,7 @@ bool Readiness::belongs_to(pid_t pid, pid_t main, pid_t group) {
     if (auto pgid = m_sys.getpgid(pid); pgid && group > 0 && *pgid == group) {
         return true;
     }
-    auto tree = proc::descendants(m_sys, main);
-    return tree && std::find(tree->begin(), tree->end(), pid) != tree->end();
+    return proc::is_descendant(m_sys, pid, main);
 }
 
 void Readiness::handle_notify(const core::Job* job, NotifyChannel& ch, pid_t sender, std::string_view text) {

@@ -1,6 +1,7 @@
 // Owns reading the process tree from /proc (through Sys): a process's live descendants, so that
 // stopping a job reaches every process it started — even a daemon that left the job's process
-// group with setsid (Postfix's master) — where no cgroup holds the job.
+// group with setsid (Postfix's master) — where no cgroup holds the job; and whether one process
+// descends from another.
 // Not here: sending the signals (the supervisor), cgroups (proc/cgroup).
 #pragma once
 
@@ -25,7 +26,15 @@ struct StatLine {
 std::optional<StatLine> parse_stat(std::string_view text);
 
 // Every live (non-zombie) descendant of `root`, parents before their children. Processes that
-// vanish while /proc is read are skipped. Fails only when /proc itself cannot be read.
+// vanish while /proc is read are skipped; a `root` that is gone has none. The walk follows
+// /proc/PID/task/TID/children, so it costs in proportion to the job's own processes, not to
+// every process on the machine (stopping 1,000 jobs must not read /proc a million times);
+// kernels without those files (CONFIG_PROC_CHILDREN) get one scan of every /proc/PID/stat.
+// Fails only when /proc itself cannot be read.
 base::Result<std::vector<pid_t>> descendants(sys::Sys& sys, pid_t root, const char* proc_dir = "/proc");
+
+// Whether `pid` is a live descendant of `ancestor` (its parent, its parent's parent, …), read
+// upwards through /proc/PID/stat: the cost is the depth, not the number of processes.
+bool is_descendant(sys::Sys& sys, pid_t pid, pid_t ancestor, const char* proc_dir = "/proc");
 
 } // namespace proc

@@ -25,7 +25,8 @@ TEST(ParseStat, RejectsMalformedText) {
     EXPECT_FALSE(proc::parse_stat("42 (a) S x 1"));
 }
 
-TEST(ProcessTree, DescendantsAreFoundThroughEveryGenerationButNotZombiesOrStrangers) {
+// Kernels without CONFIG_PROC_CHILDREN: one scan of every /proc/PID/stat.
+TEST(ProcessTree, WithoutChildrenFilesDescendantsAreFoundByScanningEveryProcess) {
     fakes::FakeSys sys;
     auto proc_entry = [&](int pid, char state, int ppid) {
         sys.add_file("/proc/" + std::to_string(pid) + "/stat", std::to_string(pid) + " (p" +
@@ -47,6 +48,88 @@ TEST(ProcessTree, DescendantsAreFoundThroughEveryGenerationButNotZombiesOrStrang
     EXPECT_TRUE(none->empty());
 }
 
+// A fake /proc with the children files of CONFIG_PROC_CHILDREN: /proc/PID/task/TID/children.
+class FakeProc {
+  public:
+    void process(int pid, char state, int ppid, std::vector<int> threads = {}) {
+        sys.add_file("/proc/" + std::to_string(pid) + "/stat", std::to_string(pid) + " (p" +
+                                                                   std::to_string(pid) + ") " + state + " " +
+                                                                   std::to_string(ppid) + " 0 0\n");
+        threads.insert(threads.begin(), pid);
+        for (int tid : threads) {
+            children_file(pid, tid, "");
+        }
+    }
+    // `list` as the kernel writes it: "12 34 ".
+    void children_file(int pid, int tid, const std::string& list) {
+        sys.add_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/children", list);
+    }
+    fakes::FakeSys sys;
+};
+
+TEST(ProcessTree, DescendantsFollowTheChildrenFilesOfEveryThreadButNotZombiesOrStrangers) {
+    FakeProc p;
+    p.process(10, 'S', 1, {15}); // the job's main process, with a second thread
+    p.process(11, 'S', 10);      // a child that called setsid: still in the tree
+    p.process(12, 'S', 11);      // grandchild
+    p.process(13, 'Z', 10);      // a zombie: nothing to signal
+    p.process(14, 'S', 15);      // forked by main's second thread
+    p.process(20, 'S', 1);       // someone else
+    p.children_file(10, 10, "11 13 ");
+    p.children_file(10, 15, "14 ");
+    p.children_file(11, 11, "12 ");
+    auto found = proc::descendants(p.sys, 10);
+    ASSERT_TRUE(found.has_value()) << found.error().message();
+    EXPECT_EQ(*found, (std::vector<pid_t>{11, 14, 12}));
+    auto none = proc::descendants(p.sys, 12);
+    ASSERT_TRUE(none.has_value());
+    EXPECT_TRUE(none->empty());
+}
+
+TEST(ProcessTree, DescendantsReadOnlyTheJobsOwnProcessesNotAllOfProc) {
+    FakeProc p;
+    p.process(10, 'S', 1);
+    for (int stranger = 100; stranger < 600; ++stranger) {
+        p.process(stranger, 'S', 1);
+    }
+    std::size_t before = p.sys.calls().size();
+    auto found = proc::descendants(p.sys, 10);
+    ASSERT_TRUE(found.has_value());
+    EXPECT_TRUE(found->empty());
+    EXPECT_LT(p.sys.calls().size() - before, 20u) << "the 500 other processes must not be read";
+}
+
+TEST(ProcessTree, DescendantsOfAProcessThatIsGoneAreNone) {
+    FakeProc p;
+    p.process(20, 'S', 1);
+    p.sys.add_dir("/proc/self");
+    auto found = proc::descendants(p.sys, 10);
+    ASSERT_TRUE(found.has_value());
+    EXPECT_TRUE(found->empty());
+}
+
+TEST(ProcessTree, DescendantsWithoutProcOfAllFail) {
+    fakes::FakeSys sys;
+    EXPECT_FALSE(proc::descendants(sys, 10).has_value());
+}
+
+TEST(ProcessTree, AProcessDescendsFromItsParentsAndTheirParentsOnly) {
+    FakeProc p;
+    p.process(10, 'S', 1);
+    p.process(11, 'S', 10);
+    p.process(12, 'S', 11);
+    p.process(13, 'Z', 10);
+    p.process(20, 'S', 1);
+    EXPECT_TRUE(proc::is_descendant(p.sys, 11, 10));
+    EXPECT_TRUE(proc::is_descendant(p.sys, 12, 10));
+    EXPECT_TRUE(proc::is_descendant(p.sys, 12, 11));
+    EXPECT_FALSE(proc::is_descendant(p.sys, 13, 10)) << "a zombie sends nothing";
+    EXPECT_FALSE(proc::is_descendant(p.sys, 20, 10));
+    EXPECT_FALSE(proc::is_descendant(p.sys, 10, 11));
+    EXPECT_FALSE(proc::is_descendant(p.sys, 10, 10)) << "not its own descendant";
+    EXPECT_FALSE(proc::is_descendant(p.sys, 99, 10)) << "gone";
+}
+
 TEST(ProcessTree, RealProcFindsOurOwnChild) {
     pid_t child = ::fork();
     if (child == 0) {
@@ -58,6 +141,36 @@ TEST(ProcessTree, RealProcFindsOurOwnChild) {
     ::waitpid(child, nullptr, 0);
     ASSERT_TRUE(found.has_value()) << found.error().message();
     EXPECT_NE(std::find(found->begin(), found->end(), child), found->end());
+}
+
+TEST(ProcessTree, RealProcKnowsOurGrandchildDescendsFromUs) {
+    int ready[2];
+    ASSERT_EQ(::pipe(ready), 0);
+    pid_t child = ::fork();
+    if (child == 0) {
+        pid_t grandchild = ::fork();
+        if (grandchild == 0) {
+            ::pause();
+            ::_exit(0);
+        }
+        (void)!::write(ready[1], &grandchild, sizeof grandchild);
+        ::pause();
+        ::_exit(0);
+    }
+    pid_t grandchild = 0;
+    ASSERT_EQ(::read(ready[0], &grandchild, sizeof grandchild), static_cast<ssize_t>(sizeof grandchild));
+    bool descends = proc::is_descendant(sys::real_sys(), grandchild, ::getpid());
+    bool stranger = proc::is_descendant(sys::real_sys(), ::getppid(), ::getpid());
+    auto tree = proc::descendants(sys::real_sys(), ::getpid());
+    ::kill(grandchild, SIGKILL);
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+    ::close(ready[0]);
+    ::close(ready[1]);
+    EXPECT_TRUE(descends);
+    EXPECT_FALSE(stranger);
+    ASSERT_TRUE(tree.has_value());
+    EXPECT_NE(std::find(tree->begin(), tree->end(), grandchild), tree->end());
 }
 
 } // namespace
