@@ -20,7 +20,7 @@ using core::JobClass;
 using core::ProcessType;
 
 // A stanza of exactly one (dequoted) argument stored in a string field.
-template <std::string JobClass::*Field> ParseResult<void> string_stanza(StanzaContext& ctx) {
+template <base::CompactString JobClass::*Field> ParseResult<void> string_stanza(StanzaContext& ctx) {
     auto arg = one_arg(ctx, "one argument (quote it if it has spaces)");
     if (!arg) {
         return std::move(arg).error();

@@ -167,7 +167,7 @@ ParseResult<void> stanza_apparmor(StanzaContext& ctx) {
     if (!sub) {
         return std::move(sub).error();
     }
-    std::string JobClass::*field = nullptr;
+    base::CompactString JobClass::*field = nullptr;
     if (sub->text == "load") {
         field = &JobClass::apparmor_load;
     } else if (sub->text == "switch") {

@@ -23,7 +23,7 @@ ParseResult<void> set_exec(StanzaContext& ctx, ProcessType type, Position at) {
     if (auto end = ctx.lex.end_stanza(); !end) {
         return std::move(end).error();
     }
-    ctx.job.process(type) = core::Process{false, std::move(cmd->text), at.line};
+    ctx.job.process(type) = core::Process{std::move(cmd->text), at.line, false};
     return {};
 }
 
@@ -32,7 +32,7 @@ ParseResult<void> set_script(StanzaContext& ctx, ProcessType type, Position at) 
     if (!body) {
         return std::move(body).error();
     }
-    ctx.job.process(type) = core::Process{true, std::move(body).value(), at.line};
+    ctx.job.process(type) = core::Process{std::move(body).value(), at.line, true};
     return {};
 }
 

@@ -13,10 +13,14 @@ using nlohmann::json;
 namespace {
 
 struct Target {
-    core::Environ* env = nullptr;
+    core::Environ* global_env = nullptr;    // the global table, or
+    core::SharedEnviron* job_env = nullptr; // an instance's (shared until written)
     bool global = true;
     std::string job;
     std::string instance;
+
+    const core::Environ& read() const { return global_env ? *global_env : job_env->get(); }
+    core::Environ& edit() const { return global_env ? *global_env : job_env->edit(); }
 };
 
 // The table the request means; replies with the error and returns nullopt when there is none.
@@ -30,14 +34,14 @@ std::optional<Target> target(Call& call) {
     }
     Target t;
     if (*global || job->empty()) {
-        t.env = &call.host.engine.global_env();
+        t.global_env = &call.host.engine.global_env();
         return t;
     }
     t.global = false;
     t.job = *job;
     t.instance = *instance;
-    t.env = call.host.engine.instance_env_table(*job, *instance);
-    if (t.env == nullptr) {
+    t.job_env = call.host.engine.instance_env_table(*job, *instance);
+    if (t.job_env == nullptr) {
         std::string who = instance->empty() ? *job : *job + " (" + *instance + ")";
         call.error(errc::unknown_instance, "Unknown instance: " + who);
         return std::nullopt;
@@ -81,7 +85,7 @@ void cmd_list_env(Call& call) {
     if (!t) {
         return;
     }
-    core::Environ sorted = *t->env;
+    core::Environ sorted = t->read();
     std::sort(sorted.begin(), sorted.end());
     call.ok({{"env", sorted}});
 }
@@ -96,7 +100,7 @@ void cmd_get_env(Call& call) {
     if (!t) {
         return;
     }
-    auto value = core::env_get(*t->env, *name);
+    auto value = core::env_get(t->read(), *name);
     if (!value) {
         call.error(errc::no_such_variable, "No such variable: " + *name);
         return;
@@ -129,10 +133,10 @@ void cmd_set_env(Call& call) {
     for (const std::string& v : *vars) {
         std::string assignment = v.find('=') == std::string::npos ? v + "=" : v;
         std::string_view name = std::string_view(assignment).substr(0, assignment.find('='));
-        if (*retain && core::env_get(*t->env, name)) {
+        if (*retain && core::env_get(t->read(), name)) {
             continue;
         }
-        core::env_set(*t->env, assignment);
+        core::env_set(t->edit(), assignment);
     }
     call.ok(json::object());
 }
@@ -147,13 +151,13 @@ void cmd_unset_env(Call& call) {
         return;
     }
     for (const std::string& name : *names) { // all or nothing
-        if (!core::env_get(*t->env, name)) {
+        if (!core::env_get(t->read(), name)) {
             call.error(errc::no_such_variable, "No such variable: " + name);
             return;
         }
     }
     for (const std::string& name : *names) {
-        core::env_unset(*t->env, name);
+        core::env_unset(t->edit(), name);
     }
     call.ok(json::object());
 }
@@ -167,9 +171,9 @@ void cmd_reset_env(Call& call) {
     if (t->global) {
         engine.reset_global_env();
     } else if (const core::JobClass* cls = engine.find_class(t->job)) {
-        *t->env = engine.default_env(*cls);
+        t->edit() = engine.default_env(*cls);
     } else {
-        *t->env = engine.global_env();
+        t->edit() = engine.global_env();
     }
     call.ok(json::object());
 }

@@ -87,7 +87,7 @@ const Job* Engine::find_instance(std::string_view name, std::string_view instanc
     return it == e->instances.end() ? nullptr : it->second.get();
 }
 
-Environ* Engine::instance_env_table(std::string_view name, std::string_view instance) {
+SharedEnviron* Engine::instance_env_table(std::string_view name, std::string_view instance) {
     ClassEntry* e = entry(name);
     if (e == nullptr) {
         return nullptr;

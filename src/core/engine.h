@@ -5,6 +5,12 @@
 // job_exit.cpp (process exits, respawn, kill timeouts).
 #pragma once
 
+#include "base/result.h"
+#include "core/event_match.h"
+#include "core/event_queue.h"
+#include "core/job.h"
+#include "core/job_runtime.h"
+
 #include <initializer_list>
 #include <map>
 #include <memory>
@@ -12,12 +18,6 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include "base/result.h"
-#include "core/event_match.h"
-#include "core/event_queue.h"
-#include "core/job.h"
-#include "core/job_runtime.h"
 
 namespace core {
 
@@ -30,7 +30,7 @@ struct CommandError {
 template <typename T> using CommandResult = base::Result<T, CommandError>;
 
 class Engine {
-public:
+  public:
     // `global_env` is the base of every job's environment (PATH, TERM, or the user's whole env).
     Engine(JobRuntime& runtime, Environ global_env);
     Engine(const Engine&) = delete;
@@ -62,7 +62,8 @@ public:
                                   const std::string* instance = nullptr);
     CommandResult<JobStatus> restart(std::string_view name, const Environ& env, JobWaiter waiter,
                                      const std::string* instance = nullptr);
-    CommandResult<JobStatus> reload(std::string_view name, const Environ& env, const std::string* instance = nullptr);
+    CommandResult<JobStatus> reload(std::string_view name, const Environ& env,
+                                    const std::string* instance = nullptr);
     // Sets every job's goal to stop (shutdown). all_stopped() tells when they are all waiting.
     void stop_all();
     bool all_stopped() const;
@@ -104,19 +105,20 @@ public:
     Environ& global_env() { return m_global_env; }
     // Back to what it was when startd started.
     void reset_global_env() { m_global_env = m_initial_env; }
-    // An instance's own table (what its later processes get), or nullptr.
-    Environ* instance_env_table(std::string_view name, std::string_view instance);
+    // An instance's own table (what its later processes get), or nullptr. Read it with get();
+    // edit() gives the instance a copy of its own first when other instances share it.
+    SharedEnviron* instance_env_table(std::string_view name, std::string_view instance);
     // What a fresh instance of `cls` starts from: the table, then the class's env stanzas.
     Environ default_env(const JobClass& cls) const { return instance_env(cls, {}); }
 
-private:
+  private:
     struct ClassEntry {
-        std::shared_ptr<const JobClass> current;  // what new instances use
-        std::shared_ptr<const JobClass> pending;  // a newer definition waiting for instances to end
-        bool deleted = false;                     // removed from disk; gone once instances end
+        std::shared_ptr<const JobClass> current; // what new instances use
+        std::shared_ptr<const JobClass> pending; // a newer definition waiting for instances to end
+        bool deleted = false;                    // removed from disk; gone once instances end
         std::map<std::string, std::unique_ptr<Job>> instances;
-        ExprState start_state;                    // the class's `start on` (of `current`)
-        bool started_in_shutdown = false;         // an event started it after stop_all()
+        ExprState start_state;            // the class's `start on` (of `current`)
+        bool started_in_shutdown = false; // an event started it after stop_all()
         // Starts by event per instance name within one engine round (Engine::poll): a job that
         // starts and ends without any process can loop through its own events with nothing to
         // wait for; this stops it.
@@ -126,9 +128,11 @@ private:
 
     ClassEntry* entry(std::string_view name);
     const ClassEntry* entry(std::string_view name) const;
-    CommandResult<Job*> lookup(std::string_view name, const Environ& env, bool create, const std::string* instance);
+    CommandResult<Job*> lookup(std::string_view name, const Environ& env, bool create,
+                               const std::string* instance);
     // An existing instance whose goal is start ("Job has already been stopped" otherwise).
-    CommandResult<Job*> lookup_started(std::string_view name, const Environ& env, const std::string* instance);
+    CommandResult<Job*> lookup_started(std::string_view name, const Environ& env,
+                                       const std::string* instance);
     // Registers the waiter, applies the goals in order, and returns the status right after.
     JobStatus command_goal(Job& job, WaitFor what, JobWaiter waiter, std::initializer_list<JobGoal> goals);
     Environ instance_env(const JobClass& cls, const Environ& extra) const;
@@ -178,6 +182,7 @@ private:
     Environ m_initial_env;
     std::unordered_map<std::string, ClassEntry> m_classes;
     std::unordered_map<pid_t, std::pair<Job*, ProcessType>> m_pids;
+    EnvironPool m_env_pool; // instance tables, shared where equal
     EventQueue m_events;
     // Event name → classes whose current `start on` / `stop on` names it: an event costs time
     // in proportion to the jobs that care about it, not to all jobs.

@@ -87,7 +87,7 @@ void Engine::stop_by_event(Job& job, Event& ev) {
         return;
     }
     const EventExpr& expr = *job.job_class().stop_on;
-    ExpandEnv expand = [&job]() { return &job.env; }; // `stop on … TTY=$TTY`: this instance's env
+    ExpandEnv expand = [&job]() { return &job.env.get(); }; // `stop on … TTY=$TTY`: this instance's env
     if (!job.stop_state.handle(expr, ev, m_events, expand)) {
         return;
     }

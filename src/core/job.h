@@ -3,7 +3,13 @@
 // Not here: the transitions themselves (core/engine.h and job_lifecycle.cpp).
 #pragma once
 
-#include <sys/types.h>
+#include "core/environ.h"
+#include "core/event_match.h"
+#include "core/exit_status.h"
+#include "core/job_class.h"
+#include "core/job_runtime.h"
+#include "core/job_state.h"
+#include "core/shared_environ.h"
 
 #include <array>
 #include <cstdint>
@@ -11,14 +17,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <sys/types.h>
 #include <vector>
-
-#include "core/environ.h"
-#include "core/event_match.h"
-#include "core/exit_status.h"
-#include "core/job_class.h"
-#include "core/job_runtime.h"
-#include "core/job_state.h"
 
 namespace core {
 
@@ -45,8 +45,9 @@ using JobWaiter = std::function<void(const JobOutcome&)>;
 enum class WaitFor : unsigned char { Start, Stop };
 
 class Job {
-public:
-    Job(std::shared_ptr<const JobClass> cls, std::string instance) : m_class(std::move(cls)), m_instance(std::move(instance)) {}
+  public:
+    Job(std::shared_ptr<const JobClass> cls, std::string instance)
+        : m_class(std::move(cls)), m_instance(std::move(instance)) {}
     Job(const Job&) = delete;
     Job& operator=(const Job&) = delete;
 
@@ -60,9 +61,9 @@ public:
     JobGoal goal = JobGoal::Stop;
     JobState state = JobState::Waiting;
 
-    Environ env;                       // the instance environment, replaced at each start
-    std::optional<Environ> start_env;  // pending environment for the next start/restart
-    Environ stop_env;                  // given to pre-stop/post-stop (events that stopped it)
+    SharedEnviron env;                // the instance environment, replaced at each start
+    std::optional<Environ> start_env; // pending environment for the next start/restart
+    Environ stop_env;                 // given to pre-stop/post-stop (events that stopped it)
 
     std::array<pid_t, process_type_count> pids{};
     pid_t pid(ProcessType type) const { return pids[static_cast<std::size_t>(type)]; }
@@ -102,7 +103,7 @@ public:
 
     JobStatus status() const;
 
-private:
+  private:
     std::shared_ptr<const JobClass> m_class;
     std::string m_instance;
 };

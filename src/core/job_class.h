@@ -2,17 +2,17 @@
 // Not here: parsing (config/), running instances (core/job.h, later), JSON rendering (config/job_json).
 #pragma once
 
-#include <sys/resource.h>
-#include <sys/types.h>
+#include "base/compact_string.h"
+#include "core/event_expr.h"
 
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <sys/resource.h>
+#include <sys/types.h>
 #include <vector>
-
-#include "core/event_expr.h"
 
 namespace core {
 
@@ -20,14 +20,14 @@ namespace core {
 enum class ProcessType : std::uint8_t { Main, PreStart, PostStart, PreStop, PostStop, Security };
 inline constexpr std::size_t process_type_count = 6;
 
-std::string_view to_string(ProcessType type);                  // "main", "pre-start", …
+std::string_view to_string(ProcessType type); // "main", "pre-start", …
 std::optional<ProcessType> process_type_from_string(std::string_view name);
 
 // One process definition: an `exec` command line (raw text, quotes intact) or a `script` body.
 struct Process {
+    base::CompactString command; // exec: the command line; script: the body, common indentation removed
+    int line = 0;                // where the stanza started, for diagnostics
     bool script = false;
-    std::string command; // exec: the command line; script: the body, common indentation removed
-    int line = 0;        // where the stanza started, for diagnostics
     bool operator==(const Process&) const = default;
 };
 
@@ -67,51 +67,53 @@ struct NormalExit {
     bool operator==(const NormalExit&) const = default;
 };
 
+// Held once per job for as long as startd runs, so laid out for size: text that is usually
+// absent is a CompactString (8 bytes, no allocation when empty), and the small fields sit
+// together (no padding between them).
 struct JobClass {
-    std::string name; // relative path without ".conf": "net/apache"
-    std::string path; // the .conf file it came from
+    std::string name;         // relative path without ".conf": "net/apache"
+    base::CompactString path; // the .conf file it came from
 
-    std::string description;
-    std::string author;
-    std::string version;
-    std::string usage;
+    base::CompactString description;
+    base::CompactString author;
+    base::CompactString version;
+    base::CompactString usage;
 
     std::array<std::optional<Process>, process_type_count> processes;
 
     std::optional<EventExpr> start_on;
     std::optional<EventExpr> stop_on;
-    bool manual = false; // a `manual` stanza was seen (it also clears an earlier start on)
 
     std::vector<std::string> env;     // "KEY=VALUE" or bare "KEY" (copied from startd's env at start)
     std::vector<std::string> exports; // variable names added to this job's events
     std::vector<std::string> emits;   // documentation: events this job emits (globs allowed)
 
-    std::string instance; // instance name template ("" = singleton)
-    bool task = false;
-    bool respawn = false;
-    unsigned respawn_limit = 10;   // 0 together with interval 0: unlimited
-    unsigned respawn_interval = 5; // seconds
+    base::CompactString instance; // instance name template ("" = singleton)
     std::vector<NormalExit> normal_exit;
-
-    ExpectType expect = ExpectType::None;
-    unsigned kill_timeout = 5; // seconds
-    int kill_signal = 15;      // SIGTERM
-    int reload_signal = 1;     // SIGHUP
-
-    ConsoleType console = ConsoleType::Log;
-    mode_t umask = 022;
-    std::optional<int> nice;
-    std::optional<int> oom_score; // -1000..1000 (`never` = -1000)
     std::vector<std::pair<int, ResourceLimit>> limits; // one entry per resource, last stanza wins
 
-    std::string chroot;
-    std::string chdir;
-    std::string setuid;
-    std::string setgid;
+    base::CompactString chroot;
+    base::CompactString chdir;
+    base::CompactString setuid;
+    base::CompactString setgid;
 
-    std::string apparmor_load;
-    std::string apparmor_switch;
+    base::CompactString apparmor_load;
+    base::CompactString apparmor_switch;
     std::vector<CgroupSetting> cgroups;
+
+    std::optional<int> nice;
+    std::optional<int> oom_score;  // -1000..1000 (`never` = -1000)
+    unsigned respawn_limit = 10;   // 0 together with interval 0: unlimited
+    unsigned respawn_interval = 5; // seconds
+    unsigned kill_timeout = 5;     // seconds
+    int kill_signal = 15;          // SIGTERM
+    int reload_signal = 1;         // SIGHUP
+    mode_t umask = 022;
+    ExpectType expect = ExpectType::None;
+    ConsoleType console = ConsoleType::Log;
+    bool manual = false; // a `manual` stanza was seen (it also clears an earlier start on)
+    bool task = false;
+    bool respawn = false;
     bool debug = false;
 
     const std::optional<Process>& process(ProcessType type) const {

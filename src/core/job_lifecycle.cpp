@@ -75,7 +75,7 @@ std::optional<JobState> Engine::enter_state(Job& job, JobState from) {
 
     case JobState::Starting:
         if (job.start_env) {
-            job.env = std::move(*job.start_env);
+            job.env = m_env_pool.intern(std::move(*job.start_env));
             job.start_env.reset();
         }
         job.stop_env.clear();

@@ -19,7 +19,7 @@ Command command_for(const core::Process& process) {
     Command cmd;
     if (process.script) {
         cmd.file = shell;
-        cmd.argv = {std::string(shell), "-e", "-c", process.command, std::string(shell)};
+        cmd.argv = {std::string(shell), "-e", "-c", process.command.str(), std::string(shell)};
         return cmd;
     }
     if (needs_shell(process.command)) {

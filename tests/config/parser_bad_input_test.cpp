@@ -139,7 +139,7 @@ TEST(ParseJobBadInput, OneMegabyteScriptParses) {
         body += "  echo line " + std::to_string(body.size()) + "\n";
     }
     JobClass job = parse_ok("script\n" + body + "end script\n");
-    EXPECT_EQ(job.process(ProcessType::Main)->command.substr(0, 12), "echo line 0\n");
+    EXPECT_EQ(job.process(ProcessType::Main)->command.view().substr(0, 12), "echo line 0\n");
 }
 
 TEST(ParseJobBadInput, FileAboveTheSizeLimitIsFileTooLarge) {

@@ -23,7 +23,7 @@ using core::ProcessType;
 TEST(ExecStanza, StoresTheRawCommandWithQuotesIntact) {
     JobClass job = parse_ok("exec /sbin/daemon -d \"foo\"\n");
     ASSERT_TRUE(job.process(ProcessType::Main).has_value());
-    EXPECT_EQ(*job.process(ProcessType::Main), (core::Process{false, "/sbin/daemon -d \"foo\"", 1}));
+    EXPECT_EQ(*job.process(ProcessType::Main), (core::Process{"/sbin/daemon -d \"foo\"", 1, false}));
 }
 
 TEST(ExecStanza, RecordsTheLineItStartedOn) {
@@ -36,7 +36,7 @@ TEST(ExecStanza, RepeatedTheLastOneWins) {
 
 TEST(ExecStanza, AfterScriptReplacesIt) {
     JobClass job = parse_ok("script\n  echo\nend script\nexec /bin/b\n");
-    EXPECT_EQ(*job.process(ProcessType::Main), (core::Process{false, "/bin/b", 4}));
+    EXPECT_EQ(*job.process(ProcessType::Main), (core::Process{"/bin/b", 4, false}));
 }
 
 TEST(ExecStanza, CommentEndsTheCommand) {
@@ -61,12 +61,12 @@ TEST(ExecStanza, UnterminatedQuoteIsReportedAtTheQuote) {
 
 TEST(ScriptStanza, StoresTheBodyWithoutCommonIndentation) {
     JobClass job = parse_ok("script\n    echo a\n      echo b\nend script\n");
-    EXPECT_EQ(*job.process(ProcessType::Main), (core::Process{true, "echo a\n  echo b\n", 1}));
+    EXPECT_EQ(*job.process(ProcessType::Main), (core::Process{"echo a\n  echo b\n", 1, true}));
 }
 
 TEST(ScriptStanza, RepeatedTheLastOneWins) {
     JobClass job = parse_ok("script\n  one\nend script\nscript\n  two\nend script\n");
-    EXPECT_EQ(*job.process(ProcessType::Main), (core::Process{true, "two\n", 4}));
+    EXPECT_EQ(*job.process(ProcessType::Main), (core::Process{"two\n", 4, true}));
 }
 
 TEST(ScriptStanza, AfterExecReplacesIt) {
@@ -111,7 +111,7 @@ protected:
 TEST_P(HookStanza, ExecFormStoresTheRawCommand) {
     JobClass job = parse_ok(name() + " exec /bin/hook \"arg\"\n");
     ASSERT_TRUE(process(job).has_value());
-    EXPECT_EQ(*process(job), (core::Process{false, "/bin/hook \"arg\"", 1}));
+    EXPECT_EQ(*process(job), (core::Process{"/bin/hook \"arg\"", 1, false}));
     EXPECT_FALSE(job.process(ProcessType::Main).has_value());
 }
 
@@ -121,7 +121,7 @@ TEST_P(HookStanza, RepeatedExecTheLastOneWins) {
 
 TEST_P(HookStanza, ScriptFormStoresTheBody) {
     JobClass job = parse_ok("\n" + name() + " script\n  echo hook\nend script\n");
-    EXPECT_EQ(*process(job), (core::Process{true, "echo hook\n", 2}));
+    EXPECT_EQ(*process(job), (core::Process{"echo hook\n", 2, true}));
 }
 
 TEST_P(HookStanza, RepeatedScriptTheLastOneWins) {

@@ -136,7 +136,7 @@ TEST(StanzaTable, ClosestStanzaSuggestsOnlyNearMisses) {
 
 struct StringStanza {
     const char* name;
-    std::string JobClass::*field;
+    base::CompactString JobClass::*field;
 };
 
 class OneArgumentStanza : public ::testing::TestWithParam<StringStanza> {};

@@ -92,9 +92,9 @@ std::vector<std::string> script_lines(const core::JobClass& job, ProcessType typ
         return {};
     }
     EXPECT_TRUE(process->script) << core::to_string(type) << " should be a script";
-    EXPECT_TRUE(!process->command.empty() && process->command.back() == '\n') << process->command;
+    EXPECT_TRUE(!process->command.empty() && process->command.view().back() == '\n') << process->command;
     std::vector<std::string> lines;
-    std::istringstream in(process->command);
+    std::istringstream in(process->command.str());
     for (std::string line; std::getline(in, line);) {
         lines.push_back(line);
     }
@@ -107,7 +107,7 @@ std::string exec_of(const core::JobClass& job, ProcessType type) {
         return "<none>";
     }
     EXPECT_FALSE(process->script) << core::to_string(type) << " should be an exec line";
-    return process->command;
+    return process->command.str();
 }
 
 TEST(ConformanceSpotCheck, CloudInit) {
@@ -288,8 +288,8 @@ TEST(ConformanceSpotCheck, LogrotateScriptsBeginWithBlankLinesAndKeepHereDocumen
     EXPECT_TRUE(job->task);
     const auto& pre = job->process(ProcessType::PreStart);
     ASSERT_TRUE(pre);
-    EXPECT_TRUE(pre->command.starts_with("\nlogrotate=$(command -v logrotate 2>/dev/null || :)\n\n"));
-    EXPECT_TRUE(pre->command.ends_with("\ninitctl set-env FORCE=--force\n\n"));
+    EXPECT_TRUE(pre->command.view().starts_with("\nlogrotate=$(command -v logrotate 2>/dev/null || :)\n\n"));
+    EXPECT_TRUE(pre->command.view().ends_with("\ninitctl set-env FORCE=--force\n\n"));
     Strings main = script_lines(*job, ProcessType::Main);
     ASSERT_EQ(main.size(), 36u);
     EXPECT_EQ(main[0], "");

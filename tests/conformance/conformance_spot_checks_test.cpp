@@ -81,8 +81,8 @@ std::vector<std::string> script_lines(const core::JobClass& job, ProcessType typ
         return {};
     }
     EXPECT_TRUE(process->script) << core::to_string(type) << " should be a script";
-    EXPECT_TRUE(!process->command.empty() && process->command.back() == '\n') << process->command;
-    return lines_of(process->command);
+    EXPECT_TRUE(!process->command.empty() && process->command.view().back() == '\n') << process->command;
+    return lines_of(process->command.str());
 }
 
 std::string exec_of(const core::JobClass& job, ProcessType type) {
@@ -91,7 +91,7 @@ std::string exec_of(const core::JobClass& job, ProcessType type) {
         return "<none>";
     }
     EXPECT_FALSE(process->script) << core::to_string(type) << " should be an exec line";
-    return process->command;
+    return process->command.str();
 }
 
 std::optional<core::ResourceLimit> limit_of(const core::JobClass& job, int resource) {

@@ -120,6 +120,31 @@ TEST_F(CommandsTest, InstanceTableIsSeparateFromTheGlobalOne) {
     EXPECT_EQ(replies.back().error.message, "Unknown instance: db");
 }
 
+TEST_F(CommandsTest, InstancesWithEqualTablesShareOneUntilOneOfThemIsChanged) {
+    define("getty", "instance $TTY\nexec getty\n");
+    start("getty", {"TTY=tty1"});
+    define("web", "exec web\n");
+    define("db", "exec db\n");
+    start("web");
+    start("db");
+    const core::Job* web = job("web");
+    const core::Job* db = job("db");
+    ASSERT_TRUE(web && db);
+    EXPECT_EQ(&web->env.get(), &db->env.get()) << "one table for two jobs with the same environment";
+    EXPECT_TRUE(web->env.shared());
+    EXPECT_NE(&job("getty", "tty1")->env.get(), &web->env.get()) << "TTY=tty1 makes getty's table its own";
+
+    send("set-env", {{"vars", {"LOCAL=1"}}, {"job", "web"}, {"instance", ""}});
+    ASSERT_TRUE(replies.back().ok);
+    EXPECT_NE(&web->env.get(), &db->env.get());
+    send("get-env", {{"name", "LOCAL"}, {"job", "web"}, {"instance", ""}});
+    EXPECT_EQ(replies.back().result["value"], "1");
+    send("get-env", {{"name", "LOCAL"}, {"job", "db"}, {"instance", ""}});
+    EXPECT_EQ(replies.back().error.code, "no-such-variable") << "db's table must not change with web's";
+    send("list-env", {{"job", "db"}, {"instance", ""}});
+    EXPECT_EQ(replies.back().result["env"], (nlohmann::json{"PATH=/usr/bin:/bin", "TERM=linux"}));
+}
+
 TEST_F(CommandsTest, ReadingTheTableIsOpenToAllChangingItIsNot) {
     send("list-env", json::object(), 4242);
     EXPECT_TRUE(replies.back().ok);

@@ -101,7 +101,7 @@ TEST(JobClassDefaults, AreUpstarts) {
 
 TEST(JobClassProcess, AccessorReachesTheSlotOfItsType) {
     core::JobClass job;
-    job.process(ProcessType::PostStop) = core::Process{true, "echo bye\n", 7};
+    job.process(ProcessType::PostStop) = core::Process{"echo bye\n", 7, true};
     ASSERT_TRUE(job.processes[static_cast<std::size_t>(ProcessType::PostStop)].has_value());
     EXPECT_EQ(job.processes[static_cast<std::size_t>(ProcessType::PostStop)]->command, "echo bye\n");
     EXPECT_FALSE(job.process(ProcessType::Main).has_value());

@@ -8,7 +8,7 @@ namespace {
 using proc::command_for;
 using Args = std::vector<std::string>;
 
-core::Process exec(std::string line) { return core::Process{false, std::move(line), 1}; }
+core::Process exec(std::string line) { return core::Process{std::move(line), 1, false}; }
 
 TEST(CommandFor, PlainExecLineIsSplitOnWhitespaceAndExecutedDirectly) {
     auto cmd = command_for(exec("/usr/sbin/sshd  -D\t-p 2222"));
@@ -30,7 +30,7 @@ TEST(CommandFor, EqualsSignAndTildeAlsoSelectTheShell) {
 }
 
 TEST(CommandFor, ScriptsAlwaysRunUnderShDashE) {
-    auto cmd = command_for(core::Process{true, "echo one\necho two\n", 1});
+    auto cmd = command_for(core::Process{"echo one\necho two\n", 1, true});
     EXPECT_EQ(cmd.argv, (Args{"/bin/sh", "-e", "-c", "echo one\necho two\n", "/bin/sh"}));
 }
 

@@ -27,7 +27,7 @@ proc::PlanContext ctx(proc::Mode mode = proc::Mode::System) {
 
 TEST(ProcessEnvironment, InstanceEnvThenStopEnvForStopHooksThenUpstartVariables) {
     core::Job job(job_class("exec x\n"), "tty1");
-    job.env = {"PATH=/bin", "A=1"};
+    job.env.edit() = {"PATH=/bin", "A=1"};
     job.stop_env = {"A=2", "UPSTART_STOP_EVENTS=runlevel"};
     EXPECT_EQ(proc::process_environment(job, ProcessType::Main, {}),
               (core::Environ{"PATH=/bin", "A=1", "UPSTART_JOB=t", "UPSTART_INSTANCE=tty1"}));
