@@ -265,7 +265,6 @@ void Engine::poll() {
         return; // the outer poll() picks up whatever this call would have done
     }
     m_polling = true;
-    ++m_poll_round;
     for (;;) {
         if (Event* ev = m_events.next_unhandled()) {
             if (m_observer) {
@@ -298,6 +297,7 @@ void Engine::poll() {
         }
         break;
     }
+    m_starts_this_round.clear(); // the round is over
     m_polling = false;
 }
 

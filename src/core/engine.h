@@ -119,11 +119,6 @@ class Engine {
         std::map<std::string, std::unique_ptr<Job>> instances;
         ExprState start_state;            // the class's `start on` (of `current`)
         bool started_in_shutdown = false; // an event started it after stop_all()
-        // Starts by event per instance name within one engine round (Engine::poll): a job that
-        // starts and ends without any process can loop through its own events with nothing to
-        // wait for; this stops it.
-        std::uint64_t start_round = 0;
-        std::unordered_map<std::string, unsigned> starts_in_round;
     };
 
     ClassEntry* entry(std::string_view name);
@@ -189,7 +184,10 @@ class Engine {
     std::unordered_map<std::string, std::vector<ClassEntry*>> m_listeners;
     EventObserver m_observer;
     bool m_polling = false;
-    std::uint64_t m_poll_round = 0; // counts top-level poll() calls (loop detection)
+    // Starts by event per class and instance name within one engine round (a top-level poll()):
+    // a job that starts and ends without any process can loop through its own events with
+    // nothing to wait for; this stops it. Emptied at each round, so it holds nothing at rest.
+    std::map<std::pair<const ClassEntry*, std::string>, unsigned> m_starts_this_round;
     bool m_shutting_down = false;
 };
 

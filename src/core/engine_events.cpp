@@ -25,7 +25,7 @@ std::vector<std::string> listened_names(const JobClass& cls) {
     return names;
 }
 
-// How often one event round may start the same job (see Job::starts_in_round).
+// How often one event round may start the same job (see Engine::m_starts_this_round).
 constexpr unsigned max_starts_per_round = 16;
 
 } // namespace
@@ -149,11 +149,7 @@ void Engine::start_by_event(ClassEntry& e, Event& ev) {
         e.start_state.reset(m_events); // already started: the event is simply absorbed
         return;
     }
-    if (e.start_round != m_poll_round) {
-        e.start_round = m_poll_round;
-        e.starts_in_round.clear();
-    }
-    if (++e.starts_in_round[*instance] > max_starts_per_round) {
+    if (++m_starts_this_round[{&e, *instance}] > max_starts_per_round) {
         // Only a job whose whole run needs no process can come round this fast: its own events
         // restart it before anything could wait. Refuse rather than spin forever.
         m_runtime.log(LogLevel::Error,

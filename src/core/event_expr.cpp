@@ -8,7 +8,7 @@ namespace core {
 namespace {
 
 std::string render_match(const EventExprNode& node) {
-    std::string out = node.name;
+    std::string out = node.name.str();
     for (const EventArg& arg : node.args) {
         out += ' ';
         if (!arg.positional()) {
@@ -63,7 +63,7 @@ std::vector<std::string> event_names(const EventExpr& expr) {
     for (const EventExprNode& node : expr.nodes) {
         if (node.kind == EventExprKind::Match &&
             std::find(names.begin(), names.end(), node.name) == names.end()) {
-            names.push_back(node.name);
+            names.push_back(node.name.str());
         }
     }
     return names;

@@ -7,6 +7,8 @@
 // is one vector copy.
 #pragma once
 
+#include "base/compact_string.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -29,7 +31,7 @@ enum class EventExprKind : std::uint8_t { Match, And, Or };
 struct EventExprNode {
     EventExprKind kind = EventExprKind::Match;
     // Match only: event name and its arguments in the order written.
-    std::string name;
+    base::CompactString name;
     std::vector<EventArg> args;
     // And/Or only: indexes of the children in EventExpr::nodes (both smaller than this node's).
     std::uint32_t lhs = 0;

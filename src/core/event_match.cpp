@@ -75,26 +75,29 @@ bool ExprState::handle(const EventExpr& expr, Event& ev, EventQueue& queue, cons
     if (!changed) {
         return false; // a tree only becomes true on a new match (a true tree is reset at once)
     }
-    evaluate(expr);
-    return m_values.back() != 0;
+    return evaluate(expr).back() != 0;
 }
 
-void ExprState::evaluate(const EventExpr& expr) const {
-    m_values.assign(expr.nodes.size(), 0);
+const std::vector<char>& ExprState::evaluate(const EventExpr& expr) const {
+    // One scratch buffer for every tree: a state is held per job class and per instance, and
+    // only one tree is evaluated at a time (per thread).
+    thread_local std::vector<char> values;
+    values.assign(expr.nodes.size(), 0);
     for (std::size_t i = 0; i < expr.nodes.size(); ++i) {
         const EventExprNode& node = expr.nodes[i];
         switch (node.kind) {
         case EventExprKind::Match:
-            m_values[i] = m_matched.empty() ? 0 : static_cast<char>(m_matched[i] != 0);
+            values[i] = m_matched.empty() ? 0 : static_cast<char>(m_matched[i] != 0);
             break;
         case EventExprKind::And:
-            m_values[i] = static_cast<char>(m_values[node.lhs] != 0 && m_values[node.rhs] != 0);
+            values[i] = static_cast<char>(values[node.lhs] != 0 && values[node.rhs] != 0);
             break;
         case EventExprKind::Or:
-            m_values[i] = static_cast<char>(m_values[node.lhs] != 0 || m_values[node.rhs] != 0);
+            values[i] = static_cast<char>(values[node.lhs] != 0 || values[node.rhs] != 0);
             break;
         }
     }
+    return values;
 }
 
 std::vector<std::uint64_t> ExprState::collect(const EventExpr& expr, EventQueue& queue, Environ& env,
@@ -103,15 +106,15 @@ std::vector<std::uint64_t> ExprState::collect(const EventExpr& expr, EventQueue&
     if (m_matched.empty() || expr.nodes.empty()) {
         return seen;
     }
-    evaluate(expr);
+    const std::vector<char>& values = evaluate(expr);
     // Top-down (the root is last): a node counts when it is true and every ancestor counts.
     std::vector<char> counts(expr.nodes.size(), 0);
-    counts.back() = m_values.back();
+    counts.back() = values.back();
     for (std::size_t i = expr.nodes.size(); i-- > 0;) {
         const EventExprNode& node = expr.nodes[i];
         if (node.kind != EventExprKind::Match && counts[i] != 0) {
-            counts[node.lhs] = m_values[node.lhs];
-            counts[node.rhs] = m_values[node.rhs];
+            counts[node.lhs] = values[node.lhs];
+            counts[node.rhs] = values[node.rhs];
         }
     }
     std::string names;

@@ -45,12 +45,11 @@ class ExprState {
     bool any_matched() const { return !m_matched.empty(); }
 
   private:
-    // Node values bottom-up (post-order), into m_values.
-    void evaluate(const EventExpr& expr) const;
+    // Node values bottom-up (post-order), in a scratch buffer valid until the next call.
+    const std::vector<char>& evaluate(const EventExpr& expr) const;
 
     std::vector<std::uint64_t> m_matched; // per node: the event that matched a leaf, 0 if none
                                           // (empty until the first match: most trees idle)
-    mutable std::vector<char> m_values;   // scratch for evaluate()
 };
 
 } // namespace core

@@ -76,15 +76,15 @@ class Job {
     // The main process has an `expect` stanza and has not said it is ready yet.
     bool awaiting_ready = false;
     // The daemon's own words (expect notify: STATUS=…), shown by status.
-    std::string status_text;
+    base::CompactString status_text;
 
     // The first failure since the job last entered starting.
     bool failed = false;
     ProcessType failed_process = ProcessType::Main;
     bool failed_by_respawn_limit = false;
     std::optional<ExitStatus> failed_status; // nullopt: spawn failure or respawn limit
-    std::string failure_reason;              // "web main process terminated with status 1"
-    std::string spawn_error;                 // why the last spawn failed
+    base::CompactString failure_reason;      // "web main process terminated with status 1"
+    base::CompactString spawn_error;         // why the last spawn failed
 
     // Runaway detection: the window starts at respawn_time, count respawns inside it.
     Clock::time_point respawn_time{};

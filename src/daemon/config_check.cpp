@@ -69,7 +69,7 @@ void check_expr(const core::EventExpr& expr, const Known& known, const char* lab
                     problems[i] = std::string("  ") + label + ": unknown job " + job;
                 }
             } else {
-                ok[i] = known.event(node.name);
+                ok[i] = known.event(node.name.str());
                 if (!ok[i]) {
                     problems[i] = std::string("  ") + label + ": unknown event " + node.name;
                 }
