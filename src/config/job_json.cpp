@@ -65,9 +65,8 @@ json optional_expr(const std::optional<core::EventExpr>& expr) {
 json job_to_json(const core::JobClass& job) {
     json processes = json::object();
     for (std::size_t i = 0; i < core::process_type_count; ++i) {
-        if (job.processes[i]) {
-            processes[std::string(core::to_string(static_cast<core::ProcessType>(i)))] =
-                process_to_json(*job.processes[i]);
+        if (const core::Process* p = job.process(static_cast<core::ProcessType>(i))) {
+            processes[std::string(core::to_string(static_cast<core::ProcessType>(i)))] = process_to_json(*p);
         }
     }
     json normal_exit = json::array();

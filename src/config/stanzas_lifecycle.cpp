@@ -23,7 +23,7 @@ ParseResult<void> set_exec(StanzaContext& ctx, ProcessType type, Position at) {
     if (auto end = ctx.lex.end_stanza(); !end) {
         return std::move(end).error();
     }
-    ctx.job.process(type) = core::Process{std::move(cmd->text), at.line, false};
+    ctx.job.set_process(type, core::Process{std::move(cmd->text), at.line, false});
     return {};
 }
 
@@ -32,7 +32,7 @@ ParseResult<void> set_script(StanzaContext& ctx, ProcessType type, Position at) 
     if (!body) {
         return std::move(body).error();
     }
-    ctx.job.process(type) = core::Process{std::move(body).value(), at.line, true};
+    ctx.job.set_process(type, core::Process{std::move(body).value(), at.line, true});
     return {};
 }
 

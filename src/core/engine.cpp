@@ -265,6 +265,7 @@ void Engine::poll() {
         return; // the outer poll() picks up whatever this call would have done
     }
     m_polling = true;
+    ++m_poll_round;
     for (;;) {
         if (Event* ev = m_events.next_unhandled()) {
             if (m_observer) {
@@ -275,12 +276,10 @@ void Engine::poll() {
             continue;
         }
         if (auto done = m_events.take_finished()) {
-            for (Job* job : done->blocked_jobs) {
-                if (job->blocker == done->id) {
-                    job->blocker = 0;
-                    if (auto next = advance(*job)) {
-                        change_state(*job, *next);
-                    }
+            if (Job* job = done->blocked_job; job != nullptr && job->blocker == done->id) {
+                job->blocker = 0;
+                if (auto next = advance(*job)) {
+                    change_state(*job, *next);
                 }
             }
             for (EventWaiter& waiter : done->waiters) {
@@ -297,7 +296,7 @@ void Engine::poll() {
         }
         break;
     }
-    m_starts_this_round.clear(); // the round is over
+    m_instance_starts_this_round.clear(); // the round is over
     m_polling = false;
 }
 

@@ -115,9 +115,11 @@ class Engine {
     struct ClassEntry {
         std::shared_ptr<const JobClass> current; // what new instances use
         std::shared_ptr<const JobClass> pending; // a newer definition waiting for instances to end
-        bool deleted = false;                    // removed from disk; gone once instances end
         std::map<std::string, std::unique_ptr<Job>> instances;
         ExprState start_state;            // the class's `start on` (of `current`)
+        std::uint64_t start_round = 0;    // the engine round singleton_starts counts in
+        std::uint16_t singleton_starts = 0; // starts by event of the singleton this round (see count_start)
+        bool deleted = false;             // removed from disk; gone once instances end
         bool started_in_shutdown = false; // an event started it after stop_all()
     };
 
@@ -153,6 +155,10 @@ class Engine {
     void handle_event(Event& ev);
     void stop_by_event(Job& job, Event& ev);
     void start_by_event(ClassEntry& e, Event& ev);
+    // Counts a start by event of `instance` of `e` in this round; returns the count so far.
+    // A job that starts and ends without any process can loop through its own events with
+    // nothing to wait for: start_by_event refuses past a bound.
+    unsigned count_start(ClassEntry& e, const std::string& instance);
     // Takes holds on `ids` for `job` (not on the event the job itself waits for: that would
     // deadlock), releasing what it held before.
     void hold_events(Job& job, const std::vector<std::uint64_t>& ids);
@@ -184,10 +190,11 @@ class Engine {
     std::unordered_map<std::string, std::vector<ClassEntry*>> m_listeners;
     EventObserver m_observer;
     bool m_polling = false;
-    // Starts by event per class and instance name within one engine round (a top-level poll()):
-    // a job that starts and ends without any process can loop through its own events with
-    // nothing to wait for; this stops it. Emptied at each round, so it holds nothing at rest.
-    std::map<std::pair<const ClassEntry*, std::string>, unsigned> m_starts_this_round;
+    std::uint64_t m_poll_round = 0; // counts top-level poll() calls (loop detection)
+    // Starts by event of named instances within this round (singletons count in their
+    // ClassEntry: a bring-up of thousands of jobs allocates nothing for this). Emptied after
+    // each round.
+    std::map<std::pair<const ClassEntry*, std::string>, unsigned> m_instance_starts_this_round;
     bool m_shutting_down = false;
 };
 

@@ -25,7 +25,7 @@ std::vector<std::string> listened_names(const JobClass& cls) {
     return names;
 }
 
-// How often one event round may start the same job (see Engine::m_starts_this_round).
+// How often one event round may start the same job (see Engine::count_start).
 constexpr unsigned max_starts_per_round = 16;
 
 } // namespace
@@ -149,7 +149,7 @@ void Engine::start_by_event(ClassEntry& e, Event& ev) {
         e.start_state.reset(m_events); // already started: the event is simply absorbed
         return;
     }
-    if (++m_starts_this_round[{&e, *instance}] > max_starts_per_round) {
+    if (count_start(e, *instance) > max_starts_per_round) {
         // Only a job whose whole run needs no process can come round this fast: its own events
         // restart it before anything could wait. Refuse rather than spin forever.
         m_runtime.log(LogLevel::Error,
@@ -171,6 +171,20 @@ void Engine::start_by_event(ClassEntry& e, Event& ev) {
     }
     // Already started (or cannot be): the event is simply absorbed.
     e.start_state.reset(m_events);
+}
+
+unsigned Engine::count_start(ClassEntry& e, const std::string& instance) {
+    if (!instance.empty()) {
+        return ++m_instance_starts_this_round[{&e, instance}];
+    }
+    if (e.start_round != m_poll_round) {
+        e.start_round = m_poll_round;
+        e.singleton_starts = 0;
+    }
+    if (e.singleton_starts < UINT16_MAX) {
+        ++e.singleton_starts;
+    }
+    return e.singleton_starts;
 }
 
 void Engine::release_events(Job& job) {

@@ -28,7 +28,7 @@ struct Event {
     bool failed = false;  // some job it started or stopped failed
     std::vector<std::string> failures; // why: one line per failed job
     bool handled = false; // already offered to the jobs
-    std::vector<Job*> blocked_jobs;  // jobs in starting/stopping waiting for it to finish
+    Job* blocked_job = nullptr; // the job whose starting/stopping event this is, waiting for it to finish
     std::vector<EventWaiter> waiters; // emitters waiting for it to finish
 };
 

@@ -31,6 +31,41 @@ struct Process {
     bool operator==(const Process&) const = default;
 };
 
+// The processes a job defines, by type. Most jobs define one or two of the six, so only those
+// are stored: 32 bytes and one small allocation, where six optional processes took 144.
+class ProcessTable {
+  public:
+    const Process* get(ProcessType type) const {
+        std::uint8_t slot = m_slot[static_cast<std::size_t>(type)];
+        return slot == 0 ? nullptr : &m_list[slot - 1];
+    }
+    // Defines (or redefines: the last stanza wins) the process of `type`.
+    void set(ProcessType type, Process process) {
+        std::uint8_t& slot = m_slot[static_cast<std::size_t>(type)];
+        if (slot != 0) {
+            m_list[slot - 1] = std::move(process);
+            return;
+        }
+        m_list.push_back(std::move(process));
+        slot = static_cast<std::uint8_t>(m_list.size());
+    }
+    // Equal when the same types have the same processes, in whatever order they were defined.
+    bool operator==(const ProcessTable& other) const {
+        for (std::size_t i = 0; i < process_type_count; ++i) {
+            const Process* a = get(static_cast<ProcessType>(i));
+            const Process* b = other.get(static_cast<ProcessType>(i));
+            if ((a == nullptr) != (b == nullptr) || (a != nullptr && !(*a == *b))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+  private:
+    std::vector<Process> m_list;                          // in the order defined
+    std::array<std::uint8_t, process_type_count> m_slot{}; // per type: index in m_list + 1, or 0
+};
+
 enum class ExpectType : std::uint8_t { None, Stop, Daemon, Fork, Notify };
 std::string_view to_string(ExpectType type);
 std::optional<ExpectType> expect_type_from_string(std::string_view name);
@@ -79,7 +114,7 @@ struct JobClass {
     base::CompactString version;
     base::CompactString usage;
 
-    std::array<std::optional<Process>, process_type_count> processes;
+    ProcessTable processes;
 
     std::optional<EventExpr> start_on;
     std::optional<EventExpr> stop_on;
@@ -116,10 +151,9 @@ struct JobClass {
     bool respawn = false;
     bool debug = false;
 
-    const std::optional<Process>& process(ProcessType type) const {
-        return processes[static_cast<std::size_t>(type)];
-    }
-    std::optional<Process>& process(ProcessType type) { return processes[static_cast<std::size_t>(type)]; }
+    // The process of `type`, or nullptr when the job defines none.
+    const Process* process(ProcessType type) const { return processes.get(type); }
+    void set_process(ProcessType type, Process process) { processes.set(type, std::move(process)); }
 
     bool operator==(const JobClass&) const = default;
 };

@@ -10,7 +10,7 @@ namespace core {
 
 namespace {
 
-bool has(const Job& job, ProcessType type) { return job.job_class().process(type).has_value(); }
+bool has(const Job& job, ProcessType type) { return job.job_class().process(type) != nullptr; }
 
 std::string failure_message(WaitFor what) {
     return what == WaitFor::Start ? "Job failed to start" : "Job failed while stopping";
@@ -231,7 +231,7 @@ void Engine::emit_job_event(Job& job, const char* name, bool blocking) {
     Event& ev = m_events.emit(name, job_event_env(job, with_result));
     if (blocking) {
         job.blocker = ev.id;
-        ev.blocked_jobs.push_back(&job);
+        ev.blocked_job = &job;
     }
 }
 
@@ -290,6 +290,9 @@ void Engine::destroy(Job& job) {
         if (pid > 0) {
             m_pids.erase(pid);
         }
+    }
+    if (Event* waited = job.blocker != 0 ? m_events.find(job.blocker) : nullptr; waited && waited->blocked_job == &job) {
+        waited->blocked_job = nullptr; // nobody is left to move on when it finishes
     }
     job.stop_state.reset(m_events); // a half-matched `stop on` releases what it held
     for (std::uint64_t id : job.blocking) {

@@ -1,11 +1,18 @@
 // Owns applying a jobs directory to the engine.
 #include "daemon/job_loader.h"
 
-#include <set>
+#include <algorithm>
 
 #include "config/job_json.h"
 
 namespace daemon_main {
+
+namespace {
+
+const std::string& name_of(const config::JobFile& file) { return file.name; }
+const std::string& name_of(const std::string& name) { return name; }
+
+} // namespace
 
 nlohmann::json LoadSummary::to_json() const {
     nlohmann::json errs = nlohmann::json::array();
@@ -18,9 +25,7 @@ nlohmann::json LoadSummary::to_json() const {
 
 LoadSummary apply_job_dir(core::Engine& engine, const config::LoadReport& report) {
     LoadSummary summary;
-    std::set<std::string> present;
     for (const config::JobFile& file : report.jobs) {
-        present.insert(file.name);
         summary.errors.insert(summary.errors.end(), file.diagnostics.begin(), file.diagnostics.end());
         if (!file.job) {
             continue; // unparseable: whatever was loaded before stays
@@ -36,8 +41,15 @@ LoadSummary apply_job_dir(core::Engine& engine, const config::LoadReport& report
     summary.errors.insert(summary.errors.end(), report.errors.begin(), report.errors.end());
     if (report.errors.empty()) {
         // Only a complete walk may remove jobs: an unreadable subdirectory must not look empty.
+        // report.jobs is sorted by name: no set of names to build (it would be a thousand small
+        // allocations scattered among the long-lived ones, for nothing).
+        auto present = [&report](const std::string& name) {
+            return std::binary_search(
+                report.jobs.begin(), report.jobs.end(), name,
+                [](const auto& a, const auto& b) { return name_of(a) < name_of(b); });
+        };
         for (const std::string& name : engine.class_names()) {
-            if (present.count(name) == 0 && engine.find_class(name) != nullptr) {
+            if (!present(name) && engine.find_class(name) != nullptr) {
                 engine.remove_class(name);
                 summary.removed.push_back(name);
             }

@@ -45,18 +45,18 @@ void expect_job_or_placed_error(const std::string& text, std::string_view what) 
 
 TEST(ParseJobBadInput, EmptyFileIsAValidJobWithoutAMainProcess) {
     JobClass job = parse_ok("");
-    EXPECT_FALSE(job.process(ProcessType::Main).has_value());
+    EXPECT_FALSE(job.process(ProcessType::Main) != nullptr);
     EXPECT_EQ(job.description, "");
 }
 
 TEST(ParseJobBadInput, FileOfOnlyCommentsAndBlankLinesIsAValidEmptyJob) {
     JobClass job = parse_ok("# one\n\n   # two\n\t\r\n#three");
-    EXPECT_FALSE(job.process(ProcessType::Main).has_value());
+    EXPECT_FALSE(job.process(ProcessType::Main) != nullptr);
     EXPECT_FALSE(job.start_on.has_value());
 }
 
 TEST(ParseJobBadInput, FileOfOnlyContinuationsIsAValidEmptyJob) {
-    EXPECT_FALSE(parse_ok("\\\n\\\n  \\\n").process(ProcessType::Main).has_value());
+    EXPECT_FALSE(parse_ok("\\\n\\\n  \\\n").process(ProcessType::Main) != nullptr);
 }
 
 TEST(ParseJobBadInput, LoneBackslashIsTrailingSlash) {

@@ -25,7 +25,7 @@ using core::ProcessType;
 TEST(ParseJob, FileWithOnlyADescriptionIsAJobWithoutAMainProcess) {
     JobClass job = parse_ok("description \"a state job\"\n");
     EXPECT_EQ(job.description, "a state job");
-    EXPECT_FALSE(job.process(ProcessType::Main).has_value());
+    EXPECT_FALSE(job.process(ProcessType::Main) != nullptr);
 }
 
 TEST(ParseJob, RecordsTheFileItCameFromAsPath) {
@@ -233,7 +233,7 @@ TEST(ManualStanza, LeavesStopOnAlone) {
 TEST(ManualStanza, DoesNotConsumeTheRestOfItsLine) {
     JobClass job = parse_ok("manual exec /bin/true\n");
     EXPECT_TRUE(job.manual);
-    ASSERT_TRUE(job.process(ProcessType::Main).has_value());
+    ASSERT_TRUE(job.process(ProcessType::Main) != nullptr);
     EXPECT_EQ(job.process(ProcessType::Main)->command, "/bin/true");
 }
 
@@ -333,7 +333,7 @@ TEST(ParseJobOverride, ManualDisablesTheConfsStartOn) {
 
 TEST(ParseJobOverride, ScriptInTheOverrideReplacesTheConfsExec) {
     JobClass job = with_override("exec /bin/conf\n", "\nscript\n  echo hi\nend script\n");
-    ASSERT_TRUE(job.process(ProcessType::Main).has_value());
+    ASSERT_TRUE(job.process(ProcessType::Main) != nullptr);
     EXPECT_TRUE(job.process(ProcessType::Main)->script);
     EXPECT_EQ(job.process(ProcessType::Main)->command, "echo hi\n");
     EXPECT_EQ(job.process(ProcessType::Main)->line, 2);

@@ -404,7 +404,7 @@ TEST(ConformanceSpotCheck, SshOverrideReplacesExecAndDisablesAutostart) {
     EXPECT_FALSE(job->start_on.has_value());
     EXPECT_EQ(text_of(job->stop_on), "runlevel [!2345]");
     EXPECT_EQ(exec_of(*job, ProcessType::Main), "/usr/sbin/sshd -D -o PasswordAuthentication=no");
-    EXPECT_TRUE(job->process(ProcessType::PreStart).has_value()); // the .conf's pre-start stays
+    EXPECT_TRUE(job->process(ProcessType::PreStart) != nullptr); // the .conf's pre-start stays
     EXPECT_EQ(job->expect, ExpectType::Stop);
     EXPECT_EQ(job->env, (Strings{"SSH_SIGSTOP=1"}));
 }

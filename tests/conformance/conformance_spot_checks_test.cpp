@@ -104,7 +104,7 @@ std::optional<core::ResourceLimit> limit_of(const core::JobClass& job, int resou
 }
 
 bool has_process(const core::JobClass& job, ProcessType type) {
-    return job.process(type).has_value();
+    return job.process(type) != nullptr;
 }
 
 using Strings = std::vector<std::string>;

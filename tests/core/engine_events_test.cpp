@@ -449,4 +449,17 @@ TEST_F(EngineEventsTest, ProcesslessTaskStartedByItsOwnStoppedEventDoesNotSpinFo
     EXPECT_EQ(job("spin"), nullptr);
 }
 
+TEST_F(EngineEventsTest, ProcesslessInstanceStartedByItsOwnStoppedEventDoesNotSpinForever) {
+    define("spin", "task\ninstance $INSTANCE\nstart on stopped spin or go\n");
+    emit("go", {"INSTANCE=a"});
+    EXPECT_TRUE(finished);
+    EXPECT_EQ(job("spin", "a"), nullptr);
+    EXPECT_TRUE(
+        runtime.logged("spin (a) not started by event stopped: started 16 times without waiting for anything"));
+    emit("go", {"INSTANCE=b"}); // a new round: the count starts again
+    EXPECT_EQ(job("spin", "b"), nullptr);
+    EXPECT_TRUE(
+        runtime.logged("spin (b) not started by event stopped: started 16 times without waiting for anything"));
+}
+
 } // namespace

@@ -94,19 +94,44 @@ TEST(JobClassDefaults, AreUpstarts) {
     EXPECT_EQ(job.oom_score, std::nullopt);
     EXPECT_FALSE(job.start_on.has_value());
     EXPECT_FALSE(job.stop_on.has_value());
-    for (const auto& process : job.processes) {
-        EXPECT_FALSE(process.has_value());
+    for (std::size_t i = 0; i < core::process_type_count; ++i) {
+        EXPECT_EQ(job.process(static_cast<ProcessType>(i)), nullptr);
     }
 }
 
 TEST(JobClassProcess, AccessorReachesTheSlotOfItsType) {
     core::JobClass job;
-    job.process(ProcessType::PostStop) = core::Process{"echo bye\n", 7, true};
-    ASSERT_TRUE(job.processes[static_cast<std::size_t>(ProcessType::PostStop)].has_value());
-    EXPECT_EQ(job.processes[static_cast<std::size_t>(ProcessType::PostStop)]->command, "echo bye\n");
-    EXPECT_FALSE(job.process(ProcessType::Main).has_value());
-    const core::JobClass& view = job;
-    EXPECT_EQ(view.process(ProcessType::PostStop)->line, 7);
+    job.set_process(ProcessType::PostStop, core::Process{"echo bye\n", 7, true});
+    ASSERT_NE(job.process(ProcessType::PostStop), nullptr);
+    EXPECT_EQ(job.process(ProcessType::PostStop)->command, "echo bye\n");
+    EXPECT_EQ(job.process(ProcessType::PostStop)->line, 7);
+    EXPECT_EQ(job.process(ProcessType::Main), nullptr);
+    EXPECT_EQ(job.process(ProcessType::PreStop), nullptr);
+}
+
+TEST(JobClassProcess, ALaterStanzaReplacesTheProcessOfItsTypeOnly) {
+    core::JobClass job;
+    job.set_process(ProcessType::Main, core::Process{"/bin/a", 1, false});
+    job.set_process(ProcessType::PreStart, core::Process{"echo pre\n", 2, true});
+    job.set_process(ProcessType::Main, core::Process{"/bin/b", 5, false});
+    EXPECT_EQ(*job.process(ProcessType::Main), (core::Process{"/bin/b", 5, false}));
+    EXPECT_EQ(*job.process(ProcessType::PreStart), (core::Process{"echo pre\n", 2, true}));
+    EXPECT_EQ(job.process(ProcessType::PostStop), nullptr);
+}
+
+TEST(JobClassProcess, EqualityIgnoresTheOrderProcessesWereDefinedIn) {
+    core::JobClass a;
+    a.set_process(ProcessType::Main, core::Process{"/bin/a", 1, false});
+    a.set_process(ProcessType::PostStop, core::Process{"echo bye\n", 2, true});
+    core::JobClass b;
+    b.set_process(ProcessType::PostStop, core::Process{"echo bye\n", 2, true});
+    b.set_process(ProcessType::Main, core::Process{"/bin/a", 1, false});
+    EXPECT_EQ(a, b);
+    b.set_process(ProcessType::Main, core::Process{"/bin/other", 1, false});
+    EXPECT_NE(a, b);
+    core::JobClass c;
+    c.set_process(ProcessType::Main, core::Process{"/bin/a", 1, false});
+    EXPECT_NE(a, c) << "a missing post-stop differs";
 }
 
 TEST(JobClassEquality, ComparesEveryField) {
