@@ -85,8 +85,8 @@ void check_and_render(const core::JobClass& job) {
         }
     }
     for (std::size_t i = 0; i < core::process_type_count; ++i) {
-        if (job.processes[i]) {
-            check(job.processes[i]->line >= 1);
+        if (const core::Process* process = job.process(static_cast<core::ProcessType>(i))) {
+            check(process->line >= 1);
         }
     }
     std::string json = config::job_to_json(job).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

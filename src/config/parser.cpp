@@ -94,7 +94,9 @@ ParseResult<void> parse_job_text(std::string_view text, std::string_view file, c
         return nul;
     }
     auto result = parse_stanzas(text, file, job);
-    merge_repeated_cgroups(job.cgroups);
+    if (!job.cgroups.empty()) {
+        merge_repeated_cgroups(job.cgroups.edit());
+    }
     return result;
 }
 

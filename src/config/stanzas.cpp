@@ -35,7 +35,7 @@ template <base::CompactString JobClass::*Field> ParseResult<void> string_stanza(
 }
 
 // A stanza of one or more arguments appended to a list.
-template <std::vector<std::string> JobClass::*Field> ParseResult<void> list_stanza(StanzaContext& ctx) {
+template <base::BoxedVector<std::string> JobClass::*Field> ParseResult<void> list_stanza(StanzaContext& ctx) {
     std::vector<std::string> values;
     do {
         auto arg = one_arg(ctx, "at least one argument");
@@ -47,7 +47,7 @@ template <std::vector<std::string> JobClass::*Field> ParseResult<void> list_stan
     if (auto end = ctx.lex.end_stanza(); !end) {
         return std::move(end).error();
     }
-    auto& list = ctx.job.*Field;
+    auto& list = (ctx.job.*Field).edit();
     list.insert(list.end(), std::make_move_iterator(values.begin()), std::make_move_iterator(values.end()));
     return {};
 }

@@ -21,7 +21,7 @@ ParseResult<void> stanza_env(StanzaContext& ctx) {
         d.detail = "'env' takes one KEY=VALUE; quote the value if it contains spaces";
         return d;
     }
-    ctx.job.env.push_back(std::move(arg->text));
+    ctx.job.env.edit().push_back(std::move(arg->text));
     return {};
 }
 
@@ -150,7 +150,7 @@ ParseResult<void> stanza_limit(StanzaContext& ctx) {
     if (auto end = ctx.lex.end_stanza(); !end) {
         return std::move(end).error();
     }
-    auto& limits = ctx.job.limits;
+    auto& limits = ctx.job.limits.edit();
     auto it = std::find_if(limits.begin(), limits.end(), [&](const auto& l) { return l.first == *resource; });
     core::ResourceLimit value{*soft, *hard};
     if (it != limits.end()) {
@@ -214,7 +214,7 @@ ParseResult<void> stanza_cgroup(StanzaContext& ctx) {
     }
     // The same controller, group and key set again replaces the earlier value: parse_job_text
     // merges such repeats once the whole file is read (a search here would be quadratic).
-    ctx.job.cgroups.push_back(std::move(setting));
+    ctx.job.cgroups.edit().push_back(std::move(setting));
     return {};
 }
 

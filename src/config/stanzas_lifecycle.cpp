@@ -137,7 +137,8 @@ ParseResult<void> stanza_normal(StanzaContext& ctx) {
     if (auto end = ctx.lex.end_stanza(); !end) {
         return std::move(end).error();
     }
-    ctx.job.normal_exit.insert(ctx.job.normal_exit.end(), values.begin(), values.end());
+    auto& normal_exit = ctx.job.normal_exit.edit();
+    normal_exit.insert(normal_exit.end(), values.begin(), values.end());
     return {};
 }
 

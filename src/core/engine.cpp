@@ -180,7 +180,7 @@ CommandResult<JobStatus> Engine::start(std::string_view name, const Environ& env
     if (job.goal == JobGoal::Start) {
         return CommandError{"already-running", "Job is already running: " + job.display_name()};
     }
-    job.start_env = instance_env(job.job_class(), env);
+    job.start_env = std::make_unique<Environ>(instance_env(job.job_class(), env));
     return command_goal(job, WaitFor::Start, std::move(waiter), {JobGoal::Start});
 }
 
@@ -203,7 +203,7 @@ CommandResult<JobStatus> Engine::restart(std::string_view name, const Environ& e
     Job& job = **found;
     // The instance keeps its environment unless new variables are given (Upstart's restart).
     if (!env.empty()) {
-        job.start_env = instance_env(job.job_class(), env);
+        job.start_env = std::make_unique<Environ>(instance_env(job.job_class(), env));
     }
     job.stop_env.clear();
     return command_goal(job, WaitFor::Start, std::move(waiter), {JobGoal::Stop, JobGoal::Start});

@@ -165,7 +165,7 @@ void Engine::start_by_event(ClassEntry& e, Event& ev) {
     if (found && (*found)->goal != JobGoal::Start) {
         Job& job = **found;
         hold_events(job, ids);
-        job.start_env = std::move(env);
+        job.start_env = std::make_unique<Environ>(std::move(env));
         m_runtime.log(LogLevel::Info, job.display_name() + " started by event " + ev.name);
         change_goal(job, JobGoal::Start);
     }

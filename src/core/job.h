@@ -60,9 +60,11 @@ class Job {
 
     JobGoal goal = JobGoal::Stop;
     JobState state = JobState::Waiting;
+    // The main process has an `expect` stanza and has not said it is ready yet.
+    bool awaiting_ready = false;
 
     SharedEnviron env;                // the instance environment, replaced at each start
-    std::optional<Environ> start_env; // pending environment for the next start/restart
+    std::unique_ptr<Environ> start_env; // pending environment for the next start/restart
     Environ stop_env;                 // given to pre-stop/post-stop (events that stopped it)
 
     std::array<pid_t, process_type_count> pids{};
@@ -72,9 +74,10 @@ class Job {
     // The process group the main process was spawned to lead (its pid at spawn). A daemon that
     // forks away keeps leaving processes in it, so stopping signals it as well as the main pid.
     pid_t main_group = 0;
+    // Runaway detection: the window starts at respawn_time, count respawns inside it.
+    unsigned respawn_count = 0;
+    Clock::time_point respawn_time{};
 
-    // The main process has an `expect` stanza and has not said it is ready yet.
-    bool awaiting_ready = false;
     // The daemon's own words (expect notify: STATUS=…), shown by status.
     base::CompactString status_text;
 
@@ -85,10 +88,6 @@ class Job {
     std::optional<ExitStatus> failed_status; // nullopt: spawn failure or respawn limit
     base::CompactString failure_reason;      // "web main process terminated with status 1"
     base::CompactString spawn_error;         // why the last spawn failed
-
-    // Runaway detection: the window starts at respawn_time, count respawns inside it.
-    Clock::time_point respawn_time{};
-    unsigned respawn_count = 0;
 
     // The starting/stopping event this job waits for, or 0.
     std::uint64_t blocker = 0;

@@ -2,6 +2,7 @@
 // Not here: parsing (config/), running instances (core/job.h, later), JSON rendering (config/job_json).
 #pragma once
 
+#include "base/boxed_vector.h"
 #include "base/compact_string.h"
 #include "core/event_expr.h"
 
@@ -103,8 +104,8 @@ struct NormalExit {
 };
 
 // Held once per job for as long as startd runs, so laid out for size: text that is usually
-// absent is a CompactString (8 bytes, no allocation when empty), and the small fields sit
-// together (no padding between them).
+// absent is a CompactString and lists that are usually empty a BoxedVector (8 bytes each, no
+// allocation when empty), and the small fields sit together (no padding between them).
 struct JobClass {
     std::string name;         // relative path without ".conf": "net/apache"
     base::CompactString path; // the .conf file it came from
@@ -119,13 +120,13 @@ struct JobClass {
     std::optional<EventExpr> start_on;
     std::optional<EventExpr> stop_on;
 
-    std::vector<std::string> env;     // "KEY=VALUE" or bare "KEY" (copied from startd's env at start)
-    std::vector<std::string> exports; // variable names added to this job's events
-    std::vector<std::string> emits;   // documentation: events this job emits (globs allowed)
+    base::BoxedVector<std::string> env;     // "KEY=VALUE" or bare "KEY" (copied from startd's env at start)
+    base::BoxedVector<std::string> exports; // variable names added to this job's events
+    base::BoxedVector<std::string> emits;   // documentation: events this job emits (globs allowed)
 
     base::CompactString instance; // instance name template ("" = singleton)
-    std::vector<NormalExit> normal_exit;
-    std::vector<std::pair<int, ResourceLimit>> limits; // one entry per resource, last stanza wins
+    base::BoxedVector<NormalExit> normal_exit;
+    base::BoxedVector<std::pair<int, ResourceLimit>> limits; // one entry per resource, last stanza wins
 
     base::CompactString chroot;
     base::CompactString chdir;
@@ -134,7 +135,7 @@ struct JobClass {
 
     base::CompactString apparmor_load;
     base::CompactString apparmor_switch;
-    std::vector<CgroupSetting> cgroups;
+    base::BoxedVector<CgroupSetting> cgroups;
 
     std::optional<int> nice;
     std::optional<int> oom_score;  // -1000..1000 (`never` = -1000)

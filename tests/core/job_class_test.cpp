@@ -138,7 +138,7 @@ TEST(JobClassEquality, ComparesEveryField) {
     core::JobClass a;
     core::JobClass b;
     EXPECT_EQ(a, b);
-    b.env.push_back("A=1");
+    b.env.edit().push_back("A=1");
     EXPECT_NE(a, b);
 }
 
