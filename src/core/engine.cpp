@@ -71,7 +71,7 @@ std::vector<std::string> Engine::class_names() const {
 std::vector<const Job*> Engine::instances(std::string_view name) const {
     std::vector<const Job*> out;
     if (const ClassEntry* e = entry(name)) {
-        for (const auto& [inst, job] : e->instances) {
+        for (const auto& job : e->instances) {
             out.push_back(job.get());
         }
     }
@@ -83,8 +83,7 @@ const Job* Engine::find_instance(std::string_view name, std::string_view instanc
     if (e == nullptr) {
         return nullptr;
     }
-    auto it = e->instances.find(std::string(instance));
-    return it == e->instances.end() ? nullptr : it->second.get();
+    return e->instances.find(instance);
 }
 
 SharedEnviron* Engine::instance_env_table(std::string_view name, std::string_view instance) {
@@ -92,8 +91,8 @@ SharedEnviron* Engine::instance_env_table(std::string_view name, std::string_vie
     if (e == nullptr) {
         return nullptr;
     }
-    auto it = e->instances.find(std::string(instance));
-    return it == e->instances.end() ? nullptr : &it->second->env;
+    Job* job = e->instances.find(instance);
+    return job == nullptr ? nullptr : &job->env;
 }
 
 Environ Engine::instance_env(const JobClass& cls, const Environ& extra) const {
@@ -132,17 +131,13 @@ CommandResult<Job*> Engine::lookup(std::string_view name, const Environ& env, bo
     if (!inst) {
         return std::move(inst).error();
     }
-    auto it = e->instances.find(*inst);
-    if (it != e->instances.end()) {
-        return it->second.get();
+    if (Job* existing = e->instances.find(*inst)) {
+        return existing;
     }
     if (!create) {
         return CommandError{"unknown-instance", "Unknown instance: " + *inst};
     }
-    auto job = std::make_unique<Job>(e->current, *inst);
-    Job* raw = job.get();
-    e->instances.emplace(*inst, std::move(job));
-    return raw;
+    return &e->instances.insert(std::make_unique<Job>(e->current, *inst));
 }
 
 // ---- commands ------------------------------------------------------------------------------
@@ -230,7 +225,7 @@ void Engine::stop_all() {
     m_shutting_down = true;
     std::vector<Job*> all;
     for (auto& [name, e] : m_classes) {
-        for (auto& [inst, job] : e.instances) {
+        for (const auto& job : e.instances) {
             all.push_back(job.get());
         }
     }

@@ -8,6 +8,7 @@
 #include "base/result.h"
 #include "core/event_match.h"
 #include "core/event_queue.h"
+#include "core/instance_table.h"
 #include "core/job.h"
 #include "core/job_runtime.h"
 
@@ -115,7 +116,7 @@ class Engine {
     struct ClassEntry {
         std::shared_ptr<const JobClass> current; // what new instances use
         std::shared_ptr<const JobClass> pending; // a newer definition waiting for instances to end
-        std::map<std::string, std::unique_ptr<Job>> instances;
+        InstanceTable instances;
         ExprState start_state;            // the class's `start on` (of `current`)
         std::uint64_t start_round = 0;    // the engine round singleton_starts counts in
         std::uint16_t singleton_starts = 0; // starts by event of the singleton this round (see count_start)

@@ -69,7 +69,7 @@ void Engine::handle_event(Event& ev) {
         if (e->current->stop_on) {
             std::vector<Job*> jobs;
             jobs.reserve(e->instances.size());
-            for (auto& [name, job] : e->instances) {
+            for (const auto& job : e->instances) {
                 jobs.push_back(job.get());
             }
             for (Job* job : jobs) {
@@ -117,8 +117,7 @@ void Engine::start_by_event(ClassEntry& e, Event& ev) {
     if (cls.instance.empty()) {
         // A singleton already started absorbs the event: no environment to build (the common
         // case when an event recurs, and what keeps a busy event cheap).
-        auto it = e.instances.find(std::string());
-        if (it != e.instances.end() && it->second->goal == JobGoal::Start) {
+        if (Job* running = e.instances.find(""); running != nullptr && running->goal == JobGoal::Start) {
             e.start_state.reset(m_events);
             return;
         }
@@ -144,8 +143,8 @@ void Engine::start_by_event(ClassEntry& e, Event& ev) {
         return;
     }
     e.started_in_shutdown = m_shutting_down;
-    auto existing = e.instances.find(*instance);
-    if (existing != e.instances.end() && existing->second->goal == JobGoal::Start) {
+    if (Job* existing = e.instances.find(*instance);
+        existing != nullptr && existing->goal == JobGoal::Start) {
         e.start_state.reset(m_events); // already started: the event is simply absorbed
         return;
     }
@@ -221,7 +220,7 @@ bool Engine::waits_for(const Job& job, std::uint64_t event) {
     // event moves it is rare). Then a walk: job → the event it waits for → the jobs holding that.
     std::unordered_map<std::uint64_t, std::vector<const Job*>> holders;
     for (const auto& [name, e] : m_classes) {
-        for (const auto& [inst, other] : e.instances) {
+        for (const auto& other : e.instances) {
             for (std::uint64_t id : other->blocking) {
                 holders[id].push_back(other.get());
             }
