@@ -248,7 +248,7 @@ bool Engine::all_stopped() const {
 std::uint64_t Engine::emit(std::string name, Environ env, EventWaiter waiter) {
     Event& ev = m_events.emit(std::move(name), std::move(env));
     if (waiter) {
-        ev.waiters.push_back(std::move(waiter));
+        ev.waiters.edit().push_back(std::move(waiter));
     }
     std::uint64_t id = ev.id;
     poll();
@@ -277,7 +277,7 @@ void Engine::poll() {
                     change_state(*job, *next);
                 }
             }
-            for (EventWaiter& waiter : done->waiters) {
+            for (const EventWaiter& waiter : done->waiters) {
                 waiter(*done);
             }
             constexpr std::string_view failed_suffix = "/failed";

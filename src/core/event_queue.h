@@ -3,15 +3,16 @@
 // Not here: matching events against `start on`/`stop on` (the engine does that while handling).
 #pragma once
 
-#include <cstdint>
-#include <functional>
-#include <deque>
-#include <optional>
-#include <unordered_map>
-#include <string>
-#include <vector>
-
+#include "base/boxed_vector.h"
 #include "core/environ.h"
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace core {
 
@@ -20,16 +21,18 @@ class Job;
 struct Event;
 using EventWaiter = std::function<void(const Event&)>;
 
+// A bring-up of N jobs has N job events in flight at once, so an event is kept small: what
+// only some events have (failures, waiting emitters) is boxed.
 struct Event {
     std::uint64_t id = 0;
     std::string name;
     Environ env;
-    int blockers = 0;     // jobs holding the event until they reach their rest state
-    bool failed = false;  // some job it started or stopped failed
-    std::vector<std::string> failures; // why: one line per failed job
-    bool handled = false; // already offered to the jobs
+    int blockers = 0;                        // jobs holding the event until they reach their rest state
+    bool failed = false;                     // some job it started or stopped failed
+    bool handled = false;                    // already offered to the jobs
+    base::BoxedVector<std::string> failures; // why: one line per failed job
     Job* blocked_job = nullptr; // the job whose starting/stopping event this is, waiting for it to finish
-    std::vector<EventWaiter> waiters; // emitters waiting for it to finish
+    base::BoxedVector<EventWaiter> waiters; // emitters waiting for it to finish
 };
 
 class EventQueue {

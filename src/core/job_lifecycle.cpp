@@ -252,7 +252,7 @@ void Engine::job_failed(Job& job, ProcessType process, std::optional<ExitStatus>
     // job that has failed must not keep others waiting while it winds down.
     for (std::uint64_t id : job.blocking) {
         if (Event* ev = m_events.find(id)) {
-            ev->failures.push_back(job.failure_reason.str());
+            ev->failures.edit().push_back(job.failure_reason.str());
         }
         m_events.unblock(id, true);
     }
