@@ -30,10 +30,13 @@ std::int64_t wall_seconds() {
 } // namespace
 
 Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
-    : m_sys(sys), m_loop(loop), m_settings(std::move(settings)), m_engine(*this, m_settings.job_env),
-      m_host{m_engine, sys.geteuid(), STARTD_VERSION, {}, {}, {}}, m_server(sys, *this, m_host),
-      m_readiness(sys, loop, m_engine, [this](core::LogLevel level, std::string_view text) { log(level, text); },
-                  m_settings.ready_timeout) {
+    : m_sys(sys), m_loop(loop), m_settings(std::move(settings)),
+      m_engine(*this, m_settings.job_env), m_host{m_engine, sys.geteuid(), STARTD_VERSION, {}, {}, {}},
+      m_server(sys, *this, m_host),
+      m_readiness(
+          sys, loop, m_engine, [this](core::LogLevel level, std::string_view text) { log(level, text); },
+          m_settings.ready_timeout),
+      m_tree(sys) {
     m_host.reload_configuration = [this] { return reload_configuration(); };
     m_host.check_config = [this] { return check_config(); };
 }
@@ -281,7 +284,7 @@ base::Result<void> Supervisor::signal_group(const core::Job& job, pid_t pid, int
     // Descendants that left the group (setsid, as Postfix's master does) are still the job's:
     // without a cgroup, the process tree is what says so. Read it before anything dies and is
     // reparented to us.
-    if (auto tree = proc::descendants(m_sys, pid); tree) {
+    if (auto tree = m_tree.descendants(pid); tree) {
         for (pid_t child : *tree) {
             (void)m_sys.kill(child, sig);
         }

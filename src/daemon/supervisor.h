@@ -18,6 +18,7 @@
 #include "loop/signal_watch.h"
 #include "loop/timer.h"
 #include "proc/cgroup.h"
+#include "proc/process_tree.h"
 #include "sys/sys.h"
 
 namespace daemon_main {
@@ -88,6 +89,7 @@ private:
     Readiness m_readiness;
     std::optional<proc::Cgroups> m_cgroups;                        // detected at start()
     std::unordered_map<const core::Job*, std::string> m_job_cgroups; // the cgroup each job's processes join
+    proc::ProcessTree m_tree;                                        // /proc, held open between stops
     std::unique_ptr<loop::SignalWatch> m_signals;
     std::unordered_map<core::Job*, std::unique_ptr<loop::Timer>> m_kill_timers;
     std::unordered_map<int, loop::WatchId> m_io_watches;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,6 +33,7 @@ TEST(ProcessTree, WithoutChildrenFilesDescendantsAreFoundByScanningEveryProcess)
         sys.add_file("/proc/" + std::to_string(pid) + "/stat", std::to_string(pid) + " (p" +
                                                                    std::to_string(pid) + ") " + state + " " +
                                                                    std::to_string(ppid) + " 0 0\n");
+        sys.add_dir("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid)); // no children file
     };
     proc_entry(10, 'S', 1);  // the job's main process
     proc_entry(11, 'S', 10); // a child that called setsid: still in the tree
@@ -97,6 +99,64 @@ TEST(ProcessTree, DescendantsReadOnlyTheJobsOwnProcessesNotAllOfProc) {
     ASSERT_TRUE(found.has_value());
     EXPECT_TRUE(found->empty());
     EXPECT_LT(p.sys.calls().size() - before, 20u) << "the 500 other processes must not be read";
+}
+
+TEST(ProcessTree, ASingleThreadedProcessIsReadFromItsOneChildrenFileWithoutListingItsThreads) {
+    FakeProc p;
+    p.process(10, 'S', 1);
+    p.process(11, 'S', 10);
+    p.children_file(10, 10, "11 ");
+    proc::ProcessTree tree(p.sys);
+    auto found = tree.descendants(10);
+    ASSERT_TRUE(found.has_value()) << found.error().message();
+    EXPECT_EQ(*found, (std::vector<pid_t>{11}));
+    EXPECT_EQ(p.sys.call_count("read_dir"), 0) << "one thread: /proc/PID/task's link count says so";
+}
+
+TEST(ProcessTree, ProcIsOpenedOnceForManyWalks) {
+    FakeProc p;
+    for (int pid = 10; pid < 20; ++pid) {
+        p.process(pid, 'S', 1);
+    }
+    proc::ProcessTree tree(p.sys);
+    for (int pid = 10; pid < 20; ++pid) {
+        ASSERT_TRUE(tree.descendants(pid).has_value());
+    }
+    EXPECT_TRUE(tree.is_descendant(11, 1));
+    EXPECT_EQ(p.sys.call_count("open"), 1);
+}
+
+TEST(ProcessTree, WithoutChildrenFilesTheScanIsChosenOnceAndForAll) {
+    FakeProc p;
+    p.sys.add_file("/proc/10/stat", "10 (p10) S 1 0 0\n");
+    p.sys.add_dir("/proc/10/task/10");
+    p.sys.add_file("/proc/11/stat", "11 (p11) S 10 0 0\n");
+    p.sys.add_dir("/proc/11/task/11");
+    proc::ProcessTree tree(p.sys);
+    ASSERT_EQ(tree.descendants(10).value(), (std::vector<pid_t>{11}));
+    int probes = p.sys.call_count("fstatat");
+    ASSERT_EQ(tree.descendants(10).value(), (std::vector<pid_t>{11}));
+    EXPECT_EQ(p.sys.call_count("fstatat"), probes) << "no children file is looked for again";
+}
+
+TEST(ProcessTree, AProcWithoutSelfInItIsNotKept) {
+    fakes::FakeSys sys;
+    sys.add_dir("/proc"); // an empty directory: /proc is not mounted (yet)
+    proc::ProcessTree tree(sys);
+    auto none = tree.descendants(10);
+    ASSERT_TRUE(none.has_value());
+    EXPECT_TRUE(none->empty());
+    int opens = sys.call_count("open");
+    EXPECT_EQ(opens, 2) << "opened again at once, in case /proc was mounted meanwhile";
+    sys.add_dir("/proc/self");
+    sys.add_file("/proc/10/task/10/children", "11 ");
+    sys.add_file("/proc/11/stat", "11 (p11) S 10 0 0\n");
+    sys.add_file("/proc/11/task/11/children", "");
+    auto found = tree.descendants(10);
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(*found, (std::vector<pid_t>{11}));
+    ASSERT_TRUE(tree.descendants(12).has_value());
+    EXPECT_EQ(sys.call_count("open"), opens) << "a real /proc is kept open";
 }
 
 TEST(ProcessTree, DescendantsOfAProcessThatIsGoneAreNone) {
@@ -171,6 +231,46 @@ TEST(ProcessTree, RealProcKnowsOurGrandchildDescendsFromUs) {
     EXPECT_FALSE(stranger);
     ASSERT_TRUE(tree.has_value());
     EXPECT_NE(std::find(tree->begin(), tree->end(), grandchild), tree->end());
+}
+
+// A child forked by a second thread is listed in that thread's children file only.
+TEST(ProcessTree, RealProcFindsAChildForkedByASecondThreadAndASingleThreadsChild) {
+    int ready[2];
+    ASSERT_EQ(::pipe(ready), 0);
+    pid_t child = ::fork();
+    if (child == 0) {
+        static int out;
+        out = ready[1];
+        pthread_t thread;
+        auto forker = [](void*) -> void* {
+            pid_t grandchild = ::fork();
+            if (grandchild == 0) {
+                ::pause();
+                ::_exit(0);
+            }
+            (void)!::write(out, &grandchild, sizeof grandchild);
+            return nullptr;
+        };
+        if (::pthread_create(&thread, nullptr, forker, nullptr) != 0) {
+            ::_exit(1);
+        }
+        ::pause(); // the thread stays, so the grandchild's parent is a live second thread
+        ::_exit(0);
+    }
+    pid_t grandchild = 0;
+    ASSERT_EQ(::read(ready[0], &grandchild, sizeof grandchild), static_cast<ssize_t>(sizeof grandchild));
+    proc::ProcessTree tree(sys::real_sys());
+    auto of_child = tree.descendants(child);
+    auto of_grandchild = tree.descendants(grandchild);
+    ::kill(grandchild, SIGKILL);
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+    ::close(ready[0]);
+    ::close(ready[1]);
+    ASSERT_TRUE(of_child.has_value()) << of_child.error().message();
+    EXPECT_EQ(*of_child, (std::vector<pid_t>{grandchild}));
+    ASSERT_TRUE(of_grandchild.has_value());
+    EXPECT_TRUE(of_grandchild->empty());
 }
 
 } // namespace
