@@ -296,6 +296,10 @@ void Engine::poll() {
             }
             continue;
         }
+        if (!m_kills.empty()) {
+            send_kills(); // may move jobs on, so the queue is looked at again
+            continue;
+        }
         break;
     }
     m_polling = false;

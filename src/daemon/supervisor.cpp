@@ -272,6 +272,32 @@ joblog::JobLog& Supervisor::job_log(const std::string& path) {
 }
 
 base::Result<void> Supervisor::signal_group(const core::Job& job, pid_t pid, int sig) {
+    // Descendants that left the group (setsid, as Postfix's master does) are still the job's:
+    // without a cgroup, the process tree is what says so. Read it before anything dies and is
+    // reparented to us.
+    auto tree = m_tree.descendants(pid);
+    return send_group_signal(job, pid, sig, tree ? &*tree : nullptr);
+}
+
+std::vector<base::Result<void>> Supervisor::signal_groups(std::span<const core::GroupSignal> signals) {
+    // One reading of the process tree for the whole batch, before any of it is signalled.
+    std::vector<pid_t> roots;
+    roots.reserve(signals.size());
+    for (const core::GroupSignal& s : signals) {
+        roots.push_back(s.pid);
+    }
+    auto trees = m_tree.descendants_of(roots);
+    std::vector<base::Result<void>> results;
+    results.reserve(signals.size());
+    for (std::size_t i = 0; i < signals.size(); ++i) {
+        const core::GroupSignal& s = signals[i];
+        results.push_back(send_group_signal(*s.job, s.pid, s.sig, trees ? &(*trees)[i] : nullptr));
+    }
+    return results;
+}
+
+base::Result<void> Supervisor::send_group_signal(const core::Job& job, pid_t pid, int sig,
+                                                 const std::vector<pid_t>* descendants) {
     // Every job process leads its own session and process group, so -pid reaches its children.
     // A main process found through expect fork/daemon may lead a group of its own (setsid) or
     // none; whatever is left in the group the job was spawned in belongs to the job too.
@@ -281,11 +307,8 @@ base::Result<void> Supervisor::signal_group(const core::Job& job, pid_t pid, int
     if (auto cg = m_job_cgroups.find(&job); cg != m_job_cgroups.end() && pid == job.pid(core::ProcessType::Main)) {
         (void)m_cgroups->signal(cg->second, sig); // everything in the job's cgroup
     }
-    // Descendants that left the group (setsid, as Postfix's master does) are still the job's:
-    // without a cgroup, the process tree is what says so. Read it before anything dies and is
-    // reparented to us.
-    if (auto tree = m_tree.descendants(pid); tree) {
-        for (pid_t child : *tree) {
+    if (descendants != nullptr) {
+        for (pid_t child : *descendants) {
             (void)m_sys.kill(child, sig);
         }
     }

@@ -53,6 +53,7 @@ public:
     // ---- core::JobRuntime ----------------------------------------------------------------
     base::Result<pid_t> spawn(const core::Job& job, core::ProcessType type) override;
     base::Result<void> signal_group(const core::Job& job, pid_t pid, int sig) override;
+    std::vector<base::Result<void>> signal_groups(std::span<const core::GroupSignal> signals) override;
     base::Result<void> signal_process(pid_t pid, int sig) override;
     void arm_kill_timer(core::Job& job, core::Seconds after) override;
     void cancel_kill_timer(core::Job& job) override;
@@ -78,6 +79,9 @@ private:
     base::Result<nlohmann::json> reload_configuration();
     nlohmann::json check_config();
     loop::Next on_log_readable(int fd);
+    // signal_group with the job's descendants already read (nullptr: they could not be).
+    base::Result<void> send_group_signal(const core::Job& job, pid_t pid, int sig,
+                                         const std::vector<pid_t>* descendants);
     joblog::JobLog& job_log(const std::string& path);
 
     sys::Sys& m_sys;

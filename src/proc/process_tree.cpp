@@ -31,7 +31,7 @@ base::Result<std::string> read_proc_file(sys::Sys& sys, int dir, const std::stri
         return fd.error();
     }
     std::string text;
-    char buf[512];
+    char buf[4096];
     for (;;) {
         auto n = sys.read(fd->get(), buf, sizeof buf);
         if (!n || *n == 0) {
@@ -46,8 +46,8 @@ std::optional<StatLine> read_stat(sys::Sys& sys, int dir, pid_t pid) {
     return text ? parse_stat(*text) : std::nullopt;
 }
 
-// Every process on the machine, by parent: one read of every /proc/PID/stat.
-base::Result<std::vector<pid_t>> scan_descendants(sys::Sys& sys, int dir, pid_t root) {
+// Every process on the machine but those in `skip`, by parent: one read of each /proc/PID/stat.
+base::Result<ParentIndex> scan(sys::Sys& sys, int dir, const std::unordered_set<pid_t>& skip) {
     // A listing of its own: the ProcessTree's fd is kept open, and a listing moves its offset.
     auto listing = sys.openat(dir, ".", O_RDONLY | O_DIRECTORY);
     if (!listing) {
@@ -57,9 +57,12 @@ base::Result<std::vector<pid_t>> scan_descendants(sys::Sys& sys, int dir, pid_t 
     if (!entries) {
         return entries.error();
     }
-    std::unordered_multimap<pid_t, pid_t> children; // ppid → pid
+    ParentIndex children; // ppid → pid
     for (const sys::DirEntry& e : *entries) {
         if (!is_pid_name(e.name)) {
+            continue;
+        }
+        if (auto pid = number(e.name); !pid || skip.count(static_cast<pid_t>(*pid)) != 0) {
             continue;
         }
         auto text = read_proc_file(sys, dir, e.name + "/stat");
@@ -68,6 +71,11 @@ base::Result<std::vector<pid_t>> scan_descendants(sys::Sys& sys, int dir, pid_t 
             children.emplace(line->ppid, line->pid);
         }
     }
+    return children;
+}
+
+// The descendants of `root` in `children`, breadth first.
+std::vector<pid_t> descendants_in(const ParentIndex& children, pid_t root) {
     std::vector<pid_t> found;
     auto add_children = [&](pid_t parent) {
         auto [first, last] = children.equal_range(parent);
@@ -76,12 +84,39 @@ base::Result<std::vector<pid_t>> scan_descendants(sys::Sys& sys, int dir, pid_t 
         }
     };
     add_children(root);
-    // Breadth first; a snapshot read while processes come and go cannot hold more than every
-    // process once, which also bounds the walk if a reused pid made a cycle.
+    // A snapshot read while processes come and go cannot hold more than every process once,
+    // which also bounds the walk if a reused pid made a cycle.
     for (std::size_t i = 0; i < found.size() && found.size() <= children.size(); ++i) {
         add_children(found[i]);
     }
     return found;
+}
+
+// Every process on the machine, by parent: one read of every /proc/PID/stat.
+base::Result<std::vector<pid_t>> scan_descendants(sys::Sys& sys, int dir, pid_t root) {
+    auto children = scan(sys, dir, {});
+    if (!children) {
+        return children.error();
+    }
+    return descendants_in(*children, root);
+}
+
+// How many threads the machine runs (/proc/loadavg: "0.00 0.01 0.05 2/345 6789").
+std::optional<std::size_t> thread_count(sys::Sys& sys, int dir) {
+    auto text = read_proc_file(sys, dir, "loadavg");
+    if (!text) {
+        return std::nullopt;
+    }
+    auto slash = text->find('/');
+    if (slash == std::string::npos) {
+        return std::nullopt;
+    }
+    std::string_view rest = std::string_view(*text).substr(slash + 1);
+    auto count = number(rest.substr(0, rest.find(' ')));
+    if (!count || *count < 0) {
+        return std::nullopt;
+    }
+    return static_cast<std::size_t>(*count);
 }
 
 } // namespace
@@ -229,6 +264,67 @@ base::Result<std::vector<pid_t>> ProcessTree::descendants(pid_t root) {
         return std::vector<pid_t>{}; // gone: its children were reparented
     }
     return std::move(*found);
+}
+
+std::optional<base::Result<ParentIndex>> ProcessTree::batch_index(int dir, std::span<const pid_t> roots) {
+    if (roots.size() < batch_scan_min) {
+        return std::nullopt;
+    }
+    if (m_children_files == false) {
+        return scan(m_sys, dir, {}); // one scan for the batch instead of one per root
+    }
+    // Our own children: their parent is us, so none of them descends from a root (roots are
+    // our children or theirs). Their /proc/PID/stat need not be read.
+    pid_t self = m_sys.getpid();
+    std::vector<pid_t> own;
+    switch (thread_children(dir, self, own)) {
+    case Walk::NoChildrenFiles:
+        return scan(m_sys, dir, {});
+    case Walk::Gone:
+        return std::nullopt; // no /proc/SELF: walk as for a single root
+    case Walk::Read:
+        break;
+    }
+    // Compared in files read: walking opens one children file per root (after a stat of its
+    // task directory), the scan one stat file per process that is not ours, which the
+    // machine's thread count bounds from above.
+    auto threads = thread_count(m_sys, dir);
+    if (!threads) {
+        return std::nullopt;
+    }
+    std::size_t others = *threads > own.size() ? *threads - own.size() : 0;
+    if (others * 3 + 16 >= roots.size() * 4) {
+        return std::nullopt;
+    }
+    std::unordered_set<pid_t> skip(own.begin(), own.end());
+    skip.insert(self);
+    return scan(m_sys, dir, skip);
+}
+
+base::Result<std::vector<std::vector<pid_t>>> ProcessTree::descendants_of(std::span<const pid_t> roots) {
+    auto d = dir();
+    if (!d) {
+        return d.error();
+    }
+    std::vector<std::vector<pid_t>> out;
+    out.reserve(roots.size());
+    if (auto index = batch_index(*d, roots)) {
+        if (!*index) {
+            return index->error();
+        }
+        for (pid_t root : roots) {
+            out.push_back(descendants_in(**index, root));
+        }
+        return out;
+    }
+    for (pid_t root : roots) {
+        auto found = descendants(root);
+        if (!found) {
+            return found.error();
+        }
+        out.push_back(std::move(found).value());
+    }
+    return out;
 }
 
 bool ProcessTree::is_descendant(pid_t pid, pid_t ancestor) {

@@ -7,10 +7,13 @@
 
 #include "sys/sys.h"
 
+#include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
+#include <unordered_map>
 #include <vector>
 
 namespace proc {
@@ -25,6 +28,9 @@ struct StatLine {
 // Parses "/proc/PID/stat" text. The command name may contain spaces and parentheses: it runs
 // from the first '(' to the last ')'. nullopt on malformed text.
 std::optional<StatLine> parse_stat(std::string_view text);
+
+// Processes by parent (ppid → pid), as one scan of /proc read them.
+using ParentIndex = std::unordered_multimap<pid_t, pid_t>;
 
 // The process tree as /proc shows it. It keeps /proc open (opened at first use, close-on-exec)
 // and remembers whether the kernel has children files, so a walk costs only what the walk
@@ -41,6 +47,13 @@ class ProcessTree {
     // cannot be read.
     base::Result<std::vector<pid_t>> descendants(pid_t root);
 
+    // descendants() of each of `roots`, in order, read in one go: by walking each root's
+    // children files, or by one scan of /proc when that reads fewer files — every process's
+    // stat except those of our own children, whose parent we know — as when most of the
+    // machine's processes are being stopped together. Small batches are always walked.
+    base::Result<std::vector<std::vector<pid_t>>> descendants_of(std::span<const pid_t> roots);
+    static constexpr std::size_t batch_scan_min = 32;
+
     // Whether `pid` is a live descendant of `ancestor` (its parent, its parent's parent, …), read
     // upwards through /proc/PID/stat: the cost is the depth, not the number of processes.
     bool is_descendant(pid_t pid, pid_t ancestor);
@@ -56,6 +69,8 @@ class ProcessTree {
     Walk read_children(int dir, const std::string& path, const std::string& thread, std::vector<pid_t>& out);
     // The descendants of `root` under `dir`; nullopt when `root` is not there.
     std::optional<base::Result<std::vector<pid_t>>> walk(int dir, pid_t root);
+    // One scan of /proc for a batch of roots, or nullopt when walking them is cheaper.
+    std::optional<base::Result<ParentIndex>> batch_index(int dir, std::span<const pid_t> roots);
 
     sys::Sys& m_sys;
     std::string m_proc_dir;

@@ -159,6 +159,101 @@ TEST(ProcessTree, AProcWithoutSelfInItIsNotKept) {
     EXPECT_EQ(sys.call_count("open"), opens) << "a real /proc is kept open";
 }
 
+// startd (the fake's pid 5000) with `jobs` main processes (6000, 6001, …) as its children, each
+// single-threaded; main 6000 has a child (7000, which left the group with setsid) and a
+// grandchild (7001); `others` processes belong to nobody we know.
+struct Machine {
+    explicit Machine(int jobs, int others) {
+        p.sys.set_self_pid(5000);
+        std::string own;
+        p.process(5000, 'S', 1);
+        for (int i = 0; i < jobs; ++i) {
+            p.process(6000 + i, 'S', 5000);
+            roots.push_back(6000 + i);
+            own += std::to_string(6000 + i) + " ";
+        }
+        p.children_file(5000, 5000, own);
+        p.process(7000, 'S', 6000);
+        p.process(7001, 'S', 7000);
+        p.children_file(6000, 6000, "7000 ");
+        p.children_file(7000, 7000, "7001 ");
+        for (int i = 0; i < others; ++i) {
+            p.process(8000 + i, 'S', 1);
+        }
+        p.sys.add_file("/proc/loadavg", "0.00 0.01 0.05 1/" + std::to_string(jobs + others + 8) + " 9999\n");
+    }
+    int stat_reads() const {
+        int n = 0;
+        for (const std::string& call : p.sys.calls()) {
+            n += call == "openat";
+        }
+        return n;
+    }
+    FakeProc p;
+    std::vector<pid_t> roots;
+};
+
+TEST(ProcessTree, ABatchOfMostOfTheMachinesProcessesIsReadInOneScanThatSkipsOurOwnChildren) {
+    Machine m(100, 5);
+    proc::ProcessTree tree(m.p.sys);
+    auto batch = tree.descendants_of(m.roots);
+    ASSERT_TRUE(batch.has_value()) << batch.error().message();
+    ASSERT_EQ(batch->size(), 100u);
+    EXPECT_EQ((*batch)[0], (std::vector<pid_t>{7000, 7001}));
+    for (std::size_t i = 1; i < batch->size(); ++i) {
+        EXPECT_TRUE((*batch)[i].empty()) << "root " << m.roots[i];
+    }
+    EXPECT_EQ(m.p.sys.call_count("fstatat"), 1) << "no root was walked; only our own task directory";
+    // The stat files of 7000, 7001 and the 5 others (not of our 100 children), our own
+    // children file, loadavg and the listing itself.
+    EXPECT_EQ(m.stat_reads(), 10);
+}
+
+TEST(ProcessTree, ABatchScanAgreesWithWalkingEachRoot) {
+    Machine m(40, 3);
+    proc::ProcessTree tree(m.p.sys);
+    auto batch = tree.descendants_of(m.roots);
+    ASSERT_TRUE(batch.has_value());
+    for (std::size_t i = 0; i < m.roots.size(); ++i) {
+        auto one = proc::descendants(m.p.sys, m.roots[i]);
+        ASSERT_TRUE(one.has_value());
+        EXPECT_EQ((*batch)[i], *one) << "root " << m.roots[i];
+    }
+}
+
+TEST(ProcessTree, ASmallBatchOrABatchAmongManyOtherProcessesIsWalkedRootByRoot) {
+    Machine few(proc::ProcessTree::batch_scan_min - 1, 0);
+    proc::ProcessTree tree(few.p.sys);
+    ASSERT_TRUE(tree.descendants_of(few.roots).has_value());
+    EXPECT_EQ(few.p.sys.call_count("read_dir"), 0) << "no listing of /proc";
+
+    Machine crowded(40, 200); // reading 200 stat files would cost more than 40 walks
+    proc::ProcessTree tree2(crowded.p.sys);
+    auto batch = tree2.descendants_of(crowded.roots);
+    ASSERT_TRUE(batch.has_value());
+    EXPECT_EQ((*batch)[0], (std::vector<pid_t>{7000, 7001}));
+    EXPECT_EQ(crowded.p.sys.call_count("read_dir"), 0) << "no listing of /proc";
+    EXPECT_GE(crowded.p.sys.call_count("fstatat"), 40) << "each root walked";
+}
+
+TEST(ProcessTree, WithoutChildrenFilesABatchIsOneScan) {
+    fakes::FakeSys sys;
+    std::vector<pid_t> roots;
+    for (int pid = 10; pid < 50; ++pid) {
+        sys.add_file("/proc/" + std::to_string(pid) + "/stat", std::to_string(pid) + " (p) S 1 0 0\n");
+        sys.add_dir("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid));
+        roots.push_back(pid);
+    }
+    sys.add_file("/proc/60/stat", "60 (p) S 10 0 0\n");
+    sys.add_dir("/proc/60/task/60");
+    sys.add_dir("/proc/" + std::to_string(sys.self_pid()) + "/task/" + std::to_string(sys.self_pid()));
+    proc::ProcessTree tree(sys);
+    auto batch = tree.descendants_of(roots);
+    ASSERT_TRUE(batch.has_value()) << batch.error().message();
+    EXPECT_EQ((*batch)[0], (std::vector<pid_t>{60}));
+    EXPECT_EQ(sys.call_count("read_dir"), 1) << "one listing of /proc for the 40 roots";
+}
+
 TEST(ProcessTree, DescendantsOfAProcessThatIsGoneAreNone) {
     FakeProc p;
     p.process(20, 'S', 1);
