@@ -58,8 +58,11 @@ void Engine::change_state(Job& job, JobState state) {
     while (next) {
         JobState from = job.state;
         job.state = *next;
-        m_runtime.log(LogLevel::Debug, job.display_name() + " state changed from " + std::string(to_string(from)) +
-                                           " to " + std::string(to_string(job.state)));
+        if (m_runtime.log_enabled(LogLevel::Debug)) {
+            m_runtime.log(LogLevel::Debug, job.display_name() + " state changed from " +
+                                               std::string(to_string(from)) + " to " +
+                                               std::string(to_string(job.state)));
+        }
         next = enter_state(job, from);
     }
 }

@@ -71,6 +71,12 @@ public:
 
     virtual Clock::time_point now() = 0;
     virtual void log(LogLevel level, std::string_view message) = 0;
+    // Whether log() keeps messages of `level`: a message that would be dropped (debug, usually)
+    // need not be built.
+    virtual bool log_enabled(LogLevel level) const {
+        (void)level;
+        return true;
+    }
 };
 
 } // namespace core

@@ -4,11 +4,11 @@
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <csignal>
-#include <cstdio>
 
 #include "config/job_dir.h"
 #include "daemon/config_check.h"
@@ -31,6 +31,7 @@ std::int64_t wall_seconds() {
 
 Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
     : m_sys(sys), m_loop(loop), m_settings(std::move(settings)),
+      m_log(sys, loop, STDERR_FILENO, m_settings.debug),
       m_engine(*this, m_settings.job_env), m_host{m_engine, sys.geteuid(), STARTD_VERSION, {}, {}, {}},
       m_server(sys, *this, m_host),
       m_readiness(
@@ -342,12 +343,7 @@ core::Clock::time_point Supervisor::now() {
 }
 
 void Supervisor::log(core::LogLevel level, std::string_view message) {
-    if (level == core::LogLevel::Debug && !m_settings.debug) {
-        return;
-    }
-    static constexpr const char* names[] = {"debug", "info", "warning", "error"};
-    std::fprintf(stderr, "startd: %s: %.*s\n", names[static_cast<int>(level)], static_cast<int>(message.size()),
-                 message.data());
+    m_log.write(level, message);
 }
 
 // ---- IoRegistry ------------------------------------------------------------------------------

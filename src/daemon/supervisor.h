@@ -12,6 +12,7 @@
 #include "control/endpoint.h"
 #include "control/server.h"
 #include "core/engine.h"
+#include "daemon/daemon_log.h"
 #include "daemon/readiness.h"
 #include "log/job_log.h"
 #include "loop/event_loop.h"
@@ -61,6 +62,7 @@ public:
     void abort_ready(const core::Job& job) override;
     core::Clock::time_point now() override;
     void log(core::LogLevel level, std::string_view message) override;
+    bool log_enabled(core::LogLevel level) const override { return m_log.wants(level); }
 
     // ---- control::IoRegistry --------------------------------------------------------------
     void watch(int fd, bool write, std::function<void(std::uint32_t)> ready) override;
@@ -87,6 +89,7 @@ private:
     sys::Sys& m_sys;
     loop::EventLoop& m_loop;
     Settings m_settings;
+    DaemonLog m_log; // declared early: everything after it may still log while it is destroyed
     core::Engine m_engine;
     control::CommandHost m_host;
     control::Server m_server;

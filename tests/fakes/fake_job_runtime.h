@@ -40,6 +40,7 @@ public:
     void abort_ready(const core::Job& job) override { aborted_watches.push_back(job.display_name()); }
     core::Clock::time_point now() override { return m_now; }
     void log(core::LogLevel level, std::string_view message) override;
+    bool log_enabled(core::LogLevel level) const override { return level != core::LogLevel::Debug || debug; }
 
     // Moves time forward, firing due kill timers.
     void advance(core::Seconds by);
@@ -49,6 +50,7 @@ public:
     std::vector<SpawnRecord> spawns;
     std::vector<SignalRecord> signals;
     std::vector<std::string> logs;
+    bool debug = true;    // whether debug messages are wanted (log_enabled)
     int signal_errno = 0; // when set, signal_group records the signal and fails with this errno
     pid_t failing_pid = 0; // signal_group to this pid records the signal and fails with ESRCH
     std::vector<std::size_t> signal_batches; // the size of each signal_groups call, in order
