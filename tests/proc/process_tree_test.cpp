@@ -344,12 +344,15 @@ TEST(ProcessTree, RealProcFindsAChildForkedByASecondThreadAndASingleThreadsChild
                 ::_exit(0);
             }
             (void)!::write(out, &grandchild, sizeof grandchild);
+            for (;;) {
+                ::pause(); // a thread that ended would hand its children to the main thread
+            }
             return nullptr;
         };
         if (::pthread_create(&thread, nullptr, forker, nullptr) != 0) {
             ::_exit(1);
         }
-        ::pause(); // the thread stays, so the grandchild's parent is a live second thread
+        ::pause(); // the main thread waits too: the grandchild's parent stays the second thread
         ::_exit(0);
     }
     pid_t grandchild = 0;
