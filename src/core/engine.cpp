@@ -289,6 +289,10 @@ void Engine::poll() {
             }
             continue;
         }
+        if (!m_kills.empty()) {
+            send_kills(); // may move jobs on, so the queue is looked at again
+            continue;
+        }
         break;
     }
     m_instance_starts_this_round.clear(); // the round is over

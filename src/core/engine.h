@@ -143,6 +143,9 @@ class Engine {
     std::optional<JobState> enter_state(Job& job, JobState from);
     std::optional<JobState> advance(Job& job);
     bool spawn_process(Job& job, ProcessType type);
+    // Signals every job queued in m_kills (the jobs that entered `killed` this round) in one
+    // batch, then arms their kill timers, or moves on those whose signal could not be sent.
+    void send_kills();
     void emit_job_event(Job& job, const char* name, bool blocking);
     Environ job_event_env(const Job& job, bool with_result) const;
     // Records the job's first failure (`why` when there is no exit status: a spawn error is
@@ -191,6 +194,7 @@ class Engine {
     std::unordered_map<std::string, std::vector<ClassEntry*>> m_listeners;
     EventObserver m_observer;
     bool m_polling = false;
+    std::vector<Job*> m_kills;      // entered `killed` in this poll(); signalled once it has drained
     std::uint64_t m_poll_round = 0; // counts top-level poll() calls (loop detection)
     // Starts by event of named instances within this round (singletons count in their
     // ClassEntry: a bring-up of thousands of jobs allocates nothing for this). Emptied after

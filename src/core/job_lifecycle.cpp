@@ -58,8 +58,11 @@ void Engine::change_state(Job& job, JobState state) {
     while (next) {
         JobState from = job.state;
         job.state = *next;
-        m_runtime.log(LogLevel::Debug, job.display_name() + " state changed from " + std::string(to_string(from)) +
-                                           " to " + std::string(to_string(job.state)));
+        if (m_runtime.log_enabled(LogLevel::Debug)) {
+            m_runtime.log(LogLevel::Debug, job.display_name() + " state changed from " +
+                                               std::string(to_string(from)) + " to " +
+                                               std::string(to_string(job.state)));
+        }
         next = enter_state(job, from);
     }
 }
@@ -155,15 +158,9 @@ std::optional<JobState> Engine::enter_state(Job& job, JobState from) {
 
     case JobState::Killed:
         if (job.main_alive()) {
-            pid_t main = job.pid(ProcessType::Main);
-            if (auto sent = m_runtime.signal_group(job, main, cls.kill_signal); sent) {
-                m_runtime.arm_kill_timer(job, Seconds(cls.kill_timeout));
-                return std::nullopt;
-            } else {
-                m_runtime.log(LogLevel::Warning, "Failed to send " + signal_name(cls.kill_signal) + " to " +
-                                                     job.display_name() + " main process (" + std::to_string(main) +
-                                                     "): " + sent.error().message());
-            }
+            // Sent with the other kills of this round once poll() has drained it (send_kills).
+            m_kills.push_back(&job);
+            return std::nullopt;
         }
         return advance(job);
 
@@ -177,6 +174,34 @@ std::optional<JobState> Engine::enter_state(Job& job, JobState from) {
         return advance(job);
     }
     return std::nullopt;
+}
+
+void Engine::send_kills() {
+    // Jobs wait in `killed` for their main process, which only a later turn of the loop can
+    // report, so every job queued here still exists and is still in `killed`.
+    std::vector<Job*> jobs;
+    jobs.swap(m_kills);
+    std::vector<GroupSignal> signals;
+    signals.reserve(jobs.size());
+    for (Job* job : jobs) {
+        signals.push_back(GroupSignal{job, job->pid(ProcessType::Main), job->job_class().kill_signal});
+    }
+    std::vector<base::Result<void>> sent = m_runtime.signal_groups(signals);
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        Job& job = *jobs[i];
+        const JobClass& cls = job.job_class();
+        if (i < sent.size() && sent[i]) {
+            m_runtime.arm_kill_timer(job, Seconds(cls.kill_timeout));
+            continue;
+        }
+        std::string why = i < sent.size() ? sent[i].error().message() : "not sent";
+        m_runtime.log(LogLevel::Warning, "Failed to send " + signal_name(cls.kill_signal) + " to " +
+                                             job.display_name() + " main process (" +
+                                             std::to_string(signals[i].pid) + "): " + why);
+        if (auto next = advance(job)) {
+            change_state(job, *next);
+        }
+    }
 }
 
 bool Engine::spawn_process(Job& job, ProcessType type) {

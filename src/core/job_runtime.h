@@ -3,14 +3,15 @@
 // with a recording fake, so every lifecycle path runs without real processes.
 #pragma once
 
-#include <sys/types.h>
-
-#include <chrono>
-#include <string>
-#include <string_view>
-
 #include "base/result.h"
 #include "core/job_class.h"
+
+#include <chrono>
+#include <span>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <vector>
 
 namespace core {
 
@@ -20,6 +21,13 @@ using Clock = std::chrono::steady_clock;
 using Seconds = std::chrono::seconds;
 
 enum class LogLevel : unsigned char { Debug, Info, Warning, Error };
+
+// One signal of a batch: `sig` to the process group led by `pid`, a process of `job`.
+struct GroupSignal {
+    const Job* job;
+    pid_t pid;
+    int sig;
+};
 
 class JobRuntime {
 public:
@@ -32,6 +40,18 @@ public:
 
     // Sends `sig` to the process group led by `pid` (and, where supported, the job's cgroup).
     virtual base::Result<void> signal_group(const Job& job, pid_t pid, int sig) = 0;
+    // Sends each of `signals` as signal_group does, in order, and returns their results in the
+    // same order. The engine hands over together the signals one round of its work decided
+    // (every job that reached `killed` in it), so a runtime can read what it needs — the
+    // process tree — once for all of them rather than once per job.
+    virtual std::vector<base::Result<void>> signal_groups(std::span<const GroupSignal> signals) {
+        std::vector<base::Result<void>> results;
+        results.reserve(signals.size());
+        for (const GroupSignal& s : signals) {
+            results.push_back(signal_group(*s.job, s.pid, s.sig));
+        }
+        return results;
+    }
     // Sends `sig` to `pid` only (reload signal).
     virtual base::Result<void> signal_process(pid_t pid, int sig) = 0;
 
@@ -51,6 +71,12 @@ public:
 
     virtual Clock::time_point now() = 0;
     virtual void log(LogLevel level, std::string_view message) = 0;
+    // Whether log() keeps messages of `level`: a message that would be dropped (debug, usually)
+    // need not be built.
+    virtual bool log_enabled(LogLevel level) const {
+        (void)level;
+        return true;
+    }
 };
 
 } // namespace core

@@ -4,11 +4,11 @@
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <csignal>
-#include <cstdio>
 
 #include "config/job_dir.h"
 #include "daemon/config_check.h"
@@ -30,10 +30,14 @@ std::int64_t wall_seconds() {
 } // namespace
 
 Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
-    : m_sys(sys), m_loop(loop), m_settings(std::move(settings)), m_engine(*this, m_settings.job_env),
-      m_host{m_engine, sys.geteuid(), STARTD_VERSION, {}, {}, {}}, m_server(sys, *this, m_host),
-      m_readiness(sys, loop, m_engine, [this](core::LogLevel level, std::string_view text) { log(level, text); },
-                  m_settings.ready_timeout) {
+    : m_sys(sys), m_loop(loop), m_settings(std::move(settings)),
+      m_log(sys, loop, STDERR_FILENO, m_settings.debug),
+      m_engine(*this, m_settings.job_env), m_host{m_engine, sys.geteuid(), STARTD_VERSION, {}, {}, {}},
+      m_server(sys, *this, m_host),
+      m_readiness(
+          sys, loop, m_engine, [this](core::LogLevel level, std::string_view text) { log(level, text); },
+          m_settings.ready_timeout),
+      m_tree(sys) {
     m_host.reload_configuration = [this] { return reload_configuration(); };
     m_host.check_config = [this] { return check_config(); };
 }
@@ -269,6 +273,32 @@ joblog::JobLog& Supervisor::job_log(const std::string& path) {
 }
 
 base::Result<void> Supervisor::signal_group(const core::Job& job, pid_t pid, int sig) {
+    // Descendants that left the group (setsid, as Postfix's master does) are still the job's:
+    // without a cgroup, the process tree is what says so. Read it before anything dies and is
+    // reparented to us.
+    auto tree = m_tree.descendants(pid);
+    return send_group_signal(job, pid, sig, tree ? &*tree : nullptr);
+}
+
+std::vector<base::Result<void>> Supervisor::signal_groups(std::span<const core::GroupSignal> signals) {
+    // One reading of the process tree for the whole batch, before any of it is signalled.
+    std::vector<pid_t> roots;
+    roots.reserve(signals.size());
+    for (const core::GroupSignal& s : signals) {
+        roots.push_back(s.pid);
+    }
+    auto trees = m_tree.descendants_of(roots);
+    std::vector<base::Result<void>> results;
+    results.reserve(signals.size());
+    for (std::size_t i = 0; i < signals.size(); ++i) {
+        const core::GroupSignal& s = signals[i];
+        results.push_back(send_group_signal(*s.job, s.pid, s.sig, trees ? &(*trees)[i] : nullptr));
+    }
+    return results;
+}
+
+base::Result<void> Supervisor::send_group_signal(const core::Job& job, pid_t pid, int sig,
+                                                 const std::vector<pid_t>* descendants) {
     // Every job process leads its own session and process group, so -pid reaches its children.
     // A main process found through expect fork/daemon may lead a group of its own (setsid) or
     // none; whatever is left in the group the job was spawned in belongs to the job too.
@@ -278,11 +308,8 @@ base::Result<void> Supervisor::signal_group(const core::Job& job, pid_t pid, int
     if (auto cg = m_job_cgroups.find(&job); cg != m_job_cgroups.end() && pid == job.pid(core::ProcessType::Main)) {
         (void)m_cgroups->signal(cg->second, sig); // everything in the job's cgroup
     }
-    // Descendants that left the group (setsid, as Postfix's master does) are still the job's:
-    // without a cgroup, the process tree is what says so. Read it before anything dies and is
-    // reparented to us.
-    if (auto tree = proc::descendants(m_sys, pid); tree) {
-        for (pid_t child : *tree) {
+    if (descendants != nullptr) {
+        for (pid_t child : *descendants) {
             (void)m_sys.kill(child, sig);
         }
     }
@@ -316,12 +343,7 @@ core::Clock::time_point Supervisor::now() {
 }
 
 void Supervisor::log(core::LogLevel level, std::string_view message) {
-    if (level == core::LogLevel::Debug && !m_settings.debug) {
-        return;
-    }
-    static constexpr const char* names[] = {"debug", "info", "warning", "error"};
-    std::fprintf(stderr, "startd: %s: %.*s\n", names[static_cast<int>(level)], static_cast<int>(message.size()),
-                 message.data());
+    m_log.write(level, message);
 }
 
 // ---- IoRegistry ------------------------------------------------------------------------------

@@ -12,12 +12,14 @@
 #include "control/endpoint.h"
 #include "control/server.h"
 #include "core/engine.h"
+#include "daemon/daemon_log.h"
 #include "daemon/readiness.h"
 #include "log/job_log.h"
 #include "loop/event_loop.h"
 #include "loop/signal_watch.h"
 #include "loop/timer.h"
 #include "proc/cgroup.h"
+#include "proc/process_tree.h"
 #include "sys/sys.h"
 
 namespace daemon_main {
@@ -52,6 +54,7 @@ public:
     // ---- core::JobRuntime ----------------------------------------------------------------
     base::Result<pid_t> spawn(const core::Job& job, core::ProcessType type) override;
     base::Result<void> signal_group(const core::Job& job, pid_t pid, int sig) override;
+    std::vector<base::Result<void>> signal_groups(std::span<const core::GroupSignal> signals) override;
     base::Result<void> signal_process(pid_t pid, int sig) override;
     void arm_kill_timer(core::Job& job, core::Seconds after) override;
     void cancel_kill_timer(core::Job& job) override;
@@ -59,6 +62,7 @@ public:
     void abort_ready(const core::Job& job) override;
     core::Clock::time_point now() override;
     void log(core::LogLevel level, std::string_view message) override;
+    bool log_enabled(core::LogLevel level) const override { return m_log.wants(level); }
 
     // ---- control::IoRegistry --------------------------------------------------------------
     void watch(int fd, bool write, std::function<void(std::uint32_t)> ready) override;
@@ -77,17 +81,22 @@ private:
     base::Result<nlohmann::json> reload_configuration();
     nlohmann::json check_config();
     loop::Next on_log_readable(int fd);
+    // signal_group with the job's descendants already read (nullptr: they could not be).
+    base::Result<void> send_group_signal(const core::Job& job, pid_t pid, int sig,
+                                         const std::vector<pid_t>* descendants);
     joblog::JobLog& job_log(const std::string& path);
 
     sys::Sys& m_sys;
     loop::EventLoop& m_loop;
     Settings m_settings;
+    DaemonLog m_log; // declared early: everything after it may still log while it is destroyed
     core::Engine m_engine;
     control::CommandHost m_host;
     control::Server m_server;
     Readiness m_readiness;
     std::optional<proc::Cgroups> m_cgroups;                        // detected at start()
     std::unordered_map<const core::Job*, std::string> m_job_cgroups; // the cgroup each job's processes join
+    proc::ProcessTree m_tree;                                        // /proc, held open between stops
     std::unique_ptr<loop::SignalWatch> m_signals;
     std::unordered_map<core::Job*, std::unique_ptr<loop::Timer>> m_kill_timers;
     std::unordered_map<int, loop::WatchId> m_io_watches;

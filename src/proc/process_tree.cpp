@@ -31,7 +31,7 @@ base::Result<std::string> read_proc_file(sys::Sys& sys, int dir, const std::stri
         return fd.error();
     }
     std::string text;
-    char buf[512];
+    char buf[4096];
     for (;;) {
         auto n = sys.read(fd->get(), buf, sizeof buf);
         if (!n || *n == 0) {
@@ -46,15 +46,23 @@ std::optional<StatLine> read_stat(sys::Sys& sys, int dir, pid_t pid) {
     return text ? parse_stat(*text) : std::nullopt;
 }
 
-// Every process on the machine, by parent: one read of every /proc/PID/stat.
-base::Result<std::vector<pid_t>> scan_descendants(sys::Sys& sys, int dir, pid_t root) {
-    auto entries = sys.read_dir(dir);
+// Every process on the machine but those in `skip`, by parent: one read of each /proc/PID/stat.
+base::Result<ParentIndex> scan(sys::Sys& sys, int dir, const std::unordered_set<pid_t>& skip) {
+    // A listing of its own: the ProcessTree's fd is kept open, and a listing moves its offset.
+    auto listing = sys.openat(dir, ".", O_RDONLY | O_DIRECTORY);
+    if (!listing) {
+        return listing.error();
+    }
+    auto entries = sys.read_dir(listing->get());
     if (!entries) {
         return entries.error();
     }
-    std::unordered_multimap<pid_t, pid_t> children; // ppid → pid
+    ParentIndex children; // ppid → pid
     for (const sys::DirEntry& e : *entries) {
         if (!is_pid_name(e.name)) {
+            continue;
+        }
+        if (auto pid = number(e.name); !pid || skip.count(static_cast<pid_t>(*pid)) != 0) {
             continue;
         }
         auto text = read_proc_file(sys, dir, e.name + "/stat");
@@ -63,6 +71,11 @@ base::Result<std::vector<pid_t>> scan_descendants(sys::Sys& sys, int dir, pid_t 
             children.emplace(line->ppid, line->pid);
         }
     }
+    return children;
+}
+
+// The descendants of `root` in `children`, breadth first.
+std::vector<pid_t> descendants_in(const ParentIndex& children, pid_t root) {
     std::vector<pid_t> found;
     auto add_children = [&](pid_t parent) {
         auto [first, last] = children.equal_range(parent);
@@ -71,42 +84,39 @@ base::Result<std::vector<pid_t>> scan_descendants(sys::Sys& sys, int dir, pid_t 
         }
     };
     add_children(root);
-    // Breadth first; a snapshot read while processes come and go cannot hold more than every
-    // process once, which also bounds the walk if a reused pid made a cycle.
+    // A snapshot read while processes come and go cannot hold more than every process once,
+    // which also bounds the walk if a reused pid made a cycle.
     for (std::size_t i = 0; i < found.size() && found.size() <= children.size(); ++i) {
         add_children(found[i]);
     }
     return found;
 }
 
-// Appends the children of every thread of `pid` (/proc/PID/task/TID/children: "12 34 ").
-void thread_children(sys::Sys& sys, int dir, pid_t pid, std::vector<pid_t>& out) {
-    std::string task = std::to_string(pid) + "/task";
-    auto task_dir = sys.openat(dir, task.c_str(), O_RDONLY | O_DIRECTORY);
-    if (!task_dir) {
-        return; // gone meanwhile
+// Every process on the machine, by parent: one read of every /proc/PID/stat.
+base::Result<std::vector<pid_t>> scan_descendants(sys::Sys& sys, int dir, pid_t root) {
+    auto children = scan(sys, dir, {});
+    if (!children) {
+        return children.error();
     }
-    auto threads = sys.read_dir(task_dir->get());
-    if (!threads) {
-        return;
+    return descendants_in(*children, root);
+}
+
+// How many threads the machine runs (/proc/loadavg: "0.00 0.01 0.05 2/345 6789").
+std::optional<std::size_t> thread_count(sys::Sys& sys, int dir) {
+    auto text = read_proc_file(sys, dir, "loadavg");
+    if (!text) {
+        return std::nullopt;
     }
-    for (const sys::DirEntry& t : *threads) {
-        if (!is_pid_name(t.name)) {
-            continue;
-        }
-        auto text = read_proc_file(sys, task_dir->get(), t.name + "/children");
-        if (!text) {
-            continue; // the thread ended meanwhile
-        }
-        std::string_view rest = *text;
-        while (!rest.empty()) {
-            auto space = rest.find_first_of(" \n");
-            if (auto child = number(rest.substr(0, space)); child && *child > 0) {
-                out.push_back(static_cast<pid_t>(*child));
-            }
-            rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
-        }
+    auto slash = text->find('/');
+    if (slash == std::string::npos) {
+        return std::nullopt;
     }
+    std::string_view rest = std::string_view(*text).substr(slash + 1);
+    auto count = number(rest.substr(0, rest.find(' ')));
+    if (!count || *count < 0) {
+        return std::nullopt;
+    }
+    return static_cast<std::size_t>(*count);
 }
 
 } // namespace
@@ -130,19 +140,81 @@ std::optional<StatLine> parse_stat(std::string_view text) {
     return StatLine{static_cast<pid_t>(*pid), text[close + 2], static_cast<pid_t>(*ppid)};
 }
 
-base::Result<std::vector<pid_t>> descendants(sys::Sys& sys, pid_t root, const char* proc_dir) {
-    auto dir = sys.open(proc_dir, O_RDONLY | O_DIRECTORY);
-    if (!dir) {
-        return dir.error();
-    }
-    std::string root_name = std::to_string(root);
-    if (auto probe =
-            sys.openat(dir->get(), (root_name + "/task/" + root_name + "/children").c_str(), O_RDONLY);
-        !probe) {
-        if (sys.openat(dir->get(), (root_name + "/stat").c_str(), O_RDONLY)) {
-            return scan_descendants(sys, dir->get(), root); // a kernel without children files
+ProcessTree::ProcessTree(sys::Sys& sys, std::string proc_dir) : m_sys(sys), m_proc_dir(std::move(proc_dir)) {}
+
+base::Result<int> ProcessTree::dir() {
+    if (!m_dir.valid()) {
+        auto opened = m_sys.open(m_proc_dir.c_str(), O_RDONLY | O_DIRECTORY);
+        if (!opened) {
+            return opened.error();
         }
-        return std::vector<pid_t>{}; // root is gone: its children were reparented
+        m_dir = std::move(opened).value();
+    }
+    return m_dir.get();
+}
+
+ProcessTree::Walk ProcessTree::read_children(int dir, const std::string& path, const std::string& thread,
+                                             std::vector<pid_t>& out) {
+    auto text = read_proc_file(m_sys, dir, path);
+    if (!text) {
+        if (!m_children_files && m_sys.fstatat(dir, thread.c_str(), 0)) {
+            m_children_files = false; // the thread is there, its children file is not
+            return Walk::NoChildrenFiles;
+        }
+        return Walk::Gone; // the thread ended meanwhile
+    }
+    m_children_files = true;
+    std::string_view rest = *text;
+    while (!rest.empty()) {
+        auto space = rest.find_first_of(" \n");
+        if (auto child = number(rest.substr(0, space)); child && *child > 0) {
+            out.push_back(static_cast<pid_t>(*child));
+        }
+        rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+    }
+    return Walk::Read;
+}
+
+ProcessTree::Walk ProcessTree::thread_children(int dir, pid_t pid, std::vector<pid_t>& out) {
+    std::string name = std::to_string(pid);
+    std::string task = name + "/task";
+    // /proc/PID/task counts its threads in its link count (2 + threads). One thread, the
+    // common case: that thread's children file is the whole answer, read without listing
+    // the directory (each /proc file opened is a cost paid per job when many are stopped).
+    auto st = m_sys.fstatat(dir, task.c_str(), 0);
+    if (!st) {
+        return Walk::Gone;
+    }
+    if (st->st_nlink == 3) {
+        std::string thread = task + "/" + name;
+        Walk read = read_children(dir, thread + "/children", thread, out);
+        if (read != Walk::Gone) {
+            return read;
+        }
+        // The main thread has ended while others run on (or the process is gone): list them.
+    }
+    auto task_dir = m_sys.openat(dir, task.c_str(), O_RDONLY | O_DIRECTORY);
+    if (!task_dir) {
+        return Walk::Gone;
+    }
+    auto threads = m_sys.read_dir(task_dir->get());
+    if (!threads) {
+        return Walk::Read; // exiting while we looked: nothing more to find
+    }
+    for (const sys::DirEntry& t : *threads) {
+        if (!is_pid_name(t.name)) {
+            continue;
+        }
+        if (read_children(task_dir->get(), t.name + "/children", t.name, out) == Walk::NoChildrenFiles) {
+            return Walk::NoChildrenFiles;
+        }
+    }
+    return Walk::Read;
+}
+
+std::optional<base::Result<std::vector<pid_t>>> ProcessTree::walk(int dir, pid_t root) {
+    if (m_children_files == false) {
+        return scan_descendants(m_sys, dir, root);
     }
     std::vector<pid_t> found;
     std::unordered_set<pid_t> seen{root};
@@ -150,12 +222,22 @@ base::Result<std::vector<pid_t>> descendants(sys::Sys& sys, pid_t root, const ch
     for (std::size_t next = 0; next <= found.size(); ++next) {
         pid_t parent = next == 0 ? root : found[next - 1];
         children.clear();
-        thread_children(sys, dir->get(), parent, children);
+        switch (thread_children(dir, parent, children)) {
+        case Walk::NoChildrenFiles:
+            return scan_descendants(m_sys, dir, root);
+        case Walk::Gone:
+            if (next == 0) {
+                return std::nullopt;
+            }
+            continue; // exited while we walked: its children are reparented, not ours to find
+        case Walk::Read:
+            break;
+        }
         for (pid_t child : children) {
             if (!seen.insert(child).second) {
                 continue; // a pid reused while we read: never walk it twice
             }
-            if (auto line = read_stat(sys, dir->get(), child); line && line->state != 'Z') {
+            if (auto line = read_stat(m_sys, dir, child); line && line->state != 'Z') {
                 found.push_back(child);
             }
         }
@@ -163,14 +245,96 @@ base::Result<std::vector<pid_t>> descendants(sys::Sys& sys, pid_t root, const ch
     return found;
 }
 
-bool is_descendant(sys::Sys& sys, pid_t pid, pid_t ancestor, const char* proc_dir) {
-    auto dir = sys.open(proc_dir, O_RDONLY | O_DIRECTORY);
-    if (!dir || pid <= 0 || ancestor <= 0) {
+base::Result<std::vector<pid_t>> ProcessTree::descendants(pid_t root) {
+    auto d = dir();
+    if (!d) {
+        return d.error();
+    }
+    auto found = walk(*d, root);
+    if (!found && !m_sys.fstatat(*d, "self", 0)) {
+        // What we hold is not /proc (an empty directory, opened before /proc was mounted):
+        // once more with a fresh one.
+        m_dir.reset();
+        if (d = dir(); !d) {
+            return d.error();
+        }
+        found = walk(*d, root);
+    }
+    if (!found) {
+        return std::vector<pid_t>{}; // gone: its children were reparented
+    }
+    return std::move(*found);
+}
+
+std::optional<base::Result<ParentIndex>> ProcessTree::batch_index(int dir, std::span<const pid_t> roots) {
+    if (roots.size() < batch_scan_min) {
+        return std::nullopt;
+    }
+    if (m_children_files == false) {
+        return scan(m_sys, dir, {}); // one scan for the batch instead of one per root
+    }
+    // Our own children: their parent is us, so none of them descends from a root (roots are
+    // our children or theirs). Their /proc/PID/stat need not be read.
+    pid_t self = m_sys.getpid();
+    std::vector<pid_t> own;
+    switch (thread_children(dir, self, own)) {
+    case Walk::NoChildrenFiles:
+        return scan(m_sys, dir, {});
+    case Walk::Gone:
+        return std::nullopt; // no /proc/SELF: walk as for a single root
+    case Walk::Read:
+        break;
+    }
+    // Compared in files read: walking opens one children file per root (after a stat of its
+    // task directory), the scan one stat file per process that is not ours, which the
+    // machine's thread count bounds from above.
+    auto threads = thread_count(m_sys, dir);
+    if (!threads) {
+        return std::nullopt;
+    }
+    std::size_t others = *threads > own.size() ? *threads - own.size() : 0;
+    if (others * 3 + 16 >= roots.size() * 4) {
+        return std::nullopt;
+    }
+    std::unordered_set<pid_t> skip(own.begin(), own.end());
+    skip.insert(self);
+    return scan(m_sys, dir, skip);
+}
+
+base::Result<std::vector<std::vector<pid_t>>> ProcessTree::descendants_of(std::span<const pid_t> roots) {
+    auto d = dir();
+    if (!d) {
+        return d.error();
+    }
+    std::vector<std::vector<pid_t>> out;
+    out.reserve(roots.size());
+    if (auto index = batch_index(*d, roots)) {
+        if (!*index) {
+            return index->error();
+        }
+        for (pid_t root : roots) {
+            out.push_back(descendants_in(**index, root));
+        }
+        return out;
+    }
+    for (pid_t root : roots) {
+        auto found = descendants(root);
+        if (!found) {
+            return found.error();
+        }
+        out.push_back(std::move(found).value());
+    }
+    return out;
+}
+
+bool ProcessTree::is_descendant(pid_t pid, pid_t ancestor) {
+    auto d = dir();
+    if (!d || pid <= 0 || ancestor <= 0) {
         return false;
     }
     // Bounded: a pid reused while we read could in theory make a loop.
     for (int depth = 0; depth < 4096 && pid > 1; ++depth) {
-        auto line = read_stat(sys, dir->get(), pid);
+        auto line = read_stat(m_sys, *d, pid);
         if (!line || line->state == 'Z') {
             return false;
         }
@@ -180,6 +344,14 @@ bool is_descendant(sys::Sys& sys, pid_t pid, pid_t ancestor, const char* proc_di
         pid = line->ppid;
     }
     return false;
+}
+
+base::Result<std::vector<pid_t>> descendants(sys::Sys& sys, pid_t root, const char* proc_dir) {
+    return ProcessTree(sys, proc_dir).descendants(root);
+}
+
+bool is_descendant(sys::Sys& sys, pid_t pid, pid_t ancestor, const char* proc_dir) {
+    return ProcessTree(sys, proc_dir).is_descendant(pid, ancestor);
 }
 
 } // namespace proc

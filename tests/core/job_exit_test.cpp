@@ -179,6 +179,42 @@ TEST_F(EngineTest, ShutdownStopsEveryJobAndDisablesRespawn) {
     EXPECT_EQ(runtime.spawns.size(), 2u);
 }
 
+TEST_F(EngineTest, JobsKilledInOneRoundAreSignalledInOneBatchThenTimed) {
+    // The runtime gets every kill of a round at once (it reads the process tree once for all).
+    for (const char* name : {"a", "b", "c"}) {
+        define(name, "exec x\n");
+        start(name);
+    }
+    engine.stop_all();
+    EXPECT_EQ(runtime.signal_batches, (std::vector<std::size_t>{3}));
+    ASSERT_EQ(runtime.signals.size(), 3u);
+    for (const auto& s : runtime.signals) {
+        EXPECT_EQ(s.sig, SIGTERM);
+        EXPECT_TRUE(s.group);
+    }
+    EXPECT_EQ(runtime.armed_timers(), 3);
+    EXPECT_EQ(state("a"), JobState::Killed);
+    EXPECT_EQ(state("c"), JobState::Killed);
+}
+
+TEST_F(EngineTest, AKillThatCannotBeSentInABatchMovesOnlyItsJobOn) {
+    define("a", "exec a\n");
+    define("b", "exec b\npost-stop exec cleanup\n");
+    start("a");
+    pid_t a = pid_of(ProcessType::Main);
+    start("b");
+    pid_t b = pid_of(ProcessType::Main);
+    runtime.failing_pid = b;
+    engine.stop_all();
+    EXPECT_EQ(runtime.signal_batches, (std::vector<std::size_t>{2}));
+    EXPECT_EQ(state("a"), JobState::Killed) << "a waits for its main process";
+    EXPECT_EQ(state("b"), JobState::PostStop) << "b's TERM failed: on to post-stop, as before batching";
+    EXPECT_EQ(runtime.armed_timers(), 1);
+    EXPECT_TRUE(runtime.logged("Failed to send TERM to b main process (" + std::to_string(b) + ")"));
+    kill_with(a, SIGTERM);
+    EXPECT_EQ(job("a"), nullptr);
+}
+
 TEST_F(EngineTest, UnknownPidsAreIgnored) { EXPECT_FALSE(engine.on_process_exit(424242, core::ExitStatus::exited(0))); }
 
 } // namespace

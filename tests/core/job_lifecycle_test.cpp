@@ -256,4 +256,15 @@ TEST_F(EngineTest, TaskWithoutMainProcessEndsOnceItsHooksHaveRun) {
     EXPECT_FALSE(outcomes[0].failed);
 }
 
+TEST_F(EngineTest, StateChangesAreDescribedOnlyWhenDebugMessagesAreWanted) {
+    define("web", "exec web\n");
+    define("db", "exec db\n");
+    runtime.debug = false;
+    start("web");
+    EXPECT_FALSE(runtime.logged("state changed")) << "not even built";
+    runtime.debug = true;
+    start("db");
+    EXPECT_TRUE(runtime.logged("db state changed from waiting to starting"));
+}
+
 } // namespace

@@ -1,6 +1,8 @@
 // Owns the recording JobRuntime used by the engine's unit tests.
 #include "fakes/fake_job_runtime.h"
 
+#include <cerrno>
+
 namespace fakes {
 
 base::Result<pid_t> FakeJobRuntime::spawn(const core::Job& job, core::ProcessType type) {
@@ -19,7 +21,15 @@ base::Result<void> FakeJobRuntime::signal_group(const core::Job&, pid_t pid, int
     if (signal_errno != 0) {
         return base::Error::from_errno("kill", signal_errno);
     }
+    if (failing_pid != 0 && pid == failing_pid) {
+        return base::Error::from_errno("kill", ESRCH);
+    }
     return {};
+}
+
+std::vector<base::Result<void>> FakeJobRuntime::signal_groups(std::span<const core::GroupSignal> batch) {
+    signal_batches.push_back(batch.size());
+    return JobRuntime::signal_groups(batch);
 }
 
 base::Result<void> FakeJobRuntime::signal_process(pid_t pid, int sig) {

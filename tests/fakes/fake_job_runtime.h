@@ -31,6 +31,8 @@ public:
 
     base::Result<pid_t> spawn(const core::Job& job, core::ProcessType type) override;
     base::Result<void> signal_group(const core::Job& job, pid_t pid, int sig) override;
+    // Records the batch's size, then signals each as signal_group.
+    std::vector<base::Result<void>> signal_groups(std::span<const core::GroupSignal> batch) override;
     base::Result<void> signal_process(pid_t pid, int sig) override;
     void arm_kill_timer(core::Job& job, core::Seconds after) override;
     void cancel_kill_timer(core::Job& job) override;
@@ -38,6 +40,7 @@ public:
     void abort_ready(const core::Job& job) override { aborted_watches.push_back(job.display_name()); }
     core::Clock::time_point now() override { return m_now; }
     void log(core::LogLevel level, std::string_view message) override;
+    bool log_enabled(core::LogLevel level) const override { return level != core::LogLevel::Debug || debug; }
 
     // Moves time forward, firing due kill timers.
     void advance(core::Seconds by);
@@ -47,7 +50,10 @@ public:
     std::vector<SpawnRecord> spawns;
     std::vector<SignalRecord> signals;
     std::vector<std::string> logs;
+    bool debug = true;    // whether debug messages are wanted (log_enabled)
     int signal_errno = 0; // when set, signal_group records the signal and fails with this errno
+    pid_t failing_pid = 0; // signal_group to this pid records the signal and fails with ESRCH
+    std::vector<std::size_t> signal_batches; // the size of each signal_groups call, in order
     std::vector<std::pair<std::string, pid_t>> readiness_watches; // await_ready calls (job, pid)
     std::vector<std::string> aborted_watches;                     // abort_ready calls (job)
     int armed_timers() const { return static_cast<int>(m_timers.size()); }

@@ -20,7 +20,23 @@ using detail::parent_of;
 
 namespace {
 
-struct stat stat_of(const Node& node) {
+// A directory's link count follows the classic rule, 2 + its subdirectories; for /proc/PID/task
+// that is what the kernel reports too: 2 + the process's threads.
+nlink_t link_count(const std::map<std::string, Node>& fs, const std::string& path, const Node& node) {
+    if (node.type != Node::Type::Dir) {
+        return 1;
+    }
+    nlink_t links = 2;
+    std::string prefix = path == "/" ? "/" : path + "/";
+    for (auto it = fs.lower_bound(prefix); it != fs.end() && it->first.starts_with(prefix); ++it) {
+        if (it->second.type == Node::Type::Dir && it->first.find('/', prefix.size()) == std::string::npos) {
+            ++links;
+        }
+    }
+    return links;
+}
+
+struct stat stat_of(const Node& node, nlink_t links) {
     struct stat st {};
     switch (node.type) {
     case Node::Type::File:
@@ -37,7 +53,7 @@ struct stat stat_of(const Node& node) {
     st.st_size = static_cast<off_t>(node.content.size());
     st.st_uid = node.uid;
     st.st_gid = node.gid;
-    st.st_nlink = 1;
+    st.st_nlink = links;
     return st;
 }
 
@@ -158,7 +174,7 @@ sys::Result<struct stat> FakeSys::fstatat(int dirfd, const char* path, int) {
     if (node == m_fs.end()) {
         return fail("fstatat", ENOENT, path);
     }
-    return stat_of(node->second);
+    return stat_of(node->second, link_count(m_fs, node->first, node->second));
 }
 
 sys::Result<struct stat> FakeSys::fstat(int fd) {
@@ -172,7 +188,7 @@ sys::Result<struct stat> FakeSys::fstat(int fd) {
     if (entry->kind == FdKind::File || entry->kind == FdKind::Dir) {
         auto node = m_fs.find(entry->path);
         if (node != m_fs.end()) {
-            return stat_of(node->second);
+            return stat_of(node->second, link_count(m_fs, node->first, node->second));
         }
     }
     struct stat st {};

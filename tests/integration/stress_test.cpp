@@ -11,6 +11,7 @@
 #include "control/framing.h"
 #include "control/protocol.h"
 #include "support/daemon_harness.h"
+#include "support/real_daemons.h"
 
 namespace {
 
@@ -52,6 +53,40 @@ TEST(IntegrationStress, TwoHundredJobsStartAndStopConcurrentlyLeavingNoZombie) {
     EXPECT_TRUE(DaemonHarness::wait_for([&] { return h.zombie_children().empty(); }, 5s))
         << h.zombie_children().size() << " zombies";
     EXPECT_EQ(h.ctl({"status", "svc7"}).out, "svc7 stop/waiting\n");
+}
+
+// SIGTERM stops hundreds of jobs in one round: their kills go out as one batch, for which startd
+// reads the process tree once (a scan of /proc rather than a walk per job). A job whose main
+// process has a child in a session of its own (out of the job's process group) must still have
+// that child stopped, and nothing may be left behind.
+TEST(IntegrationStress, SigtermStopsTwoHundredJobsAndTheChildOneOfThemMovedOutOfItsGroup) {
+    DaemonHarness h;
+    constexpr int n = 200;
+    for (int i = 0; i < n; ++i) {
+        h.write_job("svc" + std::to_string(i), "start on startup\nexec sleep 300\n");
+    }
+    // The subshell is not a group leader, so setsid(1) calls setsid() itself without forking:
+    // `sleep 301` runs in a new session as the child of the job's main process.
+    h.write_job("escaper",
+                "start on startup\nscript\n  (exec setsid sleep 301) &\n  exec sleep 300\nend script\n");
+    ASSERT_TRUE(h.start_daemon());
+    std::vector<pid_t> all;
+    pid_t escaped = 0;
+    ASSERT_TRUE(DaemonHarness::wait_for(
+        [&] {
+            all = h.descendants();
+            auto outside = test_support::with_cmdline(all, "sleep 301");
+            escaped = outside.empty() ? 0 : outside.front();
+            return escaped != 0 && test_support::with_cmdline(all, "sleep 300").size() == n + 1;
+        },
+        30s))
+        << all.size() << " processes";
+    ASSERT_EQ(::getsid(escaped), escaped) << "the child leads a session of its own";
+    EXPECT_EQ(h.stop_daemon(), 0);
+    EXPECT_FALSE(DaemonHarness::process_exists(escaped)) << "the child that left the group was not stopped";
+    for (pid_t p : all) {
+        EXPECT_FALSE(DaemonHarness::process_exists(p)) << "process " << p << " outlived startd";
+    }
 }
 
 // Sends raw bytes over one connection and reads whatever comes back (bounded).
