@@ -137,6 +137,7 @@ CommandResult<Job*> Engine::lookup(std::string_view name, const Environ& env, bo
     if (!create) {
         return CommandError{"unknown-instance", "Unknown instance: " + *inst};
     }
+    ++m_instance_count;
     return &e->instances.insert(std::make_unique<Job>(e->current, *inst));
 }
 
@@ -239,9 +240,7 @@ void Engine::stop_all() {
     poll();
 }
 
-bool Engine::all_stopped() const {
-    return std::all_of(m_classes.begin(), m_classes.end(), [](const auto& kv) { return kv.second.instances.empty(); });
-}
+bool Engine::all_stopped() const { return m_instance_count == 0; }
 
 // ---- events --------------------------------------------------------------------------------
 

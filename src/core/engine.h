@@ -188,6 +188,7 @@ class Engine {
     std::unordered_map<std::string, ClassEntry> m_classes;
     std::unordered_map<pid_t, std::pair<Job*, ProcessType>> m_pids;
     EnvironPool m_env_pool; // instance tables, shared where equal
+    std::size_t m_instance_count = 0; // instances of every class (all_stopped() is asked at every reap)
     EventQueue m_events;
     // Event name → classes whose current `start on` / `stop on` names it: an event costs time
     // in proportion to the jobs that care about it, not to all jobs.

@@ -327,6 +327,7 @@ void Engine::destroy(Job& job) {
     ClassEntry* e = entry(name);
     assert(e != nullptr);
     e->instances.erase(instance); // `job` is gone from here on
+    --m_instance_count;
     if (e->instances.empty()) {
         if (e->deleted) {
             unlisten(*e);
