@@ -292,6 +292,10 @@ void Engine::poll() {
             send_kills(); // may move jobs on, so the queue is looked at again
             continue;
         }
+        if (!m_spawns.empty()) {
+            send_spawns(); // moves jobs on: the queue is looked at again
+            continue;
+        }
         break;
     }
     m_instance_starts_this_round.clear(); // the round is over

@@ -143,6 +143,14 @@ class Engine {
     std::optional<JobState> enter_state(Job& job, JobState from);
     std::optional<JobState> advance(Job& job);
     bool spawn_process(Job& job, ProcessType type);
+    // Records what spawning `type` of `job` gave: the pid, or the error. Returns success.
+    bool record_spawn(Job& job, ProcessType type, const base::Result<pid_t>& pid);
+    // Spawns the main process of every job queued in m_spawns (the jobs that entered `spawned`
+    // this round) in one batch, so the runtime can create them several at a time, then moves
+    // each on as spawning it singly would have.
+    void send_spawns();
+    // What follows the spawn of a job's main process: wait for readiness, or move on.
+    void main_spawned(Job& job, bool ok);
     // Signals every job queued in m_kills (the jobs that entered `killed` this round) in one
     // batch, then arms their kill timers, or moves on those whose signal could not be sent.
     void send_kills();
@@ -196,6 +204,7 @@ class Engine {
     EventObserver m_observer;
     bool m_polling = false;
     std::vector<Job*> m_kills;      // entered `killed` in this poll(); signalled once it has drained
+    std::vector<Job*> m_spawns;     // entered `spawned` in this poll(); main spawned once it has drained
     std::uint64_t m_poll_round = 0; // counts top-level poll() calls (loop detection)
     // Starts by event of named instances within this round (singletons count in their
     // ClassEntry: a bring-up of thousands of jobs allocates nothing for this). Emptied after

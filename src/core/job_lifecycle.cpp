@@ -109,17 +109,11 @@ std::optional<JobState> Engine::enter_state(Job& job, JobState from) {
 
     case JobState::Spawned:
         if (has(job, ProcessType::Main)) {
-            if (!spawn_process(job, ProcessType::Main)) {
-                job_failed(job, ProcessType::Main, std::nullopt);
-                return advance(job);
-            }
-            if (cls.expect != ExpectType::None) {
-                // The job stays spawned until the runtime says the daemon is ready (or is not,
-                // within its timeout): on_main_ready / on_main_not_ready.
-                job.awaiting_ready = true;
-                m_runtime.await_ready(job, job.pid(ProcessType::Main));
-                return std::nullopt;
-            }
+            // Spawned with the other main processes of this round once poll() has drained it
+            // (send_spawns): a bring-up's children are then created several at a time. Nothing
+            // but that moves a job on from here, so it is still here, in spawned, then.
+            m_spawns.push_back(&job);
+            return std::nullopt;
         }
         return advance(job);
 
@@ -204,8 +198,55 @@ void Engine::send_kills() {
     }
 }
 
+void Engine::send_spawns() {
+    std::vector<Job*> jobs;
+    jobs.swap(m_spawns);
+    std::vector<Job*> spawning;
+    std::vector<SpawnRequest> requests;
+    spawning.reserve(jobs.size());
+    requests.reserve(jobs.size());
+    for (Job* job : jobs) {
+        assert(job->state == JobState::Spawned && job->pid(ProcessType::Main) == 0);
+        if (job->goal == JobGoal::Stop) {
+            // Stopped in the same round, before its main process existed: it never will.
+            if (auto next = advance(*job)) {
+                change_state(*job, *next);
+            }
+            continue;
+        }
+        spawning.push_back(job);
+        requests.push_back(SpawnRequest{job, ProcessType::Main});
+    }
+    if (requests.empty()) {
+        return;
+    }
+    std::vector<base::Result<pid_t>> pids = m_runtime.spawn_batch(requests);
+    assert(pids.size() == requests.size());
+    for (std::size_t i = 0; i < spawning.size(); ++i) {
+        main_spawned(*spawning[i], record_spawn(*spawning[i], ProcessType::Main, pids[i]));
+    }
+}
+
+void Engine::main_spawned(Job& job, bool ok) {
+    if (!ok) {
+        job_failed(job, ProcessType::Main, std::nullopt);
+    } else if (job.job_class().expect != ExpectType::None) {
+        // The job stays spawned until the runtime says the daemon is ready (or is not, within
+        // its timeout): on_main_ready / on_main_not_ready.
+        job.awaiting_ready = true;
+        m_runtime.await_ready(job, job.pid(ProcessType::Main));
+        return;
+    }
+    if (auto next = advance(job)) {
+        change_state(job, *next);
+    }
+}
+
 bool Engine::spawn_process(Job& job, ProcessType type) {
-    auto pid = m_runtime.spawn(job, type);
+    return record_spawn(job, type, m_runtime.spawn(job, type));
+}
+
+bool Engine::record_spawn(Job& job, ProcessType type, const base::Result<pid_t>& pid) {
     if (!pid) {
         job.spawn_error = pid.error().message();
         m_runtime.log(LogLevel::Error, "Failed to spawn " + job.display_name() + " " + std::string(to_string(type)) +

@@ -22,6 +22,12 @@ using Seconds = std::chrono::seconds;
 
 enum class LogLevel : unsigned char { Debug, Info, Warning, Error };
 
+// One process of a batch of spawns: `type` of `job`.
+struct SpawnRequest {
+    const Job* job;
+    ProcessType type;
+};
+
 // One signal of a batch: `sig` to the process group led by `pid`, a process of `job`.
 struct GroupSignal {
     const Job* job;
@@ -37,6 +43,17 @@ public:
     // and its class). Returns the pid, or an error whose message says which step failed
     // ("setuid failed: EPERM", "exec failed: No such file or directory").
     virtual base::Result<pid_t> spawn(const Job& job, ProcessType type) = 0;
+    // spawn() of each of `requests`, results in the same order. The engine hands over together
+    // the main processes one round of its work decided to start (all of them, in a bring-up),
+    // so a runtime can create several at a time while each waits for its exec.
+    virtual std::vector<base::Result<pid_t>> spawn_batch(std::span<const SpawnRequest> requests) {
+        std::vector<base::Result<pid_t>> results;
+        results.reserve(requests.size());
+        for (const SpawnRequest& r : requests) {
+            results.push_back(spawn(*r.job, r.type));
+        }
+        return results;
+    }
 
     // Sends `sig` to the process group led by `pid` (and, where supported, the job's cgroup).
     virtual base::Result<void> signal_group(const Job& job, pid_t pid, int sig) = 0;

@@ -162,6 +162,48 @@ void Supervisor::after_change() {
 // ---- JobRuntime ------------------------------------------------------------------------------
 
 base::Result<pid_t> Supervisor::spawn(const core::Job& job, core::ProcessType type) {
+    auto prepared = prepare_spawn(job, type);
+    if (!prepared) {
+        return prepared.error();
+    }
+    return finish_spawn(job, *prepared, m_sys.spawn(prepared->plan));
+}
+
+std::vector<base::Result<pid_t>> Supervisor::spawn_batch(std::span<const core::SpawnRequest> requests) {
+    // A slice at a time: the plans of a whole bring-up (a kilobyte or two each) held at once
+    // would grow the heap for good; a slice keeps every CPU busy all the same.
+    constexpr std::size_t slice = 32;
+    std::vector<base::Result<pid_t>> results;
+    results.reserve(requests.size());
+    std::vector<std::optional<base::Result<PreparedSpawn>>> prepared;
+    prepared.reserve(slice); // never reallocated: `plans` points into it
+    std::vector<const sys::SpawnPlan*> plans;
+    for (std::size_t begin = 0; begin < requests.size(); begin += slice) {
+        auto part = requests.subspan(begin, std::min(slice, requests.size() - begin));
+        prepared.clear();
+        plans.clear();
+        for (const core::SpawnRequest& r : part) {
+            auto& p = prepared.emplace_back(prepare_spawn(*r.job, r.type));
+            if (*p) {
+                plans.push_back(&(*p)->plan);
+            }
+        }
+        auto spawned = m_sys.spawn_many(plans);
+        std::size_t next = 0;
+        for (std::size_t i = 0; i < part.size(); ++i) {
+            auto& p = *prepared[i];
+            if (!p) {
+                results.push_back(p.error());
+            } else {
+                results.push_back(finish_spawn(*part[i].job, *p, std::move(spawned[next++])));
+            }
+        }
+    }
+    return results;
+}
+
+base::Result<Supervisor::PreparedSpawn> Supervisor::prepare_spawn(const core::Job& job,
+                                                                  core::ProcessType type) {
     const core::JobClass& cls = job.job_class();
     proc::PlanContext ctx;
     ctx.mode = m_settings.endpoint.mode == control::Mode::User ? proc::Mode::User : proc::Mode::System;
@@ -172,20 +214,19 @@ base::Result<pid_t> Supervisor::spawn(const core::Job& job, core::ProcessType ty
     int null = m_devnull.get();
     ctx.stdio = {null, null, null};
 
-    base::UniqueFd console;
-    sys::FdPair log_pipe;
+    PreparedSpawn prepared;
     if (cls.console == core::ConsoleType::Output || cls.console == core::ConsoleType::Owner) {
         if (auto c = m_sys.open("/dev/console", O_RDWR | O_NOCTTY); c) {
-            console = std::move(c).value();
-            ctx.stdio = {console.get(), console.get(), console.get()};
+            prepared.console = std::move(c).value();
+            ctx.stdio = {prepared.console.get(), prepared.console.get(), prepared.console.get()};
         } else {
             log(core::LogLevel::Warning, job.display_name() + ": cannot open /dev/console (" + c.error().message() +
                                              "); output goes to /dev/null");
         }
     } else if (cls.console == core::ConsoleType::Log) {
         if (auto p = m_sys.pipe2(O_CLOEXEC); p) {
-            log_pipe = std::move(p).value();
-            ctx.stdio = {null, log_pipe.second.get(), log_pipe.second.get()};
+            prepared.log_pipe = std::move(p).value();
+            ctx.stdio = {null, prepared.log_pipe.second.get(), prepared.log_pipe.second.get()};
         } else {
             log(core::LogLevel::Warning, job.display_name() + ": cannot create log pipe (" + p.error().message() +
                                              "); output goes to /dev/null");
@@ -203,24 +244,28 @@ base::Result<pid_t> Supervisor::spawn(const core::Job& job, core::ProcessType ty
     if (!plan) {
         return plan.error();
     }
-    base::UniqueFd cgroup_procs;
+    prepared.plan = std::move(plan).value();
     if (m_cgroups && m_cgroups->available()) {
         if (auto dir = m_cgroups->job_dir(job.name(), job.instance()); dir) {
             if (auto fd = m_cgroups->procs_fd(*dir); fd) {
-                cgroup_procs = std::move(fd).value();
-                plan->cgroup_procs_fd = cgroup_procs.get();
+                prepared.cgroup_procs = std::move(fd).value();
+                prepared.plan.cgroup_procs_fd = prepared.cgroup_procs.get();
                 m_job_cgroups[&job] = *dir;
             }
         } else {
             log(core::LogLevel::Warning, job.display_name() + ": no cgroup: " + dir.error().message());
         }
     }
-    auto spawned = m_sys.spawn(*plan);
+    return prepared;
+}
+
+base::Result<pid_t> Supervisor::finish_spawn(const core::Job& job, PreparedSpawn& prepared,
+                                             base::Result<sys::Spawned, sys::SpawnError> spawned) {
     if (!spawned) {
         return base::Error(spawned.error().message());
     }
     pid_t pid = spawned->pid;
-
+    sys::FdPair& log_pipe = prepared.log_pipe;
     if (log_pipe.first.valid()) {
         log_pipe.second.reset(); // only the child writes; EOF once it (and its children) are done
         int fd = log_pipe.first.get();

@@ -53,6 +53,7 @@ public:
 
     // ---- core::JobRuntime ----------------------------------------------------------------
     base::Result<pid_t> spawn(const core::Job& job, core::ProcessType type) override;
+    std::vector<base::Result<pid_t>> spawn_batch(std::span<const core::SpawnRequest> requests) override;
     base::Result<void> signal_group(const core::Job& job, pid_t pid, int sig) override;
     std::vector<base::Result<void>> signal_groups(std::span<const core::GroupSignal> signals) override;
     base::Result<void> signal_process(pid_t pid, int sig) override;
@@ -74,6 +75,14 @@ private:
         loop::WatchId watch = 0;
         std::string log_path;
     };
+    // A process about to be spawned: its plan and the fds the plan refers to, which must stay
+    // open until the child has them.
+    struct PreparedSpawn {
+        sys::SpawnPlan plan;
+        base::UniqueFd console;
+        sys::FdPair log_pipe;
+        base::UniqueFd cgroup_procs;
+    };
 
     void on_signal(const signalfd_siginfo& info);
     void reap_children();
@@ -81,6 +90,10 @@ private:
     base::Result<nlohmann::json> reload_configuration();
     nlohmann::json check_config();
     loop::Next on_log_readable(int fd);
+    // spawn() in three steps, so that spawn_batch can create the children of many plans at once.
+    base::Result<PreparedSpawn> prepare_spawn(const core::Job& job, core::ProcessType type);
+    base::Result<pid_t> finish_spawn(const core::Job& job, PreparedSpawn& prepared,
+                                     base::Result<sys::Spawned, sys::SpawnError> spawned);
     // signal_group with the job's descendants already read (nullptr: they could not be).
     base::Result<void> send_group_signal(const core::Job& job, pid_t pid, int sig,
                                          const std::vector<pid_t>* descendants);

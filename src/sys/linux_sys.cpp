@@ -1,6 +1,10 @@
 // Owns the real system calls behind sys::Sys. Each method forwards to libc and maps errno to Error.
 #include "sys/linux_sys.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -10,12 +14,8 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include <thread>
 #include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <cstddef>
 
 namespace sys {
 
@@ -250,6 +250,14 @@ Result<void> LinuxSys::timerfd_settime(int fd, int flags, const itimerspec& valu
 
 Result<Spawned, SpawnError> LinuxSys::spawn(const SpawnPlan& plan) {
     return spawn_process(plan, m_spawn_method);
+}
+
+std::vector<Result<Spawned, SpawnError>> LinuxSys::spawn_many(std::span<const SpawnPlan* const> plans) {
+    // One thread per CPU: each is suspended while its child runs, so more would only queue.
+    // Small batches (a respawn) stay in the calling thread.
+    constexpr std::size_t min_parallel = 4;
+    unsigned cpus = std::clamp(std::thread::hardware_concurrency(), 1U, 8U);
+    return spawn_processes(plans, plans.size() >= min_parallel ? cpus : 1, m_spawn_method);
 }
 
 Result<UniqueFd> LinuxSys::pidfd_open(pid_t pid, unsigned flags) {

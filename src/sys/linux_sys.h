@@ -42,6 +42,7 @@ public:
     Result<void> timerfd_settime(int fd, int flags, const itimerspec& value) override;
 
     Result<Spawned, SpawnError> spawn(const SpawnPlan& plan) override;
+    std::vector<Result<Spawned, SpawnError>> spawn_many(std::span<const SpawnPlan* const> plans) override;
     Result<UniqueFd> pidfd_open(pid_t pid, unsigned flags) override;
     Result<void> pidfd_send_signal(int pidfd, int sig, unsigned flags) override;
     Result<ChildStatus> waitid(idtype_t idtype, id_t id, int options) override;

@@ -2,23 +2,26 @@
 // child's ordered steps, and reading the child's {stage, errno} report. See spawn.h for the design.
 #include "sys/spawn.h"
 
-#include <fcntl.h>
-#include <sched.h>
-#include <linux/sched.h>
-#include <sys/ptrace.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
+#include <linux/sched.h>
 #include <memory>
+#include <optional>
+#include <sched.h>
+#include <span>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
 
 namespace sys {
 
@@ -92,6 +95,27 @@ std::atomic<bool> vfork_usable{true};
 
 // The vfork-style child's stack. run_child's frames are small (no allocation, no stdio).
 constexpr std::size_t vfork_stack_size = 64 * 1024;
+
+// A child stack mapped for one spawn (or one batch) and unmapped after: from the heap, its
+// touched pages would stay resident in the daemon after every bring-up.
+class ChildStack {
+  public:
+    ChildStack()
+        : m_base(::mmap(nullptr, vfork_stack_size, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0)) {}
+    ChildStack(const ChildStack&) = delete;
+    ChildStack& operator=(const ChildStack&) = delete;
+    ~ChildStack() {
+        if (m_base != MAP_FAILED) {
+            ::munmap(m_base, vfork_stack_size);
+        }
+    }
+    // nullptr when it could not be mapped (the vfork-style clone then falls back).
+    char* get() const { return m_base == MAP_FAILED ? nullptr : static_cast<char*>(m_base); }
+
+  private:
+    void* m_base;
+};
 
 // Everything the child needs, built by the parent so the child never allocates.
 struct Prepared {
@@ -297,10 +321,12 @@ int vfork_entry(void* arg) { run_child(*static_cast<Prepared*>(arg)); }
 // arrive through signalfd) and child_reset_signals sets every disposition to SIG_DFL before it
 // unblocks anything, so no handler of ours ever runs on the shared memory. Returns the pid
 // (> 0) or -errno.
-pid_t vfork_child(Prepared& p, base::UniqueFd& pidfd) {
-    auto stack = std::make_unique<char[]>(vfork_stack_size);
+pid_t vfork_child(Prepared& p, char* stack, base::UniqueFd& pidfd) {
+    if (stack == nullptr) {
+        return -ENOMEM;
+    }
     // The stack grows down on every architecture Linux runs startd on; keep it 16-byte aligned.
-    auto top = reinterpret_cast<std::uintptr_t>(stack.get() + vfork_stack_size) & ~std::uintptr_t{15};
+    auto top = reinterpret_cast<std::uintptr_t>(stack + vfork_stack_size) & ~std::uintptr_t{15};
     int raw_pidfd = -1;
     int pid = ::clone(vfork_entry, reinterpret_cast<void*>(top), CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &p,
                       &raw_pidfd);
@@ -377,8 +403,10 @@ void reap(pid_t pid) {
 
 } // namespace
 
-base::Result<Spawned, SpawnError> spawn_process(const SpawnPlan& plan, SpawnMethod method) {
-    Prepared prepared = prepare(plan);
+// Creates the child of a prepared plan and waits until it has exec'd or failed. Makes only system
+// calls (no allocation), so any thread may run it: `stack` is the vfork child's, unused by
+// the other methods.
+base::Result<Spawned, SpawnError> launch(Prepared& prepared, char* stack, SpawnMethod method) {
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) < 0) {
         return SpawnError{SpawnStage::Pipe, errno};
@@ -391,7 +419,7 @@ base::Result<Spawned, SpawnError> spawn_process(const SpawnPlan& plan, SpawnMeth
     pid_t pid = -ENOSYS;
     bool tried = false;
     if (method == SpawnMethod::Vfork || (method == SpawnMethod::Auto && vfork_usable.load())) {
-        pid = vfork_child(prepared, pidfd);
+        pid = vfork_child(prepared, stack, pidfd);
         tried = true;
         if (method == SpawnMethod::Auto && (pid == -EINVAL || pid == -ENOSYS || pid == -EPERM)) {
             vfork_usable.store(false);
@@ -419,6 +447,48 @@ base::Result<Spawned, SpawnError> spawn_process(const SpawnPlan& plan, SpawnMeth
         return SpawnError{static_cast<SpawnStage>(report->stage), report->error};
     }
     return Spawned{pid, std::move(pidfd)};
+}
+
+base::Result<Spawned, SpawnError> spawn_process(const SpawnPlan& plan, SpawnMethod method) {
+    Prepared prepared = prepare(plan);
+    ChildStack stack;
+    return launch(prepared, stack.get(), method);
+}
+
+std::vector<base::Result<Spawned, SpawnError>> spawn_processes(std::span<const SpawnPlan* const> plans,
+                                                               unsigned workers, SpawnMethod method) {
+    // Everything that allocates happens here, in the calling thread: the workers only make
+    // system calls (and glibc's per-thread malloc arenas stay unused).
+    std::vector<Prepared> prepared;
+    prepared.reserve(plans.size());
+    for (const SpawnPlan* plan : plans) {
+        prepared.push_back(prepare(*plan));
+    }
+    std::vector<std::optional<base::Result<Spawned, SpawnError>>> slots(plans.size());
+    workers = std::max(1U, std::min<unsigned>(workers, static_cast<unsigned>(plans.size())));
+    std::vector<ChildStack> stacks(workers);
+    std::atomic<std::size_t> next{0};
+    // Each worker is suspended while its child sets up and enters execve (CLONE_VFORK), and the
+    // child runs on that worker's stack and thread data, which nothing else touches meanwhile.
+    auto work = [&](char* stack) {
+        for (std::size_t i = next.fetch_add(1); i < prepared.size(); i = next.fetch_add(1)) {
+            slots[i] = launch(prepared[i], stack, method);
+        }
+    };
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < workers; ++i) {
+        threads.emplace_back(work, stacks[i].get());
+    }
+    work(stacks[0].get());
+    for (std::thread& t : threads) {
+        t.join();
+    }
+    std::vector<base::Result<Spawned, SpawnError>> results;
+    results.reserve(plans.size());
+    for (auto& slot : slots) {
+        results.push_back(std::move(*slot));
+    }
+    return results;
 }
 
 } // namespace sys

@@ -18,19 +18,20 @@
 //     either end-of-file (success) or the report; on a report it reaps the child itself.
 // The parent blocks until the child has exec'd or failed; every child step is non-blocking, so
 // that wait is short (no NSS lookups happen in the child: names are resolved beforehand).
+// spawn_processes() waits for several such children at once, one per worker thread.
 #pragma once
-
-#include <sys/resource.h>
-#include <sys/types.h>
-
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <vector>
 
 #include "base/result.h"
 #include "base/unique_fd.h"
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <vector>
 
 namespace sys {
 
@@ -123,5 +124,14 @@ enum class SpawnMethod {
 
 // The real spawn behind LinuxSys::spawn. See the top of this file for how it works.
 base::Result<Spawned, SpawnError> spawn_process(const SpawnPlan& plan, SpawnMethod method = SpawnMethod::Auto);
+
+// spawn_process() for each of `plans`, results in the same order, with up to `workers` threads
+// (the calling one included) creating children at once. Each thread waits for its own child to
+// exec, so on a machine with more than one CPU the children's set-up and exec overlap: a
+// bring-up of many jobs is no longer one exec after another. The plans are turned into C
+// arrays by the calling thread first; the workers only make system calls.
+std::vector<base::Result<Spawned, SpawnError>> spawn_processes(std::span<const SpawnPlan* const> plans,
+                                                               unsigned workers,
+                                                               SpawnMethod method = SpawnMethod::Auto);
 
 } // namespace sys

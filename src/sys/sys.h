@@ -188,6 +188,16 @@ public:
     // is stopped for ptrace); on failure the child, if one was created, has been reaped and the
     // error names the step that failed.
     virtual Result<Spawned, SpawnError> spawn(const SpawnPlan& plan) = 0;
+    // spawn() of each of `plans`, results in the same order. A real kernel creates them several
+    // at a time (sys/spawn.h, spawn_processes); this default, one after another.
+    virtual std::vector<Result<Spawned, SpawnError>> spawn_many(std::span<const SpawnPlan* const> plans) {
+        std::vector<Result<Spawned, SpawnError>> results;
+        results.reserve(plans.size());
+        for (const SpawnPlan* plan : plans) {
+            results.push_back(spawn(*plan));
+        }
+        return results;
+    }
     // Raw pidfd_open(2); fails with ENOSYS on kernels before 5.3.
     virtual Result<UniqueFd> pidfd_open(pid_t pid, unsigned flags) = 0;
     // Raw pidfd_send_signal(2) without siginfo.

@@ -267,4 +267,73 @@ TEST_F(EngineTest, StateChangesAreDescribedOnlyWhenDebugMessagesAreWanted) {
     EXPECT_TRUE(runtime.logged("db state changed from waiting to starting"));
 }
 
+TEST_F(EngineTest, MainProcessesOfOneRoundAreSpawnedInOneBatch) {
+    // The runtime gets every main process a round starts at once (it creates them several at
+    // a time); hooks are spawned as they come.
+    for (const char* name : {"a", "b", "c"}) {
+        define(name, std::string("start on go\npre-start exec prep-") + name + "\nexec " + name + "\n");
+    }
+    engine.emit("go", {});
+    EXPECT_TRUE(runtime.spawn_batches.empty()) << "pre-start first, one at a time";
+    for (const char* name : {"a", "b", "c"}) {
+        EXPECT_EQ(state(name), JobState::PreStart);
+    }
+    std::vector<pid_t> hooks;
+    for (const auto& s : runtime.spawns) {
+        hooks.push_back(s.pid);
+    }
+    ASSERT_EQ(hooks.size(), 3u);
+    for (pid_t hook : hooks) {
+        exit_with(hook, 0); // each exit is a round of its own
+    }
+    EXPECT_EQ(runtime.spawn_batches, (std::vector<std::size_t>{1, 1, 1}));
+    for (const char* name : {"a", "b", "c"}) {
+        EXPECT_EQ(state(name), JobState::Running);
+    }
+}
+
+TEST_F(EngineTest, AStartThatReachesSpawnedForManyJobsInOneRoundIsOneBatchInOrder) {
+    for (const char* name : {"d", "e", "f", "g"}) {
+        define(name, "start on go\nexec x\n");
+    }
+    engine.emit("go", {});
+    EXPECT_EQ(runtime.spawn_batches, (std::vector<std::size_t>{4}));
+    std::vector<std::string> order;
+    for (const auto& s : runtime.spawns) {
+        order.push_back(s.job);
+    }
+    EXPECT_EQ(order, (std::vector<std::string>{"d", "e", "f", "g"}));
+    for (const char* name : {"d", "e", "f", "g"}) {
+        EXPECT_EQ(state(name), JobState::Running);
+    }
+}
+
+TEST_F(EngineTest, AFailedSpawnInABatchFailsOnlyItsJob) {
+    define("a", "start on go\nexec a\n");
+    define("b", "start on go\nexec b\n");
+    runtime.fail_next_spawn(ProcessType::Main, "exec failed: No such file or directory (ENOENT)");
+    engine.emit("go", {});
+    EXPECT_EQ(runtime.spawn_batches, (std::vector<std::size_t>{2}));
+    EXPECT_EQ(job("a"), nullptr) << "a could not be started: it failed and stopped";
+    EXPECT_TRUE(runtime.logged("Failed to spawn a main process: exec failed: No such file or directory"));
+    EXPECT_EQ(state("b"), JobState::Running);
+}
+
+TEST_F(EngineTest, AJobStoppedInTheRoundItReachedSpawnedNeverGetsAMainProcess) {
+    // a has no process: it is running, and `started a` emitted, in the same round in which b
+    // reaches spawned. b's `stop on started a` stops it before its main process was created:
+    // it never is; b goes through stopping and post-stop as any stopped job.
+    define("a", "start on go\n");
+    define("b", "start on go\nstop on started a\npost-stop exec cleanup\nexec b\n");
+    engine.emit("go", {});
+    EXPECT_EQ(state("a"), JobState::Running);
+    for (const auto& s : runtime.spawns) {
+        EXPECT_NE(s.type, ProcessType::Main) << s.job << " got a main process";
+    }
+    EXPECT_TRUE(runtime.spawn_batches.empty());
+    EXPECT_EQ(state("b"), JobState::PostStop);
+    exit_with(runtime.last_pid(ProcessType::PostStop), 0);
+    EXPECT_EQ(job("b"), nullptr);
+}
+
 } // namespace

@@ -27,6 +27,11 @@ base::Result<void> FakeJobRuntime::signal_group(const core::Job&, pid_t pid, int
     return {};
 }
 
+std::vector<base::Result<pid_t>> FakeJobRuntime::spawn_batch(std::span<const core::SpawnRequest> batch) {
+    spawn_batches.push_back(batch.size());
+    return JobRuntime::spawn_batch(batch);
+}
+
 std::vector<base::Result<void>> FakeJobRuntime::signal_groups(std::span<const core::GroupSignal> batch) {
     signal_batches.push_back(batch.size());
     return JobRuntime::signal_groups(batch);

@@ -30,6 +30,8 @@ public:
     void attach(core::Engine& engine) { m_engine = &engine; }
 
     base::Result<pid_t> spawn(const core::Job& job, core::ProcessType type) override;
+    // Records the batch's size, then spawns each as spawn().
+    std::vector<base::Result<pid_t>> spawn_batch(std::span<const core::SpawnRequest> batch) override;
     base::Result<void> signal_group(const core::Job& job, pid_t pid, int sig) override;
     // Records the batch's size, then signals each as signal_group.
     std::vector<base::Result<void>> signal_groups(std::span<const core::GroupSignal> batch) override;
@@ -54,6 +56,7 @@ public:
     int signal_errno = 0; // when set, signal_group records the signal and fails with this errno
     pid_t failing_pid = 0; // signal_group to this pid records the signal and fails with ESRCH
     std::vector<std::size_t> signal_batches; // the size of each signal_groups call, in order
+    std::vector<std::size_t> spawn_batches;  // the size of each spawn_batch call, in order
     std::vector<std::pair<std::string, pid_t>> readiness_watches; // await_ready calls (job, pid)
     std::vector<std::string> aborted_watches;                     // abort_ready calls (job)
     int armed_timers() const { return static_cast<int>(m_timers.size()); }

@@ -342,6 +342,60 @@ TEST_P(SpawnMethods, OutputAndEnvironmentMatch) {
     EXPECT_EQ(output_of(plan, GetParam()), "same");
 }
 
+TEST_P(SpawnMethods, ManyAtOnceComeBackInOrderEachWithItsOwnFailure) {
+    // Several worker threads create children at once (spawn_processes); each result is in its
+    // plan's place, failures included, and every failed child is reaped.
+    std::vector<SpawnPlan> plans;
+    for (int i = 0; i < 12; ++i) {
+        plans.push_back(shell_plan("exit " + std::to_string(i)));
+    }
+    plans[5].cwd = "/nonexistent/dir";
+    plans[8] = program_plan("/nonexistent/program", {"program"});
+    std::vector<const SpawnPlan*> pointers;
+    for (const SpawnPlan& p : plans) {
+        pointers.push_back(&p);
+    }
+    auto results = sys::spawn_processes(pointers, 3, GetParam());
+    ASSERT_EQ(results.size(), plans.size());
+    for (int i = 0; i < 12; ++i) {
+        auto& r = results[static_cast<std::size_t>(i)];
+        if (i == 5 || i == 8) {
+            ASSERT_FALSE(r) << "plan " << i;
+            EXPECT_EQ(r.error().stage, i == 5 ? SpawnStage::Chdir : SpawnStage::Exec);
+            EXPECT_EQ(r.error().error, ENOENT);
+            continue;
+        }
+        ASSERT_TRUE(r) << "plan " << i << ": " << r.error().message();
+        ChildGuard guard(r->pid);
+        auto status = test_support::wait_exit(r->pidfd.get());
+        ASSERT_TRUE(status) << "plan " << i;
+        guard.reaped();
+        EXPECT_EQ(status->status, i) << "plan " << i << "'s child is in its place";
+    }
+    EXPECT_TRUE(no_children_left());
+}
+
+TEST(Spawn, LinuxSysSpawnsABatchOfAnySize) {
+    sys::LinuxSys real;
+    for (std::size_t n : {0U, 1U, 2U, 9U}) {
+        std::vector<SpawnPlan> plans(n, shell_plan("exit 3"));
+        std::vector<const SpawnPlan*> pointers;
+        for (const SpawnPlan& p : plans) {
+            pointers.push_back(&p);
+        }
+        auto results = real.spawn_many(pointers);
+        ASSERT_EQ(results.size(), n);
+        for (auto& r : results) {
+            ASSERT_TRUE(r) << r.error().message();
+            ChildGuard guard(r->pid);
+            auto status = test_support::wait_exit(r->pidfd.get());
+            ASSERT_TRUE(status);
+            guard.reaped();
+            EXPECT_EQ(status->status, 3);
+        }
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Spawn, SpawnMethods,
                          ::testing::Values(SpawnMethod::Vfork, SpawnMethod::Clone3, SpawnMethod::Fork),
                          [](const auto& info) {
