@@ -313,6 +313,18 @@ TEST(Spawn, AFailedCgroupMoveDoesNotFailTheSpawn) {
     ChildGuard guard(child->pid);
 }
 
+// Waits for `child` to exit and returns its exit status (-1, and a failure, if it does not).
+int exit_status_of(const sys::Spawned& child) {
+    ChildGuard guard(child.pid);
+    auto status = test_support::wait_exit(child.pidfd.get());
+    if (!status) {
+        ADD_FAILURE() << "child " << child.pid << " did not exit in time";
+        return -1;
+    }
+    guard.reaped();
+    return status->status;
+}
+
 class SpawnMethods : public ::testing::TestWithParam<SpawnMethod> {};
 
 TEST_P(SpawnMethods, ChildGetsAPidfdThatReportsItsExit) {
@@ -366,11 +378,7 @@ TEST_P(SpawnMethods, ManyAtOnceComeBackInOrderEachWithItsOwnFailure) {
             continue;
         }
         ASSERT_TRUE(r) << "plan " << i << ": " << r.error().message();
-        ChildGuard guard(r->pid);
-        auto status = test_support::wait_exit(r->pidfd.get());
-        ASSERT_TRUE(status) << "plan " << i;
-        guard.reaped();
-        EXPECT_EQ(status->status, i) << "plan " << i << "'s child is in its place";
+        EXPECT_EQ(exit_status_of(*r), i) << "plan " << i << "'s child is in its place";
     }
     EXPECT_TRUE(no_children_left());
 }
@@ -387,11 +395,7 @@ TEST(Spawn, LinuxSysSpawnsABatchOfAnySize) {
         ASSERT_EQ(results.size(), n);
         for (auto& r : results) {
             ASSERT_TRUE(r) << r.error().message();
-            ChildGuard guard(r->pid);
-            auto status = test_support::wait_exit(r->pidfd.get());
-            ASSERT_TRUE(status);
-            guard.reaped();
-            EXPECT_EQ(status->status, 3);
+            EXPECT_EQ(exit_status_of(*r), 3);
         }
     }
 }
@@ -408,11 +412,7 @@ TEST(Spawn, LinuxSysUsesTheMethodItWasGiven) {
     sys::LinuxSys forking(SpawnMethod::Fork);
     auto child = forking.spawn(shell_plan("exit 4"));
     ASSERT_TRUE(child) << child.error().message();
-    ChildGuard guard(child->pid);
-    auto status = test_support::wait_exit(child->pidfd.get());
-    ASSERT_TRUE(status);
-    guard.reaped();
-    EXPECT_EQ(status->status, 4);
+    EXPECT_EQ(exit_status_of(*child), 4);
 }
 
 } // namespace
