@@ -37,7 +37,10 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
       m_readiness(
           sys, loop, m_engine, [this](core::LogLevel level, std::string_view text) { log(level, text); },
           m_settings.ready_timeout),
-      m_tree(sys) {
+      m_tree(sys),
+      m_leftovers(
+          sys, loop, m_tree, [this](core::LogLevel level, std::string_view text) { log(level, text); },
+          [this] { after_change(); }) {
     m_host.reload_configuration = [this] { return reload_configuration(); };
     m_host.check_config = [this] { return check_config(); };
 }
@@ -61,6 +64,8 @@ base::Result<void> Supervisor::start() {
     // Orphaned grandchildren (daemons that double-fork) come to us, so we reap them too.
     if (auto sub = m_sys.set_child_subreaper(true); !sub) {
         log(core::LogLevel::Warning, "cannot become a subreaper: " + sub.error().message());
+    } else {
+        m_subreaper = true;
     }
     // Each job in its own cgroup where the kernel lets us (cgroup v2, writable): stop then
     // reaches every process of the job. Otherwise process groups and process trees do.
@@ -154,7 +159,8 @@ void Supervisor::shutdown() {
 }
 
 void Supervisor::after_change() {
-    if (m_shutting_down && m_engine.all_stopped()) {
+    // Once every job has stopped, what they left below us goes too (leftovers.h).
+    if (m_shutting_down && m_engine.all_stopped() && !m_leftovers.sweep()) {
         m_loop.quit();
     }
 }
@@ -320,19 +326,27 @@ joblog::JobLog& Supervisor::job_log(const std::string& path) {
 base::Result<void> Supervisor::signal_group(const core::Job& job, pid_t pid, int sig) {
     // Descendants that left the group (setsid, as Postfix's master does) are still the job's:
     // without a cgroup, the process tree is what says so. Read it before anything dies and is
-    // reparented to us.
+    // reparented to us. (In a shutdown with startd a subreaper, Leftovers sees to them.)
+    if (m_shutting_down && m_subreaper) {
+        return send_group_signal(job, pid, sig, nullptr);
+    }
     auto tree = m_tree.descendants(pid);
     return send_group_signal(job, pid, sig, tree ? &*tree : nullptr);
 }
 
 std::vector<base::Result<void>> Supervisor::signal_groups(std::span<const core::GroupSignal> signals) {
-    // One reading of the process tree for the whole batch, before any of it is signalled.
-    std::vector<pid_t> roots;
-    roots.reserve(signals.size());
-    for (const core::GroupSignal& s : signals) {
-        roots.push_back(s.pid);
+    // One reading of the process tree for the whole batch, before any of it is signalled —
+    // except in a shutdown with startd a subreaper: what escaped the groups is ours once its
+    // parents die, and Leftovers stops it at the end.
+    base::Result<std::vector<std::vector<pid_t>>> trees = base::Error("not read in a shutdown");
+    if (!(m_shutting_down && m_subreaper)) {
+        std::vector<pid_t> roots;
+        roots.reserve(signals.size());
+        for (const core::GroupSignal& s : signals) {
+            roots.push_back(s.pid);
+        }
+        trees = m_tree.descendants_of(roots);
     }
-    auto trees = m_tree.descendants_of(roots);
     std::vector<base::Result<void>> results;
     results.reserve(signals.size());
     for (std::size_t i = 0; i < signals.size(); ++i) {

@@ -13,6 +13,7 @@
 #include "control/server.h"
 #include "core/engine.h"
 #include "daemon/daemon_log.h"
+#include "daemon/leftovers.h"
 #include "daemon/readiness.h"
 #include "log/job_log.h"
 #include "loop/event_loop.h"
@@ -110,6 +111,7 @@ private:
     std::optional<proc::Cgroups> m_cgroups;                        // detected at start()
     std::unordered_map<const core::Job*, std::string> m_job_cgroups; // the cgroup each job's processes join
     proc::ProcessTree m_tree;                                        // /proc, held open between stops
+    Leftovers m_leftovers; // what a shutdown leaves below startd once every job has stopped
     std::unique_ptr<loop::SignalWatch> m_signals;
     std::unordered_map<core::Job*, std::unique_ptr<loop::Timer>> m_kill_timers;
     std::unordered_map<int, loop::WatchId> m_io_watches;
@@ -117,6 +119,7 @@ private:
     std::unordered_map<std::string, std::unique_ptr<joblog::JobLog>> m_logs;
     base::UniqueFd m_devnull;
     bool m_shutting_down = false;
+    bool m_subreaper = false; // orphans come to us: a shutdown need not read process trees
 };
 
 } // namespace daemon_main

@@ -89,6 +89,28 @@ TEST(IntegrationStress, SigtermStopsTwoHundredJobsAndTheChildOneOfThemMovedOutOf
     }
 }
 
+// A task that leaves a daemon behind (it forks, the daemon leaves the session, the task
+// exits): startd adopts it as a subreaper. A shutdown stops it after every job has stopped —
+// with KILL after the 5 s timeout, since this one ignores TERM.
+TEST(IntegrationStress, SigtermEndsWithTheDaemonsJobsLeftBehindEvenOneIgnoringTerm) {
+    DaemonHarness h;
+    h.write_job("leaver", "start on startup\ntask\nscript\n"
+                          "  (setsid sh -c 'trap \"\" TERM; exec sleep 302' &)\nend script\n");
+    h.write_job("web", "start on startup\nexec sleep 300\n");
+    ASSERT_TRUE(h.start_daemon());
+    pid_t left = 0;
+    ASSERT_TRUE(DaemonHarness::wait_for([&] {
+        auto found = test_support::with_cmdline(h.descendants(), "sleep 302");
+        left = found.empty() ? 0 : found.front();
+        return left != 0 && h.ctl({"status", "leaver"}).out.find("stop/waiting") != std::string::npos;
+    })) << h.daemon_output();
+    EXPECT_EQ(h.stop_daemon(), 0) << h.daemon_output();
+    EXPECT_FALSE(DaemonHarness::process_exists(left)) << "the daemon the task left behind outlived startd";
+    std::string out = h.daemon_output();
+    EXPECT_NE(out.find("they left behind: " + std::to_string(left)), std::string::npos) << out;
+    EXPECT_NE(out.find("outlived TERM; sending KILL"), std::string::npos) << out;
+}
+
 // Sends raw bytes over one connection and reads whatever comes back (bounded).
 int raw_connect(const std::string& path) {
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -1,6 +1,7 @@
 // Tests reading the process tree from /proc: stat-line parsing and descendants, on a fake /proc.
 #include "fakes/fake_sys.h"
 #include "proc/process_tree.h"
+#include "support/fake_proc.h"
 
 #include <algorithm>
 #include <gtest/gtest.h>
@@ -50,24 +51,7 @@ TEST(ProcessTree, WithoutChildrenFilesDescendantsAreFoundByScanningEveryProcess)
     EXPECT_TRUE(none->empty());
 }
 
-// A fake /proc with the children files of CONFIG_PROC_CHILDREN: /proc/PID/task/TID/children.
-class FakeProc {
-  public:
-    void process(int pid, char state, int ppid, std::vector<int> threads = {}) {
-        sys.add_file("/proc/" + std::to_string(pid) + "/stat", std::to_string(pid) + " (p" +
-                                                                   std::to_string(pid) + ") " + state + " " +
-                                                                   std::to_string(ppid) + " 0 0\n");
-        threads.insert(threads.begin(), pid);
-        for (int tid : threads) {
-            children_file(pid, tid, "");
-        }
-    }
-    // `list` as the kernel writes it: "12 34 ".
-    void children_file(int pid, int tid, const std::string& list) {
-        sys.add_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/children", list);
-    }
-    fakes::FakeSys sys;
-};
+using test_support::FakeProc;
 
 TEST(ProcessTree, DescendantsFollowTheChildrenFilesOfEveryThreadButNotZombiesOrStrangers) {
     FakeProc p;
