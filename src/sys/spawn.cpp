@@ -95,7 +95,7 @@ std::atomic<bool> clone3_usable{true};
 std::atomic<bool> vfork_usable{true};
 
 // The vfork-style child's stack. run_child's frames are small (no allocation, no stdio).
-constexpr std::size_t vfork_stack_size = 64 * 1024;
+constexpr std::size_t vfork_stack_size = std::size_t{64} * 1024;
 
 // A child stack mapped for a batch's worker thread and unmapped after: from the heap, its
 // touched pages would stay resident in the daemon after every bring-up.
@@ -487,6 +487,7 @@ std::vector<base::Result<Spawned, SpawnError>> spawn_processes(std::span<const S
         }
     };
     std::vector<std::thread> threads;
+    threads.reserve(stacks.size());
     for (ChildStack& stack : stacks) {
         threads.emplace_back(work, stack.get());
     }
