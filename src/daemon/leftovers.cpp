@@ -38,15 +38,11 @@ bool Leftovers::sweep() {
             m_log(core::LogLevel::Error, "cannot arm the leftover kill timer: " + armed.error().message());
         }
     }
-    if (m_phase == Phase::Terming) {
-        for (pid_t pid : *left) {
-            if (m_termed.insert(pid).second) {
-                (void)m_sys.kill(pid, SIGTERM);
-            }
-        }
-    } else {
-        for (pid_t pid : *left) {
-            (void)m_sys.kill(pid, SIGKILL); // whatever appeared since the KILL
+    // TERM, or KILL once the timeout has passed, to each process not signalled so yet.
+    int sig = m_phase == Phase::Terming ? SIGTERM : SIGKILL;
+    for (pid_t pid : *left) {
+        if (m_signalled.insert(pid).second) {
+            (void)m_sys.kill(pid, sig);
         }
     }
     return true;
@@ -61,7 +57,9 @@ void Leftovers::on_timeout() {
         m_log(core::LogLevel::Warning,
               std::to_string(left->size()) + " leftover process(es) outlived TERM; sending KILL");
         m_phase = Phase::Killed;
+        m_signalled.clear();
         for (pid_t pid : *left) {
+            m_signalled.insert(pid);
             (void)m_sys.kill(pid, SIGKILL);
         }
         if (auto armed = m_timer.arm_after(m_kill_after); !armed) {

@@ -46,7 +46,7 @@ class Leftovers {
     std::function<void()> m_gave_up;
     std::chrono::milliseconds m_kill_after;
     loop::Timer m_timer;
-    std::unordered_set<pid_t> m_termed; // sent SIGTERM already
+    std::unordered_set<pid_t> m_signalled; // sent this phase's signal (TERM, then KILL) already
     enum class Phase { Idle, Terming, Killed, GaveUp } m_phase = Phase::Idle;
 };
 

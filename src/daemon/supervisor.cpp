@@ -34,13 +34,9 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
       m_log(sys, loop, STDERR_FILENO, m_settings.debug),
       m_engine(*this, m_settings.job_env), m_host{m_engine, sys.geteuid(), STARTD_VERSION, {}, {}, {}},
       m_server(sys, *this, m_host),
-      m_readiness(
-          sys, loop, m_engine, [this](core::LogLevel level, std::string_view text) { log(level, text); },
-          m_settings.ready_timeout),
+      m_readiness(sys, loop, m_engine, logger(), m_settings.ready_timeout),
       m_tree(sys),
-      m_leftovers(
-          sys, loop, m_tree, [this](core::LogLevel level, std::string_view text) { log(level, text); },
-          [this] { after_change(); }) {
+      m_leftovers(sys, loop, m_tree, logger(), [this] { after_change(); }) {
     m_host.reload_configuration = [this] { return reload_configuration(); };
     m_host.check_config = [this] { return check_config(); };
 }
@@ -181,7 +177,7 @@ std::vector<base::Result<pid_t>> Supervisor::spawn_batch(std::span<const core::S
     constexpr std::size_t slice = 32;
     std::vector<base::Result<pid_t>> results;
     results.reserve(requests.size());
-    std::vector<std::optional<base::Result<PreparedSpawn>>> prepared;
+    std::vector<base::Result<PreparedSpawn>> prepared;
     prepared.reserve(slice); // never reallocated: `plans` points into it
     std::vector<const sys::SpawnPlan*> plans;
     for (std::size_t begin = 0; begin < requests.size(); begin += slice) {
@@ -190,14 +186,14 @@ std::vector<base::Result<pid_t>> Supervisor::spawn_batch(std::span<const core::S
         plans.clear();
         for (const core::SpawnRequest& r : part) {
             auto& p = prepared.emplace_back(prepare_spawn(*r.job, r.type));
-            if (*p) {
-                plans.push_back(&(*p)->plan);
+            if (p) {
+                plans.push_back(&p->plan);
             }
         }
         auto spawned = m_sys.spawn_many(plans);
         std::size_t next = 0;
         for (std::size_t i = 0; i < part.size(); ++i) {
-            auto& p = *prepared[i];
+            auto& p = prepared[i];
             if (!p) {
                 results.push_back(p.error());
             } else {
@@ -326,8 +322,8 @@ joblog::JobLog& Supervisor::job_log(const std::string& path) {
 base::Result<void> Supervisor::signal_group(const core::Job& job, pid_t pid, int sig) {
     // Descendants that left the group (setsid, as Postfix's master does) are still the job's:
     // without a cgroup, the process tree is what says so. Read it before anything dies and is
-    // reparented to us. (In a shutdown with startd a subreaper, Leftovers sees to them.)
-    if (m_shutting_down && m_subreaper) {
+    // reparented to us.
+    if (!reads_process_trees()) {
         return send_group_signal(job, pid, sig, nullptr);
     }
     auto tree = m_tree.descendants(pid);
@@ -335,17 +331,17 @@ base::Result<void> Supervisor::signal_group(const core::Job& job, pid_t pid, int
 }
 
 std::vector<base::Result<void>> Supervisor::signal_groups(std::span<const core::GroupSignal> signals) {
-    // One reading of the process tree for the whole batch, before any of it is signalled —
-    // except in a shutdown with startd a subreaper: what escaped the groups is ours once its
-    // parents die, and Leftovers stops it at the end.
-    base::Result<std::vector<std::vector<pid_t>>> trees = base::Error("not read in a shutdown");
-    if (!(m_shutting_down && m_subreaper)) {
+    // One reading of the process tree for the whole batch, before any of it is signalled.
+    std::optional<std::vector<std::vector<pid_t>>> trees;
+    if (reads_process_trees()) {
         std::vector<pid_t> roots;
         roots.reserve(signals.size());
         for (const core::GroupSignal& s : signals) {
             roots.push_back(s.pid);
         }
-        trees = m_tree.descendants_of(roots);
+        if (auto read = m_tree.descendants_of(roots); read) {
+            trees = std::move(read).value();
+        }
     }
     std::vector<base::Result<void>> results;
     results.reserve(signals.size());

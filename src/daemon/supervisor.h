@@ -4,6 +4,7 @@
 // Not here: job semantics (core/), the protocol (control/), argument parsing (main.cpp).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -95,7 +96,15 @@ private:
     base::Result<PreparedSpawn> prepare_spawn(const core::Job& job, core::ProcessType type);
     base::Result<pid_t> finish_spawn(const core::Job& job, PreparedSpawn& prepared,
                                      base::Result<sys::Spawned, sys::SpawnError> spawned);
-    // signal_group with the job's descendants already read (nullptr: they could not be).
+    // Whether stopping a job reads its process tree first. Not in a shutdown with startd a
+    // subreaper: what escaped a job's groups becomes ours once its parents die, and Leftovers
+    // stops it at the end.
+    bool reads_process_trees() const { return !(m_shutting_down && m_subreaper); }
+    // log(), for the components that take a log function.
+    std::function<void(core::LogLevel, std::string_view)> logger() {
+        return [this](core::LogLevel level, std::string_view text) { log(level, text); };
+    }
+    // signal_group with the job's descendants already read (nullptr: they were not, or could not be).
     base::Result<void> send_group_signal(const core::Job& job, pid_t pid, int sig,
                                          const std::vector<pid_t>* descendants);
     joblog::JobLog& job_log(const std::string& path);
@@ -119,7 +128,7 @@ private:
     std::unordered_map<std::string, std::unique_ptr<joblog::JobLog>> m_logs;
     base::UniqueFd m_devnull;
     bool m_shutting_down = false;
-    bool m_subreaper = false; // orphans come to us: a shutdown need not read process trees
+    bool m_subreaper = false; // orphans come to us (reads_process_trees)
 };
 
 } // namespace daemon_main
