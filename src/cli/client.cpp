@@ -33,8 +33,8 @@ base::Result<Client> Client::connect(sys::Sys& sys, const std::string& path) {
     }
     if (uid_t me = sys.geteuid(); peer->uid != 0 && peer->uid != me) {
         return base::Error("Refusing to talk to startd at " + path + ": it is served by uid " +
-                           std::to_string(peer->uid) + " (pid " + std::to_string(peer->pid) + "), not by root or you (uid " +
-                           std::to_string(me) + ")");
+                           std::to_string(peer->uid) + " (pid " + std::to_string(peer->pid) +
+                           "), not by root or you (uid " + std::to_string(me) + ")");
     }
     return Client(sys, std::move(fd).value());
 }

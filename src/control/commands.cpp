@@ -111,7 +111,9 @@ void cmd_status(Call& call) {
         call.error(errc::unknown_instance, "Unknown instance: " + instance);
         return;
     }
-    core::JobStatus status = found ? found->status() : core::JobStatus{*job, "", core::JobGoal::Stop, core::JobState::Waiting, {}, {}, {}};
+    core::JobStatus status =
+        found ? found->status()
+              : core::JobStatus{*job, "", core::JobGoal::Stop, core::JobState::Waiting, {}, {}, {}};
     if (auto unsupported = cls != nullptr ? core::unsupported_stanza(*cls) : std::nullopt) {
         status.cannot_start = std::move(unsupported->reason);
     }

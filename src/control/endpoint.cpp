@@ -61,7 +61,9 @@ std::optional<std::string> unsafe_because(const struct stat& st, Mode mode, uid_
 base::Result<void> secure_runtime_dir(sys::Sys& sys, const Endpoint& ep, uid_t uid, RuntimeDirUse use) {
     const std::string& root = ep.runtime_root;
     const std::string& dir = ep.runtime_dir;
-    if (root.empty() || dir.compare(0, root.size(), root) != 0 || (dir.size() > root.size() && dir[root.size()] != '/')) {
+    bool under_root = !root.empty() && dir.compare(0, root.size(), root) == 0 &&
+                      (dir.size() == root.size() || dir[root.size()] == '/');
+    if (!under_root) {
         return base::Error("runtime directory " + dir + " is not under " + root);
     }
     uid_t owner = ep.mode == Mode::System ? 0 : uid;

@@ -4,16 +4,16 @@
 // such a start before any process runs) and the spawn plan. Not here: parsing the stanzas.
 #pragma once
 
+#include "core/job_class.h"
+
 #include <optional>
 #include <string>
-
-#include "core/job_class.h"
 
 namespace core {
 
 struct Unsupported {
     ProcessType process = ProcessType::Main; // the process Upstart would have set up with it
-    std::string reason;                      // "apparmor switch cups: AppArmor is not supported on this system"
+    std::string reason; // "apparmor switch cups: AppArmor is not supported on this system"
 };
 
 // The first stanza of `job` this system cannot honour, or nullopt when it can start.

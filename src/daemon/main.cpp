@@ -142,7 +142,8 @@ int main(int argc, char** argv) {
     }
     if (socket) {
         settings.endpoint.socket = *socket; // the caller's choice of place: startctl checks who serves it
-    } else if (auto safe = control::secure_runtime_dir(sys, settings.endpoint, uid, control::RuntimeDirUse::Listen);
+    } else if (auto safe =
+                   control::secure_runtime_dir(sys, settings.endpoint, uid, control::RuntimeDirUse::Listen);
                !safe) {
         std::fprintf(stderr, "startd: %s\n", safe.error().message().c_str());
         return exit_startup_failed;

@@ -89,7 +89,8 @@ protected:
 TEST_F(RuntimeDir, ListenCreatesTheMissingTmpFallbackPrivate) {
     auto ep = user_endpoint();
     EXPECT_EQ(ep.runtime_root, "/tmp/startd-1000");
-    ASSERT_TRUE(secure_runtime_dir(sys, ep, 1000, RuntimeDirUse::Listen)) << message(secure_runtime_dir(sys, ep, 1000, RuntimeDirUse::Listen));
+    auto made = secure_runtime_dir(sys, ep, 1000, RuntimeDirUse::Listen);
+    ASSERT_TRUE(made) << message(made);
     EXPECT_EQ(sys.file_mode("/tmp/startd-1000"), 0700);
 }
 
@@ -165,7 +166,8 @@ TEST_F(RuntimeDir, ConnectToAMissingDirectoryCreatesNothingAndLeavesTheErrorToCo
 
 TEST_F(RuntimeDir, XdgRuntimeDirGetsAPrivateStartdDirectory) {
     planted("/run/user/1000", 1000, 0700);
-    auto ep = resolve_endpoint(Mode::User, std::nullopt, 1000, env_of({{"HOME", "/home/ann"}, {"XDG_RUNTIME_DIR", "/run/user/1000"}}));
+    auto ep = resolve_endpoint(Mode::User, std::nullopt, 1000,
+                               env_of({{"HOME", "/home/ann"}, {"XDG_RUNTIME_DIR", "/run/user/1000"}}));
     EXPECT_EQ(ep.runtime_root, "/run/user/1000/startd");
     EXPECT_TRUE(secure_runtime_dir(sys, ep, 1000, RuntimeDirUse::Listen));
     EXPECT_EQ(sys.file_mode("/run/user/1000/startd"), 0700);

@@ -1,9 +1,8 @@
 // Tests which stanzas startd parses but cannot carry out on this system, and the reason given.
+#include "config/parser.h"
 #include "core/unsupported_stanzas.h"
 
 #include <gtest/gtest.h>
-
-#include "config/parser.h"
 
 namespace {
 
@@ -21,7 +20,8 @@ TEST(UnsupportedStanza, ApparmorLoadIsRefusedForTheSecurityProcess) {
     auto u = of("apparmor load /etc/apparmor.d/usr.sbin.x\nexec x\n");
     ASSERT_TRUE(u.has_value());
     EXPECT_EQ(u->process, core::ProcessType::Security);
-    EXPECT_EQ(u->reason, "apparmor load /etc/apparmor.d/usr.sbin.x: AppArmor is not supported on this system");
+    EXPECT_EQ(u->reason,
+              "apparmor load /etc/apparmor.d/usr.sbin.x: AppArmor is not supported on this system");
 }
 
 TEST(UnsupportedStanza, ApparmorSwitchIsRefusedForTheMainProcess) {
@@ -34,7 +34,8 @@ TEST(UnsupportedStanza, ApparmorSwitchIsRefusedForTheMainProcess) {
 TEST(UnsupportedStanza, CgroupIsRefusedNamingTheFirstController) {
     auto u = of("cgroup memory mygroup memory.limit_in_bytes 1G\ncgroup cpu\nexec x\n");
     ASSERT_TRUE(u.has_value());
-    EXPECT_EQ(u->reason, "cgroup memory: cgroup stanzas (cgroup v1 controllers) are not supported on this system");
+    EXPECT_EQ(u->reason,
+              "cgroup memory: cgroup stanzas (cgroup v1 controllers) are not supported on this system");
 }
 
 TEST(UnsupportedStanza, AnOverrideCanAddOne) {

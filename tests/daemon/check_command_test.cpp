@@ -2,16 +2,13 @@
 // (apparmor, cgroup) is reported with its reason and fails the check; a .conf that is a FIFO is
 // that job's error and never blocks the check.
 #include "daemon/check_command.h"
-
-#include <gtest/gtest.h>
-
-#include <sys/stat.h>
+#include "support/real_child.h"
 
 #include <cstdio>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-
-#include "support/real_child.h"
+#include <sys/stat.h>
 
 namespace {
 
@@ -43,7 +40,7 @@ CheckRun run(const std::vector<std::string>& paths, daemon_main::CheckFormat for
 }
 
 class CheckCommand : public ::testing::Test {
-protected:
+  protected:
     void write(const std::string& name, const std::string& text) { std::ofstream(dir / name) << text; }
     test_support::TempDir dir;
 };
@@ -54,10 +51,12 @@ TEST_F(CheckCommand, JobsThatCannotStartOnThisSystemFailTheCheckWithTheirReason)
     write("cg.conf", "cgroup cpu\nexec x\n");
     CheckRun r = run({dir.path()}, daemon_main::CheckFormat::Text);
     EXPECT_EQ(r.status, daemon_main::check_failed);
-    EXPECT_EQ(r.out, "cg: cannot start on this system: cgroup cpu: cgroup stanzas (cgroup v1 controllers) are not "
-                     "supported on this system\n"
-                     "cups: cannot start on this system: apparmor switch cups: AppArmor is not supported on this system\n"
-                     "web: ok: service\n");
+    EXPECT_EQ(
+        r.out,
+        "cg: cannot start on this system: cgroup cpu: cgroup stanzas (cgroup v1 controllers) are not "
+        "supported on this system\n"
+        "cups: cannot start on this system: apparmor switch cups: AppArmor is not supported on this system\n"
+        "web: ok: service\n");
     EXPECT_EQ(r.err, "startd: checked 3 jobs: 1 ok, 0 with errors, 2 that cannot start on this system\n");
 }
 
@@ -72,7 +71,8 @@ TEST_F(CheckCommand, JsonSaysWhyAJobCannotStart) {
     EXPECT_EQ(doc["jobs"][0]["name"], "lxc");
     EXPECT_EQ(doc["jobs"][0]["ok"], false);
     EXPECT_EQ(doc["jobs"][0]["loaded"], true);
-    EXPECT_EQ(doc["jobs"][0]["cannot_start"], "apparmor load /etc/apparmor.d/lxc: AppArmor is not supported on this system");
+    EXPECT_EQ(doc["jobs"][0]["cannot_start"],
+              "apparmor load /etc/apparmor.d/lxc: AppArmor is not supported on this system");
     EXPECT_EQ(doc["jobs"][1]["ok"], true);
     EXPECT_TRUE(doc["jobs"][1]["cannot_start"].is_null());
 }
@@ -81,7 +81,8 @@ TEST_F(CheckCommand, ASingleFileThatCannotStartFailsTheCheck) {
     write("cups.conf", "apparmor switch cups\nexec cupsd\n");
     CheckRun r = run({dir / "cups.conf"}, daemon_main::CheckFormat::Text);
     EXPECT_EQ(r.status, daemon_main::check_failed);
-    EXPECT_NE(r.out.find("cups: cannot start on this system: apparmor switch cups"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("cups: cannot start on this system: apparmor switch cups"), std::string::npos)
+        << r.out;
 }
 
 TEST_F(CheckCommand, AFifoNamedConfIsThatJobsErrorAndTheCheckFinishes) {

@@ -1,22 +1,20 @@
 // Tests, with the real startd and startctl, that a local user cannot hijack a user-mode control
 // socket (issue 12, item 7): a runtime dir someone else prepared is refused by both, and startctl
 // checks who serves the socket (SO_PEERCRED) before it sends a byte.
-#include <gtest/gtest.h>
+#include "support/daemon_harness.h"
+#include "support/real_child.h"
 
+#include <cstring>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
+#include <string>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <cstring>
-#include <string>
-
-#include "support/daemon_harness.h"
-#include "support/real_child.h"
 
 namespace {
 
@@ -29,7 +27,7 @@ constexpr uid_t nobody = 65534;
 // listen(), so SO_PEERCRED names that uid), accepts one connection if one comes within two
 // seconds, reads its first bytes (or end of file), and reports how many bytes it received.
 class FakeServer {
-public:
+  public:
     FakeServer(const std::string& path, std::optional<uid_t> uid) {
         int ready[2];
         int report[2];
@@ -69,7 +67,7 @@ public:
         return n;
     }
 
-private:
+  private:
     [[noreturn]] static void serve(const std::string& path, std::optional<uid_t> uid, int ready, int report) {
         if (uid && (::setgid(*uid) != 0 || ::setuid(*uid) != 0)) {
             ::_exit(2);
@@ -109,8 +107,12 @@ private:
 // The environment of a user session without XDG_RUNTIME_DIR's usual /run/user/UID: the runtime
 // dir is DIR/xdg/startd, which an attacker can prepare just as they can /tmp/startd-UID.
 std::vector<std::string> session_env(const DaemonHarness& h) {
-    return {"XDG_RUNTIME_DIR=" + h.dir() + "/xdg", "HOME=" + h.dir() + "/home", "XDG_CONFIG_HOME=" + h.dir() + "/config",
-            "XDG_STATE_HOME=" + h.dir() + "/state", "STARTD_SOCKET=", "STARTD_CONFIG="};
+    return {"XDG_RUNTIME_DIR=" + h.dir() + "/xdg",
+            "HOME=" + h.dir() + "/home",
+            "XDG_CONFIG_HOME=" + h.dir() + "/config",
+            "XDG_STATE_HOME=" + h.dir() + "/state",
+            "STARTD_SOCKET=",
+            "STARTD_CONFIG="};
 }
 
 void plant_runtime_dir(const DaemonHarness& h, uid_t owner, mode_t mode) {
@@ -174,7 +176,8 @@ TEST(IntegrationSocketHijack, StartctlRefusesASocketServedByAnotherUidBeforeSend
     CtlResult r = h.run({STARTCTL_BINARY, "--socket", path, "set-env", "DB_PASSWORD=hunter2"}, {},
                         std::chrono::seconds(10));
     EXPECT_EQ(r.status, 1) << r.err;
-    EXPECT_NE(r.err.find("Refusing to talk to startd at " + path + ": it is served by uid 65534"), std::string::npos)
+    EXPECT_NE(r.err.find("Refusing to talk to startd at " + path + ": it is served by uid 65534"),
+              std::string::npos)
         << r.err;
     EXPECT_EQ(server.received(), 0);
 }
@@ -209,8 +212,9 @@ TEST(IntegrationSocketHijack, UserStartdCreatesAPrivateRuntimeDirAndStartctlUses
         ::_exit(127);
     }
     test_support::ChildGuard guard(pid);
-    bool up = DaemonHarness::wait_for(
-        [&] { return h.run({STARTCTL_BINARY, "--user", "version"}, env, std::chrono::seconds(5)).status == 0; });
+    bool up = DaemonHarness::wait_for([&] {
+        return h.run({STARTCTL_BINARY, "--user", "version"}, env, std::chrono::seconds(5)).status == 0;
+    });
     ASSERT_TRUE(up);
     struct stat st {};
     ASSERT_EQ(::lstat((h.dir() + "/xdg/startd").c_str(), &st), 0);
