@@ -24,6 +24,18 @@ base::Result<Client> Client::connect(sys::Sys& sys, const std::string& path) {
         }
         return fail(why);
     }
+    // Before a byte is sent: is this startd root's or our own? Anyone else serving here (a
+    // socket swapped in a directory they control) would read what we send (set-env secrets).
+    auto peer = sys.peer_credentials(fd->get());
+    if (!peer) {
+        return base::Error("Refusing to talk to startd at " + path +
+                           ": cannot tell who serves it: " + peer.error().message());
+    }
+    if (uid_t me = sys.geteuid(); peer->uid != 0 && peer->uid != me) {
+        return base::Error("Refusing to talk to startd at " + path + ": it is served by uid " +
+                           std::to_string(peer->uid) + " (pid " + std::to_string(peer->pid) +
+                           "), not by root or you (uid " + std::to_string(me) + ")");
+    }
     return Client(sys, std::move(fd).value());
 }
 

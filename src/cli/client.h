@@ -18,6 +18,8 @@ class Client {
 public:
     // Connects to the socket at `path`. The error says which socket and why
     // ("Unable to connect to startd at /run/startd/control: No such file or directory").
+    // Refuses, before sending anything, a server whose process is neither root nor our own uid
+    // (SO_PEERCRED), whatever the path.
     static base::Result<Client> connect(sys::Sys& sys, const std::string& path);
 
     // Sends one request and waits for its reply. Transport failures (startd went away, garbled

@@ -179,6 +179,12 @@ int run(const Options& o, sys::Sys& sys, const control::EnvLookup& env, uid_t ui
     } else if (auto s = env("STARTD_SOCKET"); s && !s->empty() && !o.config_dir && !o.mode) {
         socket = *s;
     }
+    if (socket == ep.socket) {
+        // The default place: never through a directory another user could have prepared.
+        if (auto safe = control::secure_runtime_dir(sys, ep, uid, control::RuntimeDirUse::Connect); !safe) {
+            return fail(o, safe.error().message());
+        }
+    }
     Context ctx{o, sys, env, socket};
 
     const std::string& c = o.command;

@@ -28,6 +28,9 @@ std::string status_line(const core::JobStatus& status) {
         // Not Upstart's (it had no such thing); only jobs whose daemon sends STATUS= get it.
         out += "\n\tstatus: " + status.status_text;
     }
+    if (!status.cannot_start.empty()) {
+        out += "\n\tcannot start on this system: " + status.cannot_start;
+    }
     return out;
 }
 

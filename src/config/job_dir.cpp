@@ -54,13 +54,16 @@ struct Walker {
                 if (!st) {
                     continue; // dangling link or raced deletion: nothing to load
                 }
-                if (S_ISREG(st->st_mode)) {
-                    type = DT_REG;
-                } else if (S_ISDIR(st->st_mode) && entry.type != DT_LNK) {
+                if (S_ISDIR(st->st_mode)) {
+                    if (entry.type == DT_LNK) {
+                        continue;
+                    }
                     type = DT_DIR;
                 } else {
-                    continue;
+                    type = DT_REG; // a FIFO or device is refused, with its job's error, when opened
                 }
+            } else if (type != DT_DIR) {
+                type = DT_REG; // likewise: a .conf that is a FIFO is an error of that job, not skipped
             }
             if (type == DT_DIR) {
                 if (depth >= max_depth) {
@@ -84,6 +87,23 @@ struct Walker {
         }
     }
 };
+
+const char* file_kind(mode_t mode) {
+    switch (mode & S_IFMT) {
+    case S_IFIFO:
+        return "a FIFO";
+    case S_IFSOCK:
+        return "a socket";
+    case S_IFCHR:
+        return "a character device";
+    case S_IFBLK:
+        return "a block device";
+    case S_IFDIR:
+        return "a directory";
+    default:
+        return "not a file";
+    }
+}
 
 Diagnostic io_diagnostic(const std::string& path, const base::Error& error) {
     return Diagnostic{path, 0, 0, ParseErrorCode::Io, error.message()};
@@ -143,9 +163,18 @@ bool is_ignored_name(std::string_view name) {
 }
 
 base::Result<std::string> read_text_file(sys::Sys& sys, int dirfd, const char* path) {
-    auto fd = sys.openat(dirfd, path, O_RDONLY | O_NOCTTY);
+    // Never blocks: a FIFO (or a device) put where the walk saw a file would hang the open and
+    // every read; O_NONBLOCK lets the open return, and fstat says what was really opened.
+    auto fd = sys.openat(dirfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
     if (!fd) {
         return fd.error();
+    }
+    auto st = sys.fstat(fd->get());
+    if (!st) {
+        return st.error();
+    }
+    if (!S_ISREG(st->st_mode)) {
+        return base::Error(std::string("not a regular file (") + file_kind(st->st_mode) + ")");
     }
     // One byte past the limit is enough for the parser to know the file is too large.
     constexpr std::size_t cap = max_job_file_size + 1;

@@ -42,7 +42,8 @@ struct LoadReport {
 // swap files, version-control directories and package-manager leftovers.
 bool is_ignored_name(std::string_view name);
 
-// Loads every job under dir (recursively). Fails only when dir itself cannot be read.
+// Loads every job under dir (recursively). Fails only when dir itself cannot be read. A .conf or
+// .override that is not a regular file is that job's error; the other jobs load.
 // With `workers` > 1 and a large directory, files are read and parsed by that many threads (the
 // result is the same, in the same order); `sys` must then be safe to call from several threads,
 // as the real one is. The walk itself stays on the calling thread.
@@ -55,6 +56,8 @@ unsigned default_load_workers();
 JobFile load_job_file(sys::Sys& sys, const std::string& conf_path, std::string name);
 
 // Reads a whole file (at most max_job_file_size + 1 bytes, so the parser can refuse larger ones).
+// Never blocks: anything but a regular file (a FIFO, a device, a socket) is refused with
+// "not a regular file (a FIFO)", even when it replaced a regular file after the directory walk.
 base::Result<std::string> read_text_file(sys::Sys& sys, int dirfd, const char* path);
 
 } // namespace config

@@ -6,6 +6,7 @@
 
 #include "control/command_call.h"
 #include "control/job_status_json.h"
+#include "core/unsupported_stanzas.h"
 
 namespace control {
 
@@ -110,7 +111,12 @@ void cmd_status(Call& call) {
         call.error(errc::unknown_instance, "Unknown instance: " + instance);
         return;
     }
-    core::JobStatus status = found ? found->status() : core::JobStatus{*job, "", core::JobGoal::Stop, core::JobState::Waiting, {}, {}};
+    core::JobStatus status =
+        found ? found->status()
+              : core::JobStatus{*job, "", core::JobGoal::Stop, core::JobState::Waiting, {}, {}, {}};
+    if (auto unsupported = cls != nullptr ? core::unsupported_stanza(*cls) : std::nullopt) {
+        status.cannot_start = std::move(unsupported->reason);
+    }
     json reply = {{"statuses", json::array({status_to_json(status)})}};
     if (!call.host.cgroups.empty()) {
         reply["cgroups"] = call.host.cgroups;

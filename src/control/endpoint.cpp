@@ -1,7 +1,14 @@
-// Owns the directory layout of a startd instance.
+// Owns the directory layout of a startd instance and the safety check of its runtime dir.
 #include "control/endpoint.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+
+#include "sys/make_dirs.h"
 
 namespace control {
 
@@ -22,7 +29,77 @@ std::string home_based(const EnvLookup& env, std::string_view xdg, std::string_v
     return strip_trailing_slashes(home) + "/" + std::string(fallback);
 }
 
+std::string octal_mode(mode_t mode) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+    return buf;
+}
+
+// One directory of the runtime chain: nullopt when it is safe, else what is wrong with it.
+std::optional<std::string> unsafe_because(const struct stat& st, Mode mode, uid_t owner) {
+    if (S_ISLNK(st.st_mode)) {
+        return "it is a symbolic link";
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        return "it is not a directory";
+    }
+    std::string who = mode == Mode::System ? "root" : "you (uid " + std::to_string(owner) + ")";
+    if (st.st_uid != owner) {
+        return "it is owned by uid " + std::to_string(st.st_uid) + ", not by " + who;
+    }
+    if (mode == Mode::User && (st.st_mode & 077) != 0) {
+        return "its mode is " + octal_mode(st.st_mode) + ", not 0700";
+    }
+    if (mode == Mode::System && (st.st_mode & 022) != 0) {
+        return "its mode is " + octal_mode(st.st_mode) + ": group or others may write to it";
+    }
+    return std::nullopt;
+}
+
 } // namespace
+
+base::Result<void> secure_runtime_dir(sys::Sys& sys, const Endpoint& ep, uid_t uid, RuntimeDirUse use) {
+    const std::string& root = ep.runtime_root;
+    const std::string& dir = ep.runtime_dir;
+    bool under_root = !root.empty() && dir.compare(0, root.size(), root) == 0 &&
+                      (dir.size() == root.size() || dir[root.size()] == '/');
+    if (!under_root) {
+        return base::Error("runtime directory " + dir + " is not under " + root);
+    }
+    uid_t owner = ep.mode == Mode::System ? 0 : uid;
+    mode_t create_mode = ep.mode == Mode::System ? 0755 : 0700;
+    if (use == RuntimeDirUse::Listen) {
+        if (auto slash = root.rfind('/'); slash != std::string::npos && slash > 0) {
+            if (auto made = sys::make_dirs(sys, root.substr(0, slash), 0755); !made) {
+                return base::Error("cannot create " + root.substr(0, slash) + ": " + made.error().message());
+            }
+        }
+    }
+    for (std::size_t end = root.size();; end = std::min(dir.find('/', end + 1), dir.size())) {
+        std::string part = dir.substr(0, end);
+        if (use == RuntimeDirUse::Listen) {
+            if (auto made = sys.mkdir(part.c_str(), create_mode); !made && made.error().code() != EEXIST) {
+                return base::Error("cannot create runtime directory " + part + ": " + made.error().message());
+            }
+        }
+        auto st = sys.fstatat(AT_FDCWD, part.c_str(), AT_SYMLINK_NOFOLLOW);
+        if (!st) {
+            if (use == RuntimeDirUse::Connect && st.error().code() == ENOENT) {
+                return {}; // nothing there to tamper with; connect() will say startd is not running
+            }
+            return base::Error("cannot check runtime directory " + part + ": " + st.error().message());
+        }
+        if (auto why = unsafe_because(*st, ep.mode, owner)) {
+            return base::Error("refusing to use runtime directory " + part + ": " + *why +
+                               " (another user could replace the control socket in it); remove it or fix its owner "
+                               "and mode" +
+                               (ep.mode == Mode::User ? " (chmod 0700), or set XDG_RUNTIME_DIR" : ""));
+        }
+        if (end == dir.size()) {
+            return {};
+        }
+    }
+}
 
 std::string escape_path(std::string_view path) {
     while (!path.empty() && path.front() == '/') {
@@ -82,6 +159,7 @@ Endpoint resolve_endpoint(Mode mode, std::optional<std::string> config_dir, uid_
         ep.runtime_dir = runtime_base + "/instances/" + tag;
         ep.log_dir = state_base + "/instances/" + tag;
     }
+    ep.runtime_root = runtime_base;
     ep.socket = ep.runtime_dir + "/control";
     return ep;
 }

@@ -18,6 +18,9 @@ json status_to_json(const core::JobStatus& status) {
     if (!status.status_text.empty()) {
         out["status_text"] = status.status_text;
     }
+    if (!status.cannot_start.empty()) {
+        out["cannot_start"] = status.cannot_start;
+    }
     return out;
 }
 
@@ -55,6 +58,12 @@ base::Result<core::JobStatus> status_from_json(const json& value) {
             return bad("status_text");
         }
         status.status_text = text->get<std::string>();
+    }
+    if (auto why = value.find("cannot_start"); why != value.end()) {
+        if (!why->is_string()) {
+            return bad("cannot_start");
+        }
+        status.cannot_start = why->get<std::string>();
     }
     if (processes != value.end()) {
         if (!processes->is_array()) {

@@ -1,6 +1,8 @@
 // Owns Job's small derived views: display name and status snapshot.
 #include "core/job.h"
 
+#include "core/unsupported_stanzas.h"
+
 namespace core {
 
 std::string Job::display_name() const {
@@ -17,6 +19,9 @@ JobStatus Job::status() const {
     s.goal = goal;
     s.state = state;
     s.status_text = status_text;
+    if (auto unsupported = unsupported_stanza(*m_class)) {
+        s.cannot_start = std::move(unsupported->reason);
+    }
     for (std::size_t i = 0; i < process_type_count; ++i) {
         if (pids[i] > 0) {
             s.processes.emplace_back(static_cast<ProcessType>(i), pids[i]);

@@ -30,6 +30,8 @@ struct JobStatus {
     JobState state = JobState::Waiting;
     std::vector<std::pair<ProcessType, pid_t>> processes; // live ones, in status order
     std::string status_text; // the daemon's own status (expect notify STATUS=), or empty
+    // Why the job can never start on this system (a stanza it cannot honour), or empty.
+    std::string cannot_start;
 };
 
 // How a request that waited on a job ended.

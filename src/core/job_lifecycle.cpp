@@ -5,6 +5,7 @@
 
 #include "core/engine.h"
 #include "core/signal_names.h"
+#include "core/unsupported_stanzas.h"
 
 namespace core {
 
@@ -91,10 +92,12 @@ std::optional<JobState> Engine::enter_state(Job& job, JobState from) {
         return std::nullopt;
 
     case JobState::Security:
-        if (!cls.apparmor_load.empty()) {
-            m_runtime.log(LogLevel::Error, "Failed to spawn " + job.display_name() +
-                                               " security process: apparmor load is not supported on this system");
-            job_failed(job, ProcessType::Security, std::nullopt);
+        // A stanza this system cannot honour fails the start here, before any process runs.
+        if (auto unsupported = unsupported_stanza(cls)) {
+            m_runtime.log(LogLevel::Error, "Failed to spawn " + job.display_name() + " " +
+                                               std::string(to_string(unsupported->process)) +
+                                               " process: " + unsupported->reason);
+            job_failed(job, unsupported->process, std::nullopt, "could not be started: " + unsupported->reason);
         }
         return advance(job);
 

@@ -8,6 +8,7 @@
 
 #include "config/job_dir.h"
 #include "config/job_json.h"
+#include "core/unsupported_stanzas.h"
 
 namespace daemon_main {
 
@@ -72,8 +73,21 @@ std::string summary(const core::JobClass& job) {
     return out;
 }
 
+// Why a job that parsed can still never start on this system, or nullopt.
+std::optional<std::string> cannot_start(const config::JobFile& job) {
+    if (!job.job) {
+        return std::nullopt;
+    }
+    auto unsupported = core::unsupported_stanza(*job.job);
+    return unsupported ? std::optional<std::string>(unsupported->reason) : std::nullopt;
+}
+
 void print_text(const Collected& all, std::FILE* out, std::FILE* err) {
     for (const config::JobFile& job : all.jobs) {
+        if (auto why = cannot_start(job); why && job.ok()) {
+            std::fprintf(out, "%s: cannot start on this system: %s\n", job.name.c_str(), why->c_str());
+            continue;
+        }
         if (job.ok()) {
             std::string line = summary(*job.job);
             if (!job.override_path.empty()) {
@@ -102,11 +116,13 @@ void print_json(const Collected& all, bool ok, std::FILE* out) {
         for (const config::Diagnostic& d : job.diagnostics) {
             diags.push_back(config::diagnostic_to_json(d));
         }
+        std::optional<std::string> why = cannot_start(job);
         jobs.push_back({{"name", job.name},
                         {"conf", job.conf_path},
                         {"override", job.override_path.empty() ? json(nullptr) : json(job.override_path)},
-                        {"ok", job.ok()},
+                        {"ok", job.ok() && !why},
                         {"loaded", job.job.has_value()},
+                        {"cannot_start", why ? json(*why) : json(nullptr)},
                         {"job", job.job ? config::job_to_json(*job.job) : json(nullptr)},
                         {"diagnostics", std::move(diags)}});
     }
@@ -133,18 +149,22 @@ int run_check(sys::Sys& sys, const std::vector<std::string>& paths, CheckFormat 
         collect(sys, path, all);
     }
     std::size_t bad = 0;
+    std::size_t unsupported = 0;
     for (const config::JobFile& job : all.jobs) {
         bad += job.ok() ? 0 : 1;
+        unsupported += job.ok() && cannot_start(job) ? 1 : 0;
     }
-    bool ok = bad == 0 && all.errors.empty();
+    bool ok = bad == 0 && unsupported == 0 && all.errors.empty();
     if (format == CheckFormat::Json) {
         print_json(all, ok, out);
     } else {
         print_text(all, out, err);
     }
     std::fflush(out);
-    std::fprintf(err, "startd: checked %zu job%s: %zu ok, %zu with errors%s\n", all.jobs.size(),
-                 all.jobs.size() == 1 ? "" : "s", all.jobs.size() - bad, bad,
+    std::string cannot = unsupported == 0 ? std::string()
+                                          : ", " + std::to_string(unsupported) + " that cannot start on this system";
+    std::fprintf(err, "startd: checked %zu job%s: %zu ok, %zu with errors%s%s\n", all.jobs.size(),
+                 all.jobs.size() == 1 ? "" : "s", all.jobs.size() - bad - unsupported, bad, cannot.c_str(),
                  all.errors.empty() ? "" : " (and unreadable paths)");
     return ok ? check_ok : check_failed;
 }

@@ -141,7 +141,12 @@ int main(int argc, char** argv) {
         settings.endpoint.jobs_dir = *jobs_dir;
     }
     if (socket) {
-        settings.endpoint.socket = *socket;
+        settings.endpoint.socket = *socket; // the caller's choice of place: startctl checks who serves it
+    } else if (auto safe =
+                   control::secure_runtime_dir(sys, settings.endpoint, uid, control::RuntimeDirUse::Listen);
+               !safe) {
+        std::fprintf(stderr, "startd: %s\n", safe.error().message().c_str());
+        return exit_startup_failed;
     }
     if (log_dir) {
         settings.endpoint.log_dir = *log_dir;

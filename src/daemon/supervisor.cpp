@@ -15,6 +15,7 @@
 #include "daemon/job_loader.h"
 #include "proc/process_tree.h"
 #include "proc/spawn_plan.h"
+#include "core/unsupported_stanzas.h"
 #include "sys/make_dirs.h"
 
 namespace daemon_main {
@@ -453,6 +454,9 @@ nlohmann::json Supervisor::check_config() {
                 report.push_back(d.to_string());
             }
             if (f.job) {
+                if (auto unsupported = core::unsupported_stanza(*f.job)) {
+                    report.push_back(f.name + ": cannot start on this system: " + unsupported->reason);
+                }
                 parsed.push_back(*f.job);
             }
         }

@@ -1,6 +1,7 @@
 // Owns building the SpawnPlan of one job process.
 #include "proc/spawn_plan.h"
 
+#include "core/unsupported_stanzas.h"
 #include "proc/command.h"
 
 namespace proc {
@@ -82,12 +83,8 @@ base::Result<sys::SpawnPlan> build_spawn_plan(sys::Sys& sys, const core::Job& jo
     if (!process) {
         return Error("no " + std::string(core::to_string(type)) + " process is defined");
     }
-    if (type == core::ProcessType::Main && !cls.apparmor_switch.empty()) {
-        return Error("apparmor switch " + cls.apparmor_switch + ": AppArmor is not supported on this system");
-    }
-    if (!cls.cgroups.empty()) {
-        return Error("cgroup " + cls.cgroups.front().controller +
-                     ": cgroup stanzas (cgroup v1 controllers) are not supported on this system");
+    if (auto unsupported = core::unsupported_stanza(cls)) {
+        return Error(unsupported->reason); // the engine refuses such a start first; never run one half set up
     }
 
     sys::SpawnPlan plan;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include <string>
 
 #include "config/parser.h"
+#include "fakes/fake_sys.h"
 
 namespace {
 
@@ -347,6 +349,92 @@ TEST_F(JobDirTest, ReadTextFileReadsAFileOfExactlyTheLimit) {
     ASSERT_TRUE(read.has_value());
     EXPECT_EQ(read->size(), config::max_job_file_size);
     EXPECT_TRUE(config::parse_job(*read, "limit.conf").has_value());
+}
+
+// ---- files that are not regular files (issue 12, item 8) ------------------------------------
+// Opening a FIFO for reading blocks until a writer comes: a .conf that is one must be refused,
+// not waited on, and not silently skipped either.
+
+TEST_F(JobDirTest, FifoNamedConfIsThatJobsErrorAndTheOthersLoad) {
+    write("a.conf", "exec /bin/a\n");
+    ASSERT_EQ(::mkfifo((m_dir + "/x.conf").c_str(), 0644), 0);
+    write("z.conf", "exec /bin/z\n");
+    LoadReport report = load();
+    EXPECT_EQ(names(report), (std::vector<std::string>{"a", "x", "z"}));
+    const JobFile* x = find(report, "x");
+    ASSERT_NE(x, nullptr);
+    EXPECT_FALSE(x->job.has_value());
+    ASSERT_EQ(x->diagnostics.size(), 1u);
+    EXPECT_EQ(x->diagnostics[0].code, ParseErrorCode::Io);
+    EXPECT_EQ(x->diagnostics[0].file, m_dir + "/x.conf");
+    EXPECT_EQ(x->diagnostics[0].detail, "not a regular file (a FIFO)");
+    EXPECT_TRUE(find(report, "a")->ok());
+    EXPECT_TRUE(find(report, "z")->ok());
+}
+
+TEST_F(JobDirTest, FifoNamedOverrideLeavesTheJobAsItsConfWithTheError) {
+    write("y.conf", "exec /bin/y\n");
+    ASSERT_EQ(::mkfifo((m_dir + "/y.override").c_str(), 0644), 0);
+    LoadReport report = load();
+    const JobFile* y = find(report, "y");
+    ASSERT_NE(y, nullptr);
+    ASSERT_TRUE(y->job.has_value());
+    EXPECT_EQ(y->job->process(ProcessType::Main)->command, "/bin/y");
+    ASSERT_EQ(y->diagnostics.size(), 1u);
+    EXPECT_EQ(y->diagnostics[0].file, m_dir + "/y.override");
+    EXPECT_EQ(y->diagnostics[0].detail, "not a regular file (a FIFO)");
+}
+
+TEST_F(JobDirTest, LoadJobFileOfAFifoIsRefusedWithoutBlocking) {
+    std::string path = m_dir + "/f.conf";
+    ASSERT_EQ(::mkfifo(path.c_str(), 0644), 0);
+    JobFile job = config::load_job_file(sys::real_sys(), path, "f");
+    EXPECT_FALSE(job.job.has_value());
+    ASSERT_EQ(job.diagnostics.size(), 1u);
+    EXPECT_EQ(job.diagnostics[0].detail, "not a regular file (a FIFO)");
+}
+
+// The race: the walk sees a regular file, then x.conf is replaced by a FIFO before the open.
+TEST(JobDirRace, ConfReplacedByAFifoBetweenTheWalkAndTheOpenIsRefused) {
+    fakes::FakeSys sys;
+    sys.add_file("/jobs/a.conf", "exec /bin/a\n");
+    sys.add_file("/jobs/x.conf", "exec /bin/x\n");
+    sys.add_file("/jobs/x.override", "manual\n");
+    sys.add_file("/jobs/z.conf", "exec /bin/z\n");
+    sys.before_open([&](const std::string& path) {
+        if (path == "/jobs/x.conf" || path == "/jobs/x.override") {
+            sys.add_fifo(path);
+        }
+    });
+    auto report = config::load_job_dir(sys, "/jobs");
+    ASSERT_TRUE(report.has_value());
+    ASSERT_EQ(report->jobs.size(), 3u);
+    const JobFile& x = report->jobs[1];
+    EXPECT_EQ(x.name, "x");
+    EXPECT_FALSE(x.job.has_value());
+    ASSERT_EQ(x.diagnostics.size(), 1u);
+    EXPECT_EQ(x.diagnostics[0].detail, "not a regular file (a FIFO)");
+    EXPECT_TRUE(report->jobs[0].ok());
+    EXPECT_TRUE(report->jobs[2].ok());
+}
+
+TEST(JobDirRace, OverrideReplacedByAFifoIsRefusedAndTheConfStillLoads) {
+    fakes::FakeSys sys;
+    sys.add_file("/jobs/x.conf", "exec /bin/x\n");
+    sys.add_file("/jobs/x.override", "manual\n");
+    sys.before_open([&](const std::string& path) {
+        if (path == "/jobs/x.override") {
+            sys.add_fifo(path);
+        }
+    });
+    auto report = config::load_job_dir(sys, "/jobs");
+    ASSERT_TRUE(report.has_value());
+    ASSERT_EQ(report->jobs.size(), 1u);
+    ASSERT_TRUE(report->jobs[0].job.has_value());
+    EXPECT_FALSE(report->jobs[0].job->manual);
+    ASSERT_EQ(report->jobs[0].diagnostics.size(), 1u);
+    EXPECT_EQ(report->jobs[0].diagnostics[0].file, "/jobs/x.override");
+    EXPECT_EQ(report->jobs[0].diagnostics[0].detail, "not a regular file (a FIFO)");
 }
 
 // ---- ignored names --------------------------------------------------------------------------

@@ -336,4 +336,39 @@ TEST_F(EngineTest, AJobStoppedInTheRoundItReachedSpawnedNeverGetsAMainProcess) {
     EXPECT_EQ(job("b"), nullptr);
 }
 
+// ---- stanzas this system cannot honour (issue 12, item 11) -----------------------------------
+// A job with `apparmor` or `cgroup` fails its start at once, naming the stanza, and no process of
+// it runs (not even pre-start): never a silent no-op, never half set up.
+
+TEST_F(EngineTest, CgroupStanzaFailsTheStartAtOnceBeforeAnyProcessRuns) {
+    define("cg", "cgroup cpu\npre-start exec true\nexec sleep 100\n");
+    start("cg");
+    EXPECT_TRUE(runtime.spawns.empty()) << "no process of such a job may run";
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_TRUE(outcomes[0].failed);
+    EXPECT_EQ(outcomes[0].message, "Job failed to start: cg main process could not be started: cgroup cpu: cgroup "
+                                   "stanzas (cgroup v1 controllers) are not supported on this system");
+    EXPECT_EQ(job("cg"), nullptr);
+    EXPECT_EQ(events_starting_with("stopped"),
+              (std::vector<std::string>{"stopped JOB=cg INSTANCE= RESULT=failed PROCESS=main"}));
+}
+
+TEST_F(EngineTest, ApparmorSwitchFailsTheStartAtOnceNamingTheProfile) {
+    define("cups", "apparmor switch /usr/sbin/cupsd\npre-start exec mkdir -p /run/cups\nexec cupsd -f\n");
+    start("cups");
+    EXPECT_TRUE(runtime.spawns.empty());
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_EQ(outcomes[0].message, "Job failed to start: cups main process could not be started: apparmor switch "
+                                   "/usr/sbin/cupsd: AppArmor is not supported on this system");
+}
+
+TEST_F(EngineTest, ApparmorLoadFailsTheStartWithItsReason) {
+    define("lxc", "apparmor load /etc/apparmor.d/lxc-containers\nexec lxc-start\n");
+    start("lxc");
+    EXPECT_TRUE(runtime.spawns.empty());
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_EQ(outcomes[0].message, "Job failed to start: lxc security process could not be started: apparmor load "
+                                   "/etc/apparmor.d/lxc-containers: AppArmor is not supported on this system");
+}
+
 } // namespace

@@ -44,7 +44,7 @@ struct Channel {
 };
 
 struct Node {
-    enum class Type { File, Dir, Socket } type = Type::File;
+    enum class Type { File, Dir, Socket, Fifo } type = Type::File;
     std::string content;
     mode_t mode = 0644;
     uid_t uid = 0;
@@ -135,6 +135,14 @@ public:
     // --- files (paths are absolute; parents are created as needed) ---------------------------
     void add_file(const std::string& path, std::string content, mode_t mode = 0644);
     void add_dir(const std::string& path, mode_t mode = 0755);
+    // A named pipe nobody writes to: a blocking open for reading would wait forever (the fake
+    // fails the test instead); opened O_NONBLOCK it reads as empty.
+    void add_fifo(const std::string& path);
+    // Called with the full path at the start of every open/openat, before the path is looked
+    // up: lets a test change the file system between a stat and the open that follows it.
+    void before_open(std::function<void(const std::string&)> hook) { m_before_open = std::move(hook); }
+    // Who owns path (a test playing another user who created it first).
+    void set_owner(const std::string& path, uid_t uid);
     bool exists(const std::string& path) const;
     std::optional<std::string> file_content(const std::string& path) const;
     std::optional<mode_t> file_mode(const std::string& path) const;
@@ -326,6 +334,7 @@ private:
     std::map<int, FakeFd> m_fds;
     std::map<std::string, detail::Node> m_fs;
     bool m_dirent_unknown = false;
+    std::function<void(const std::string&)> m_before_open;
 
     sys::TimePoint m_now;
 

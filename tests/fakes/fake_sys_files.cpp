@@ -48,6 +48,9 @@ struct stat stat_of(const Node& node, nlink_t links) {
     case Node::Type::Socket:
         st.st_mode = S_IFSOCK;
         break;
+    case Node::Type::Fifo:
+        st.st_mode = S_IFIFO;
+        break;
     }
     st.st_mode |= node.mode & 07777;
     st.st_size = static_cast<off_t>(node.content.size());
@@ -77,6 +80,18 @@ void FakeSys::add_dir(const std::string& path, mode_t mode) {
     std::string full = normalize(path);
     ensure_parents(full);
     m_fs[full] = Node{Node::Type::Dir, {}, mode, 0, 0};
+}
+
+void FakeSys::add_fifo(const std::string& path) {
+    std::string full = normalize(path);
+    ensure_parents(full);
+    m_fs[full] = Node{Node::Type::Fifo, {}, 0644, 0, 0};
+}
+
+void FakeSys::set_owner(const std::string& path, uid_t uid) {
+    auto it = m_fs.find(normalize(path));
+    ASSERT_NE(it, m_fs.end()) << "FakeSys::set_owner: no such path " << path;
+    it->second.uid = uid;
 }
 
 bool FakeSys::exists(const std::string& path) const {
@@ -114,6 +129,9 @@ sys::Result<base::UniqueFd> FakeSys::open_path(const std::string& full, int flag
     if (full.empty()) {
         return fail(call, ENOENT);
     }
+    if (m_before_open) {
+        m_before_open(full);
+    }
     auto node = m_fs.find(full);
     if (node == m_fs.end()) {
         if (!(flags & O_CREAT)) {
@@ -139,6 +157,13 @@ sys::Result<base::UniqueFd> FakeSys::open_path(const std::string& full, int flag
     }
     if (node->second.type == Node::Type::Socket) {
         return fail(call, ENXIO, full);
+    }
+    if (node->second.type == Node::Type::Fifo && !(flags & O_NONBLOCK)) {
+        ADD_FAILURE() << "FakeSys: a blocking open of the FIFO " << full << " would wait forever for a writer";
+        return fail(call, EINTR, full);
+    }
+    if (node->second.type == Node::Type::Fifo && access != O_RDONLY) {
+        return fail(call, ENXIO, full); // O_NONBLOCK for writing: no reader
     }
     if ((flags & O_TRUNC) && access != O_RDONLY) {
         node->second.content.clear();
@@ -215,6 +240,7 @@ sys::Result<std::vector<sys::DirEntry>> FakeSys::read_dir(int dirfd) {
         }
         unsigned char type = it->second.type == Node::Type::Dir    ? DT_DIR
                              : it->second.type == Node::Type::File ? DT_REG
+                             : it->second.type == Node::Type::Fifo ? DT_FIFO
                                                                    : DT_SOCK;
         entries.push_back(sys::DirEntry{std::move(name), m_dirent_unknown ? static_cast<unsigned char>(DT_UNKNOWN) : type});
     }
@@ -251,7 +277,7 @@ sys::Result<void> FakeSys::mkdir(const char* path, mode_t mode) {
     if (parent->second.type != Node::Type::Dir) {
         return fail("mkdir", ENOTDIR, path);
     }
-    m_fs[full] = Node{Node::Type::Dir, {}, mode & 07777, 0, 0};
+    m_fs[full] = Node{Node::Type::Dir, {}, mode & 07777, m_euid, 0};
     return {};
 }
 

@@ -138,11 +138,16 @@ int DaemonHarness::stop_daemon(std::chrono::milliseconds bound) {
 }
 
 CtlResult DaemonHarness::ctl(const std::vector<std::string>& args, std::chrono::milliseconds bound) {
-    static int counter = 0;
-    std::string base = m_dir + "/ctl." + std::to_string(++counter);
     std::vector<std::string> argv = {STARTCTL_BINARY, "--socket", socket()};
     argv.insert(argv.end(), args.begin(), args.end());
-    pid_t pid = launch(argv, base + ".out", base + ".err", {});
+    return run(argv, {}, bound);
+}
+
+CtlResult DaemonHarness::run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                             std::chrono::milliseconds bound) {
+    static int counter = 0;
+    std::string base = m_dir + "/ctl." + std::to_string(++counter);
+    pid_t pid = launch(argv, base + ".out", base + ".err", env);
     CtlResult r;
     r.status = wait_bounded(pid, bound);
     r.out = read_file(base + ".out");

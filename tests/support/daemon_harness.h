@@ -40,6 +40,11 @@ class DaemonHarness {
     CtlResult ctl(const std::vector<std::string>& args,
                   std::chrono::milliseconds bound = std::chrono::seconds(30));
 
+    // Runs ARGV (the program first) with `env` added to the environment, bounded by `bound`;
+    // for startd or startctl run without the harness's --socket.
+    CtlResult run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                  std::chrono::milliseconds bound = std::chrono::seconds(30));
+
     // Polls `condition` every 10 ms until it holds or `bound` passes.
     static bool wait_for(const std::function<bool()>& condition,
                          std::chrono::milliseconds bound = std::chrono::seconds(10));
