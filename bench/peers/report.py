@@ -10,9 +10,13 @@ import math
 import os
 import sys
 
-ORDER = ["startd", "dinit", "runit", "s6", "daemontools", "supervisord"]
+ORDER = ["startd", "dinit", "runit", "s6", "daemontools", "supervisord",
+         "startd+log", "dinit+log", "runit+svlogd", "s6+s6-log", "daemontools+multilog", "supervisord+log"]
 COLORS = {"startd": "#d62728", "dinit": "#1f77b4", "runit": "#2ca02c", "s6": "#9467bd", "daemontools": "#8c564b",
           "supervisord": "#ff7f0e", "posix_spawn floor": "#555555"}
+# The logged variants (the peer's own logger on) share their supervisor's colour.
+for _bare, _logged in zip(ORDER[:6], ORDER[6:]):
+    COLORS[_logged] = COLORS[_bare]
 
 
 def runs_by(results):
@@ -222,7 +226,7 @@ def markdown(results):
 def svg(results):
     by = runs_by(results)
     sizes = results["sizes"]
-    W, H = 1100, 500
+    W, H = 1100, 560
     panels = [("Bring-up: start → all N exec'd", "ms", "bringup_ms"), ("Supervision memory (PSS)", "KiB", "pss_kib")]
     series = {}
     for s in supervisors(results):
@@ -277,18 +281,19 @@ def svg(results):
             if not pts:
                 continue
             c = COLORS.get(s, "#000")
-            dash = ' stroke-dasharray="6 4"' if s == "posix_spawn floor" else ""
-            width = 3 if s == "startd" else 2
+            dash = ' stroke-dasharray="6 4"' if s == "posix_spawn floor" else (
+                ' stroke-dasharray="2 3"' if "+" in s else "")
+            width = 3 if s.startswith("startd") else 2
             o.append('<polyline fill="none" stroke="%s" stroke-width="%d"%s points="%s"/>' % (
                 c, width, dash, " ".join("%.1f,%.1f" % (X(n), Y(v)) for n, v in pts)))
             for n, v in pts:
                 o.append('<circle cx="%.1f" cy="%.1f" r="4" fill="%s"/>' % (X(n), Y(v), c))
     # legend, below both panels
-    lx, ly = 80, top + ph + 70
+    lx = 80
     for i, s in enumerate(names):
-        x = lx + (i % 7) * 140
+        x, ly = lx + (i % 7) * 145, top + ph + 70 + (i // 7) * 24
         c = COLORS.get(s, "#000")
-        dash = ' stroke-dasharray="6 4"' if s == "posix_spawn floor" else ""
+        dash = ' stroke-dasharray="6 4"' if s == "posix_spawn floor" else (' stroke-dasharray="2 3"' if "+" in s else "")
         o.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="3"%s/>' % (x, ly, x + 26, ly, c, dash))
         o.append('<text x="%d" y="%d">%s</text>' % (x + 32, ly + 5, s))
     o.append("</svg>")
