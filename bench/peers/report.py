@@ -87,6 +87,32 @@ def ratio(a, b):
     return a / b if a is not None and b not in (None, 0) else None
 
 
+def logged_section(results):
+    """Bring-up and memory with each supervisor's logging on, beside the bare figures, at the
+    largest N where startd+log has a figure."""
+    by = runs_by(results)
+    sizes = [m for m in results["sizes"] if value(by.get(("startd+log", m)), "bringup_ms") is not None]
+    if not sizes:
+        return []
+    n = max(sizes)
+    rows = []
+    times = lambda v: "—" if v is None else fmt(v, 2) + "×"  # noqa: E731
+    for logged in [s for s in supervisors(results) if "+" in s]:
+        bare = logged.split("+")[0]
+        L = lambda k: value(by.get((logged, n)), k)  # noqa: E731
+        B = lambda k: value(by.get((bare, n)), k)  # noqa: E731
+        rows.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+            logged, fmt(L("bringup_ms")), times(ratio(L("bringup_ms"), B("bringup_ms"))),
+            fmt(L("pss_kib"), 0), times(ratio(L("pss_kib"), B("pss_kib"))), fmt(L("procs"), 0),
+            times(ratio(L("bringup_ms"), value(by.get(("startd+log", n)), "bringup_ms")))))
+    return ["## With logging on (what users run), N=%d" % n, "",
+            "Each supervisor with its usual logger (bench/README.md); the bare run of the same supervisor in "
+            "the same run for comparison. The services write nothing: this is the cost of the logging set-up "
+            "(pipes, logger processes, open files), not of log traffic.", "",
+            "| supervisor | bring-up ms | vs bare | PSS KiB | vs bare | processes | bring-up vs startd+log |",
+            "|---|---:|---:|---:|---:|---:|---:|"] + rows + [""]
+
+
 def bars(results):
     by = runs_by(results)
     fl = results.get("floor", {}).get("spawn", {})
@@ -153,6 +179,7 @@ def markdown(results):
            "%d (N=10,000: 1); the harness took %.0f s." % (results["cfg"]["reps"], results.get("elapsed_s", 0)), ""]
     out += ["## Bars (issue 7), startd against dinit and the floor, same run", ""] + bars(results)
     floor_row = [fmt((fl.get("spawn", {}).get(str(n)) or {}).get("bringup_ms")) for n in sizes]
+    out += logged_section(results)
     out += ["## Figures", ""]
     out += table(results, "Bring-up: supervisor start → all N services exec'd (ms)", "bringup_ms",
                  note="From the supervisor's start to the exec stamp of the N-th sleeper (each sleeper writes its "
