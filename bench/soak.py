@@ -187,6 +187,22 @@ def descendants(root):
     return found
 
 
+def with_socket_in_environ(sock_path):
+    """Every process whose environment names our control socket: the jobs' processes (startd
+    gives each STARTD_SOCKET), wherever they were reparented."""
+    needle = ("STARTD_SOCKET=" + sock_path).encode() + b"\0"
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/environ", "rb") as f:
+                    if needle in f.read():
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
 def count_exits(log_path, state):
     """Counts exit lines appended to startd's log since the last call."""
     with open(log_path, "rb") as f:
@@ -345,7 +361,8 @@ def main():
                 failures.append("startd did not exit within 60 s of SIGTERM")
     if daemon.returncode != 0:
         failures.append(f"startd exited with status {daemon.returncode}")
-    survivors = [p for p in left if os.path.exists(f"/proc/{p}")]
+    time.sleep(0.5)
+    survivors = sorted(set(p for p in left if os.path.exists(f"/proc/{p}")) | set(with_socket_in_environ(sock_path)))
     for pid in survivors:  # by pid, never by name
         try:
             os.kill(pid, signal.SIGKILL)
