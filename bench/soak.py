@@ -12,7 +12,7 @@ The job mix (fractions of --jobs): crashers that respawn without limit (a shell 
 events, task instances named by a fresh value on every emit (a new log file each time), jobs with
 pre-start/post-stop hooks, jobs that hit their respawn limit or cannot exec, and jobs tied to
 others (`start on started` / `stop on stopping`). Requests go over the control socket directly
-(pipelined, without waiting), so the only processes in the run are the jobs' own.
+(pipelined, at most 64 unanswered), so the only processes in the run are the jobs' own.
 Exits are counted from startd's own log (one line per process exit).
 """
 import argparse
@@ -84,7 +84,12 @@ class Client:
         self.replies = 0
         self.errors = {}
 
-    def send(self, cmd, args):
+    def send(self, cmd, args, window=64):
+        """Queues a request; first waits (bounded) while `window` requests are unanswered: a
+        polite client, so that the soak measures churn, not how a flooded connection is served."""
+        deadline = time.monotonic() + 30
+        while self.next_id - 1 - self.replies >= window and time.monotonic() < deadline:
+            self.pump(0.05)
         payload = json.dumps({"v": 1, "id": self.next_id, "cmd": cmd, "args": args}).encode()
         self.next_id += 1
         self.pending += struct.pack(">I", len(payload)) + payload
