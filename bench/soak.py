@@ -335,21 +335,25 @@ def main():
         worst_fds = max((s[2] for s in after), default=0)
         worst_rss = max((s[3] for s in after), default=0)
         worst_z = max((s[4] for s in samples), default=0)
+        # Zombies are exits not yet reaped at the instant of a sample: their peak follows the
+        # machine's load; what must hold is that they do not pile up (the median after warm-up).
+        typical_z = sorted(s[4] for s in after)[len(after) // 2] if after else 0
         print(f"soak: {total} child exits in {elapsed:.1f} s ({total / elapsed:.0f}/s); "
               f"requests answered {client.replies}, errors {client.errors}")
         print(f"soak: fds idle {base_fds} → quiesced {end_fds}; peak after warm-up {worst_fds} (bound {fd_bound})")
         print(f"soak: RSS idle {base_rss // 1024} MiB → quiesced {end_rss // 1024} MiB; peak after warm-up "
               f"{worst_rss // 1024} MiB (bound {rss_bound // 1024} MiB)")
         print(f"soak: slowest `version` on a fresh connection during the churn: {worst_latency * 1000:.0f} ms")
-        print(f"soak: zombies peak {worst_z} (bound {zombie_bound}), quiesced {end_zombies}")
+        print(f"soak: zombies peak {worst_z}, median after warm-up {typical_z} (bound {zombie_bound}), "
+              f"quiesced {end_zombies}")
         if worst_fds > fd_bound:
             failures.append(f"fd count grew to {worst_fds} after the warm-up (bound {fd_bound})")
         if end_fds > base_fds + 4:
             failures.append(f"quiesced startd holds {end_fds} fds, {base_fds} before the churn")
         if worst_rss > rss_bound:
             failures.append(f"RSS grew to {worst_rss} KiB after the warm-up (bound {rss_bound})")
-        if worst_z > zombie_bound or end_zombies:
-            failures.append(f"zombies: peak {worst_z}, {end_zombies} left when quiesced")
+        if typical_z > zombie_bound or end_zombies:
+            failures.append(f"zombies: median {typical_z} after warm-up, {end_zombies} left when quiesced")
         if a.exits > 0 and total < a.exits:
             failures.append(f"only {total} exits")
     except (OSError, RuntimeError, ValueError) as e:

@@ -17,6 +17,7 @@
 #include <map>
 #include <pwd.h>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <unistd.h>
 
@@ -132,7 +133,17 @@ class IntegrationBoot : public ::testing::Test {
                " --save '' --appendonly no --logfile " + d + "/" + name + ".log ";
     }
 
+    // A free port no other daemon of this test was given.
+    int unused_port() {
+        int port = 0;
+        do {
+            port = DaemonHarness::free_port();
+        } while (port != 0 && !ports.insert(port).second);
+        return port;
+    }
+
     DaemonHarness h;
+    std::set<int> ports;
     std::map<std::string, Expected> expected; // by display name ("worker (3)" for instances)
     std::map<std::string, int> seq_logs;      // log file name → lines of `seq 1 N` it must hold
 };
@@ -170,25 +181,25 @@ TEST_F(IntegrationBoot, SeventyJobsOfEveryKindOnStartupEndWhereTheirFilesSay) {
     int redis_stop_port = 0;
     int memcached_port = 0;
     if (missing_for_daemon_test({"/usr/sbin/nginx"}, false).empty()) {
-        nginx_port = DaemonHarness::free_port();
+        nginx_port = unused_port();
         add("nginx", "expect fork\nexec " + nginx_command(nginx_port) + "\n",
             {true, pid_file("nginx.pid"), "nginx: master process", ""});
         add_on("after-nginx", "start on started nginx\n" + sleeper, running("sleep 300"));
     }
     if (missing_for_daemon_test({"/usr/bin/redis-server"}, false).empty()) {
-        redis_port = DaemonHarness::free_port();
+        redis_port = unused_port();
         add("redis",
             "expect fork\nexec " + redis_command(redis_port, "redis") + "--daemonize yes --pidfile " +
                 path("redis.pid") + "\n",
             {true, pid_file("redis.pid"), "redis-server", ""});
-        redis_stop_port = DaemonHarness::free_port();
+        redis_stop_port = unused_port();
         add("redis-upstart",
             "expect stop\nexec " + redis_command(redis_stop_port, "redis-upstart") +
                 "--daemonize no --supervised upstart\n",
             running("redis-server"));
     }
     if (missing_for_daemon_test({"/usr/bin/memcached"}, true).empty() && ::getpwnam("memcache") != nullptr) {
-        memcached_port = DaemonHarness::free_port();
+        memcached_port = unused_port();
         add("memcached",
             "expect fork\nexec /usr/bin/memcached -d -u memcache -l 127.0.0.1 -p " +
                 std::to_string(memcached_port) + " -U 0 -m 16\n",
@@ -331,8 +342,9 @@ TEST_F(IntegrationBoot, SeventyJobsOfEveryKindOnStartupEndWhereTheirFilesSay) {
         EXPECT_TRUE(tcp_answers(nginx_port, "GET / HTTP/1.0\r\n\r\n", "booted"));
     }
     if (redis_port != 0) {
-        EXPECT_TRUE(tcp_answers(redis_port, "PING\r\n", "+PONG"));
-        EXPECT_TRUE(tcp_answers(redis_stop_port, "PING\r\n", "+PONG"));
+        EXPECT_TRUE(tcp_answers(redis_port, "PING\r\n", "+PONG")) << read_file(path("redis.log"));
+        EXPECT_TRUE(tcp_answers(redis_stop_port, "PING\r\n", "+PONG"))
+            << read_file(path("redis-upstart.log"));
     }
     if (memcached_port != 0) {
         EXPECT_TRUE(tcp_answers(memcached_port, "version\r\n", "VERSION "));
