@@ -1,7 +1,10 @@
 """One adapter per supervisor: how to lay out N sleeper services, start it, query one service's
 status, and stop everything. Every adapter runs the same binary (sleeper) exec'd directly, with
-no shell and no logger; the work-arounds for each peer's quirks are commented where they are
-applied and listed in bench/README.md."""
+no shell; the work-arounds for each peer's quirks are commented where they are applied and listed
+in bench/README.md. Each supervisor comes twice: without any logger (its name), and with the
+logging its users run (`LOGGED`, named NAME+LOGGER: startd's default `console log`, svlogd,
+s6-log, multilog, supervisord's and dinit's log files), so that both the bare supervision cost
+and what users pay are measured."""
 
 import os
 import shutil
@@ -39,6 +42,8 @@ def _write(path, text, mode=0o644):
 
 class Adapter:
     name = "?"
+    # With the logging users run (a logger per service, or the supervisor's own log files).
+    logged = False
     # Largest N the supervisor is documented to handle (None: no documented cap).
     max_n = None
 
@@ -107,8 +112,10 @@ class Startd(Adapter):
         self.jobs = os.path.join(work, "jobs")
         os.makedirs(self.jobs)
         self.sock = os.path.join(work, "control")
-        # console none: no log pipe (the default, console log, would add a logger per job).
-        body = "start on startup\nrespawn\nconsole none\nexec %s\n" % self.ctx["sleeper"]
+        # console none: no log pipe; the logged variant keeps the default, console log (a pipe per
+        # job, read by startd into LOGDIR/JOB.log).
+        body = "start on startup\nrespawn\n%sexec %s\n" % ("" if self.logged else "console none\n",
+                                                           self.ctx["sleeper"])
         for i in range(n):
             _write(os.path.join(self.jobs, "s%d.conf" % i), body)
 
@@ -202,8 +209,13 @@ class Dinit(Adapter):
         # 5 times; dinit's default, 3 in 10 s, would stop it). restart-delay stays at its default
         # (0.2 s between starts): every killed service has been up for longer.
         body = "type = process\ncommand = %s\nrestart = yes\nrestart-limit-count = 0\n" % self.ctx["sleeper"]
+        logs = os.path.join(work, "logs")
+        if self.logged:
+            os.makedirs(logs)
         for i in range(n):
-            _write(os.path.join(self.dir, "s%d" % i), body)
+            # logfile: dinit sends the service's output to this file itself (no logger process).
+            extra = "logfile = %s/s%d.log\n" % (logs, i) if self.logged else ""
+            _write(os.path.join(self.dir, "s%d" % i), body + extra)
         _write(os.path.join(self.dir, "boot"),
                "type = internal\n" + "".join("waits-for = s%d\n" % i for i in range(n)))
 
@@ -223,7 +235,10 @@ class Dinit(Adapter):
 
 class _ScanDir(Adapter):
     """runit, s6 and daemontools: a scan directory with one service directory each, whose `run`
-    is a symlink to the sleeper (the supervisor execs ./run: the sleeper, directly)."""
+    is a symlink to the sleeper (the supervisor execs ./run: the sleeper, directly). Logged: each
+    service also has `log/run`, a symlink to one script that execs the peer's logger on
+    `log/main` (the supervisor pipes the service's output into it, as on a real system)."""
+    logger = None  # the logged variant's command line, run in SERVICE/log
 
     def prepare(self, work, n):
         super().prepare(work, n)
@@ -233,6 +248,13 @@ class _ScanDir(Adapter):
             d = os.path.join(self.dir, "s%d" % i)
             os.mkdir(d)
             os.symlink(self.ctx["sleeper"], os.path.join(d, "run"))
+        if self.logged:
+            script = os.path.join(work, "log-run")
+            _write(script, "#!/bin/sh\nexec %s\n" % self.logger, 0o755)
+            for i in range(n):
+                d = os.path.join(self.dir, "s%d" % i, "log")
+                os.makedirs(os.path.join(d, "main"))
+                os.symlink(script, os.path.join(d, "run"))
         # runsvdir does not scan a directory whose mtime is the current second (it waits for the
         # next one so that no change is missed): date the scan directory 10 s back, as a
         # long-standing /etc/service would be. Harmless for s6 and daemontools.
@@ -336,7 +358,8 @@ class Supervisord(Adapter):
         sock = os.path.join(work, "supervisor.sock")
         # minfds/minprocs: supervisord keeps three pipes per child even with logs off; it raises
         # its own limits to these. startsecs=0: a process counts as RUNNING at once (the default,
-        # 1 s, only delays the state, not the exec). No stdout/stderr log files (no logger).
+        # 1 s, only delays the state, not the exec). No stdout/stderr log files (no logger), or,
+        # logged, one log file per process (stderr into it), rotated by supervisord itself.
         lines = ["[supervisord]", "nodaemon=true", "logfile=%s/supervisord.log" % work, "loglevel=warn",
                  "pidfile=%s/supervisord.pid" % work, "minfds=%d" % (4 * n + 1024),
                  "minprocs=%d" % (2 * n + 1024), "",
@@ -348,8 +371,13 @@ class Supervisord(Adapter):
         # group of its own and supervisord stops groups one after another, one per turn of its
         # main loop (26 s for N=100 here); numprocs is how supervisord users run N copies.
         lines += ["[program:s]", "command=%s" % self.ctx["sleeper"], "process_name=%(program_name)s%(process_num)d",
-                  "numprocs=%d" % n, "autostart=true", "autorestart=true", "startsecs=0", "stdout_logfile=NONE",
-                  "stderr_logfile=NONE", ""]
+                  "numprocs=%d" % n, "autostart=true", "autorestart=true", "startsecs=0"]
+        if self.logged:
+            os.makedirs(os.path.join(work, "logs"))
+            lines += ["stdout_logfile=%s/logs/%%(program_name)s%%(process_num)d.log" % work, "redirect_stderr=true",
+                      ""]
+        else:
+            lines += ["stdout_logfile=NONE", "stderr_logfile=NONE", ""]
         _write(self.conf, "\n".join(lines))
 
     def start(self, env, log):
@@ -362,4 +390,33 @@ class Supervisord(Adapter):
         self.proc.send_signal(signal.SIGTERM)
 
 
-ALL = [Startd, Dinit, Runit, S6, Daemontools, Supervisord]
+# ---- with logging on ---------------------------------------------------------------------------
+
+class StartdLog(Startd):
+    name, logged = "startd+log", True
+
+
+class DinitLog(Dinit):
+    name, logged = "dinit+log", True
+
+
+class RunitLog(Runit):
+    name, logged, logger = "runit+svlogd", True, "svlogd -tt main"
+
+
+class S6Log(S6):
+    name, logged, logger = "s6+s6-log", True, "s6-log T ./main"
+
+
+class DaemontoolsLog(Daemontools):
+    name, logged, logger = "daemontools+multilog", True, "multilog t ./main"
+    max_n = 500  # svscan's 1000 supervise processes: two per service (the service and its logger)
+
+
+class SupervisordLog(Supervisord):
+    name, logged = "supervisord+log", True
+
+
+BARE = [Startd, Dinit, Runit, S6, Daemontools, Supervisord]
+LOGGED = [StartdLog, DinitLog, RunitLog, S6Log, DaemontoolsLog, SupervisordLog]
+ALL = BARE + LOGGED

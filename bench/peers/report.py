@@ -10,9 +10,13 @@ import math
 import os
 import sys
 
-ORDER = ["startd", "dinit", "runit", "s6", "daemontools", "supervisord"]
+ORDER = ["startd", "dinit", "runit", "s6", "daemontools", "supervisord",
+         "startd+log", "dinit+log", "runit+svlogd", "s6+s6-log", "daemontools+multilog", "supervisord+log"]
 COLORS = {"startd": "#d62728", "dinit": "#1f77b4", "runit": "#2ca02c", "s6": "#9467bd", "daemontools": "#8c564b",
           "supervisord": "#ff7f0e", "posix_spawn floor": "#555555"}
+# The logged variants (the peer's own logger on) share their supervisor's colour.
+for _bare, _logged in zip(ORDER[:6], ORDER[6:]):
+    COLORS[_logged] = COLORS[_bare]
 
 
 def runs_by(results):
@@ -83,6 +87,32 @@ def ratio(a, b):
     return a / b if a is not None and b not in (None, 0) else None
 
 
+def logged_section(results):
+    """Bring-up and memory with each supervisor's logging on, beside the bare figures, at the
+    largest N where startd+log has a figure."""
+    by = runs_by(results)
+    sizes = [m for m in results["sizes"] if value(by.get(("startd+log", m)), "bringup_ms") is not None]
+    if not sizes:
+        return []
+    n = max(sizes)
+    rows = []
+    times = lambda v: "—" if v is None else fmt(v, 2) + "×"  # noqa: E731
+    for logged in [s for s in supervisors(results) if "+" in s]:
+        bare = logged.split("+")[0]
+        L = lambda k: value(by.get((logged, n)), k)  # noqa: E731
+        B = lambda k: value(by.get((bare, n)), k)  # noqa: E731
+        rows.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+            logged, fmt(L("bringup_ms")), times(ratio(L("bringup_ms"), B("bringup_ms"))),
+            fmt(L("pss_kib"), 0), times(ratio(L("pss_kib"), B("pss_kib"))), fmt(L("procs"), 0),
+            times(ratio(L("bringup_ms"), value(by.get(("startd+log", n)), "bringup_ms")))))
+    return ["## With logging on (what users run), N=%d" % n, "",
+            "Each supervisor with its usual logger (bench/README.md); the bare run of the same supervisor in "
+            "the same run for comparison. The services write nothing: this is the cost of the logging set-up "
+            "(pipes, logger processes, open files), not of log traffic.", "",
+            "| supervisor | bring-up ms | vs bare | PSS KiB | vs bare | processes | bring-up vs startd+log |",
+            "|---|---:|---:|---:|---:|---:|---:|"] + rows + [""]
+
+
 def bars(results):
     by = runs_by(results)
     fl = results.get("floor", {}).get("spawn", {})
@@ -149,6 +179,7 @@ def markdown(results):
            "%d (N=10,000: 1); the harness took %.0f s." % (results["cfg"]["reps"], results.get("elapsed_s", 0)), ""]
     out += ["## Bars (issue 7), startd against dinit and the floor, same run", ""] + bars(results)
     floor_row = [fmt((fl.get("spawn", {}).get(str(n)) or {}).get("bringup_ms")) for n in sizes]
+    out += logged_section(results)
     out += ["## Figures", ""]
     out += table(results, "Bring-up: supervisor start → all N services exec'd (ms)", "bringup_ms",
                  note="From the supervisor's start to the exec stamp of the N-th sleeper (each sleeper writes its "
@@ -222,7 +253,7 @@ def markdown(results):
 def svg(results):
     by = runs_by(results)
     sizes = results["sizes"]
-    W, H = 1100, 500
+    W, H = 1100, 560
     panels = [("Bring-up: start → all N exec'd", "ms", "bringup_ms"), ("Supervision memory (PSS)", "KiB", "pss_kib")]
     series = {}
     for s in supervisors(results):
@@ -277,18 +308,19 @@ def svg(results):
             if not pts:
                 continue
             c = COLORS.get(s, "#000")
-            dash = ' stroke-dasharray="6 4"' if s == "posix_spawn floor" else ""
-            width = 3 if s == "startd" else 2
+            dash = ' stroke-dasharray="6 4"' if s == "posix_spawn floor" else (
+                ' stroke-dasharray="2 3"' if "+" in s else "")
+            width = 3 if s.startswith("startd") else 2
             o.append('<polyline fill="none" stroke="%s" stroke-width="%d"%s points="%s"/>' % (
                 c, width, dash, " ".join("%.1f,%.1f" % (X(n), Y(v)) for n, v in pts)))
             for n, v in pts:
                 o.append('<circle cx="%.1f" cy="%.1f" r="4" fill="%s"/>' % (X(n), Y(v), c))
     # legend, below both panels
-    lx, ly = 80, top + ph + 70
+    lx = 80
     for i, s in enumerate(names):
-        x = lx + (i % 7) * 140
+        x, ly = lx + (i % 7) * 145, top + ph + 70 + (i // 7) * 24
         c = COLORS.get(s, "#000")
-        dash = ' stroke-dasharray="6 4"' if s == "posix_spawn floor" else ""
+        dash = ' stroke-dasharray="6 4"' if s == "posix_spawn floor" else (' stroke-dasharray="2 3"' if "+" in s else "")
         o.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="3"%s/>' % (x, ly, x + 26, ly, c, dash))
         o.append('<text x="%d" y="%d">%s</text>' % (x + 32, ly + 5, s))
     o.append("</svg>")
