@@ -7,7 +7,7 @@
 //
 // Invariants checked (a violation traps, so libFuzzer records the input as a crash):
 //   - everything the server writes is a sequence of frames, each a well-formed reply;
-//   - unprivileged clients together never hold more than the memory budget plus one reply;
+//   - unprivileged clients together never hold more than the budgets plus one reply;
 //   - no more connections than the limit, and none of an unprivileged uid past its share;
 //   - once every client has gone, the server holds no connection and no byte;
 //   - the fake kernel never saw a misuse (a blocking call that would hang, an unmodelled call):
@@ -184,7 +184,8 @@ void run(const std::uint8_t* data, std::size_t size) {
     limits.privileged_reserve = 2;
     limits.max_connections_per_uid = 2;
     limits.output_high_water = 300;
-    limits.client_memory_budget = 4096;
+    limits.client_input_budget = 4096;
+    limits.client_output_budget = 4096;
     limits.requests_per_turn = 2;
     HandIo io(fake);
     control::Server server(fake, io, host, limits);
@@ -263,7 +264,7 @@ void run(const std::uint8_t* data, std::size_t size) {
         }
         check(server.connections() <= limits.max_connections);
         check(server.unprivileged_held_bytes() <=
-              limits.client_memory_budget + control::frame_header_size + control::max_request_payload + 4096);
+              limits.client_input_budget + limits.client_output_budget + 8 * control::max_request_payload);
     }
     fake.clear_injections();
     for (int i = 0; i < 64; ++i) {

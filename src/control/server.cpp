@@ -66,7 +66,8 @@ void Server::close() {
     m_per_uid.clear();
     m_unprivileged = 0;
     m_held = 0;
-    m_held_unprivileged = 0;
+    m_input_unprivileged = 0;
+    m_output_unprivileged = 0;
     m_run_queue.clear();
     m_starved.clear();
     m_drain_posted = false;
@@ -233,7 +234,11 @@ bool Server::may_serve(const Connection& conn) const {
     if (conn.closing || !conn.fd.valid() || conn.unsent() >= m_limits.output_high_water) {
         return false;
     }
-    return conn.privileged || !over_budget();
+    return conn.privileged || !output_full();
+}
+
+bool Server::may_read(const Connection& conn) const {
+    return may_serve(conn) && !conn.decoder.failed() && (conn.privileged || !input_full());
 }
 
 void Server::serve(const ConnectionPtr& conn) {
@@ -254,7 +259,7 @@ void Server::serve(const ConnectionPtr& conn) {
             ++served;
             continue;
         }
-        if (have_read) {
+        if (have_read || !may_read(*conn)) {
             break;
         }
         have_read = true;
@@ -286,7 +291,7 @@ bool Server::read_some(const ConnectionPtr& conn) {
     // At most one frame's worth is held: what a client has not finished sending costs no more.
     std::size_t room = frame_header_size + max_request_payload - conn->decoder.buffered();
     if (!conn->privileged) {
-        room = std::min(room, m_limits.client_memory_budget - std::min(m_held_unprivileged, m_limits.client_memory_budget));
+        room = std::min(room, m_limits.client_input_budget - std::min(m_input_unprivileged, m_limits.client_input_budget));
     }
     char buf[read_chunk];
     room = std::min(room, sizeof buf);
@@ -378,8 +383,7 @@ void Server::update_interest(const ConnectionPtr& conn) {
     if (!conn->fd.valid()) {
         return;
     }
-    bool serveable = may_serve(*conn);
-    bool starved = !conn->privileged && !conn->closing && over_budget() && !conn->decoder.failed();
+    bool starved = !conn->privileged && !conn->closing && !conn->decoder.failed() && (input_full() || output_full());
     if (starved != conn->starved) {
         conn->starved = starved;
         if (starved) {
@@ -388,7 +392,7 @@ void Server::update_interest(const ConnectionPtr& conn) {
             m_starved.erase(conn->fd.get());
         }
     }
-    bool read = serveable && !conn->queued && !conn->decoder.failed();
+    bool read = may_read(*conn) && !conn->queued;
     bool write = conn->unsent() > 0;
     if (conn->watched && read == conn->reading && write == conn->writing) {
         return;
@@ -435,7 +439,7 @@ void Server::drain_run_queue() {
 }
 
 void Server::wake_starved() {
-    if (m_starved.empty() || over_budget()) {
+    if (m_starved.empty() || (input_full() && output_full())) {
         return;
     }
     std::unordered_set<int> waiting;
@@ -456,13 +460,17 @@ void Server::wake_starved() {
 }
 
 void Server::reaccount(Connection& conn) {
-    std::size_t now = conn.fd.valid() ? conn.decoder.buffered() + conn.unsent() : 0;
-    m_held = m_held - conn.accounted + now;
+    bool live = conn.fd.valid();
+    std::size_t input = live ? conn.decoder.buffered() : 0;
+    std::size_t output = live ? conn.unsent() : 0;
+    m_held = m_held - conn.accounted_input - conn.accounted_output + input + output;
     if (!conn.privileged) {
-        m_held_unprivileged = m_held_unprivileged - conn.accounted + now;
+        m_input_unprivileged = m_input_unprivileged - conn.accounted_input + input;
+        m_output_unprivileged = m_output_unprivileged - conn.accounted_output + output;
     }
-    bool freed = now < conn.accounted;
-    conn.accounted = now;
+    bool freed = input < conn.accounted_input || output < conn.accounted_output;
+    conn.accounted_input = input;
+    conn.accounted_output = output;
     if (freed) {
         wake_starved();
     }

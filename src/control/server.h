@@ -47,9 +47,13 @@ inline constexpr std::size_t default_max_connections_per_uid = 32; // one unpriv
 // A connection with this much unsent reply is not read (nor are its buffered requests served)
 // until the client has read enough of it.
 inline constexpr std::size_t default_output_high_water = 256U << 10;
-// Input and unsent replies of all unprivileged connections together. Past it, no unprivileged
-// connection is read or served until memory frees (privileged ones are not held back).
-inline constexpr std::size_t default_client_memory_budget = 32U << 20;
+// Memory of all unprivileged connections together: requests read but not served yet, and
+// replies not sent yet. Past the input budget no unprivileged connection is read; past the
+// output budget none is served (requests turn into replies), until memory frees. Two budgets,
+// not one: serving frees input, so a full input budget must never stop service.
+// Privileged connections are not held back.
+inline constexpr std::size_t default_client_input_budget = 16U << 20;
+inline constexpr std::size_t default_client_output_budget = 16U << 20;
 // Requests one connection gets served per loop turn: the others' turn comes in between.
 inline constexpr std::size_t default_requests_per_turn = 8;
 // A connection whose unsent replies grow past this anyway (a privileged client that never reads
@@ -68,7 +72,8 @@ struct Limits {
     std::size_t privileged_reserve = default_privileged_reserve;
     std::size_t max_connections_per_uid = default_max_connections_per_uid;
     std::size_t output_high_water = default_output_high_water;
-    std::size_t client_memory_budget = default_client_memory_budget;
+    std::size_t client_input_budget = default_client_input_budget;
+    std::size_t client_output_budget = default_client_output_budget;
     std::size_t requests_per_turn = default_requests_per_turn;
     std::size_t max_unsent_output = default_max_unsent_output;
     sys::Duration accept_retry = default_accept_retry;
@@ -91,7 +96,7 @@ public:
     std::size_t connections() const { return m_connections.size(); }
     // Input held and replies unsent, of all connections / of the unprivileged ones.
     std::size_t held_bytes() const { return m_held; }
-    std::size_t unprivileged_held_bytes() const { return m_held_unprivileged; }
+    std::size_t unprivileged_held_bytes() const { return m_input_unprivileged + m_output_unprivileged; }
     // Whether the listener is resting after accept could not get a descriptor.
     bool listener_paused() const { return m_listener_paused; }
     const std::string& path() const { return m_path; }
@@ -105,7 +110,8 @@ private:
         FrameDecoder decoder{max_request_payload};
         std::string out;           // replies; bytes before out_start are sent
         std::size_t out_start = 0;
-        std::size_t accounted = 0; // what this connection adds to m_held
+        std::size_t accounted_input = 0; // what this connection adds to the totals
+        std::size_t accounted_output = 0;
         bool watched = false;      // registered with the IoRegistry, with this interest:
         bool reading = false;
         bool writing = false;
@@ -134,9 +140,12 @@ private:
     void send(const ConnectionPtr& conn, const Response& response);
     void flush(const ConnectionPtr& conn);
     void drop(const ConnectionPtr& conn);
-    // Whether the connection's requests may be served now (backpressure, budget).
+    // Whether the connection's requests may be served now (backpressure, output budget), and
+    // whether more may be read from it (input budget too).
     bool may_serve(const Connection& conn) const;
-    bool over_budget() const { return m_held_unprivileged >= m_limits.client_memory_budget; }
+    bool may_read(const Connection& conn) const;
+    bool input_full() const { return m_input_unprivileged >= m_limits.client_input_budget; }
+    bool output_full() const { return m_output_unprivileged >= m_limits.client_output_budget; }
     void reaccount(Connection& conn);
     void update_interest(const ConnectionPtr& conn);
     void enqueue(const ConnectionPtr& conn);
@@ -156,7 +165,8 @@ private:
     std::unordered_map<uid_t, std::size_t> m_per_uid; // unprivileged connections by uid
     std::size_t m_unprivileged = 0;
     std::size_t m_held = 0;
-    std::size_t m_held_unprivileged = 0;
+    std::size_t m_input_unprivileged = 0;
+    std::size_t m_output_unprivileged = 0;
     std::deque<std::weak_ptr<Connection>> m_run_queue;
     bool m_drain_posted = false;
     std::unordered_set<int> m_starved; // fds of connections waiting for the budget

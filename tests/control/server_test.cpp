@@ -309,7 +309,8 @@ control::Limits small_limits() {
     l.privileged_reserve = 2;
     l.max_connections_per_uid = 3;
     l.output_high_water = 512;
-    l.client_memory_budget = 64U << 10;
+    l.client_input_budget = 64U << 10;
+    l.client_output_budget = 64U << 10;
     l.requests_per_turn = 4;
     return l;
 }
@@ -370,7 +371,7 @@ TEST_F(ServerBoundsTest, AHalfSentRequestCostsAtMostOneFrame) {
 
 TEST_F(ServerBoundsTest, UnprivilegedClientsTogetherStayWithinTheMemoryBudgetAndRootIsNotHeldBack) {
     control::Limits limits = small_limits();
-    limits.client_memory_budget = 10000;
+    limits.client_input_budget = 10000;
     listen(limits);
     std::string partial = control::encode_frame(std::string(8000, ' ')).substr(0, 4000);
     std::vector<base::UniqueFd> clients;
@@ -379,8 +380,7 @@ TEST_F(ServerBoundsTest, UnprivilegedClientsTogetherStayWithinTheMemoryBudgetAnd
         send(clients.back(), partial);
     }
     io.settle();
-    EXPECT_LE(server->unprivileged_held_bytes(), limits.client_memory_budget);
-    EXPECT_EQ(server->unprivileged_held_bytes(), limits.client_memory_budget); // full, not ballooned
+    EXPECT_EQ(server->unprivileged_held_bytes(), limits.client_input_budget); // full, not ballooned
     base::UniqueFd root = connect(root_uid);
     send(root, request("version", 9));
     io.settle();
@@ -392,7 +392,7 @@ TEST_F(ServerBoundsTest, UnprivilegedClientsTogetherStayWithinTheMemoryBudgetAnd
     clients.erase(clients.begin());
     io.settle();
     EXPECT_EQ(server->connections(), 5u);
-    EXPECT_EQ(server->unprivileged_held_bytes(), limits.client_memory_budget);
+    EXPECT_EQ(server->unprivileged_held_bytes(), limits.client_input_budget);
     clients.clear();
     root.reset();
     io.settle();
