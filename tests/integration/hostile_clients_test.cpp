@@ -155,8 +155,15 @@ protected:
         ASSERT_EQ(::chmod(h.dir().c_str(), 0755), 0);
         h.write_job("svc", "exec sleep 300\n");
     }
+    // startd runs with the usual descriptor limit of 1,024 (soft and hard), as in the issue.
     bool start() {
-        if (!h.start_daemon({"--system"})) {
+        rlimit saved{};
+        ::getrlimit(RLIMIT_NOFILE, &saved);
+        rlimit usual{1024, 1024};
+        ::setrlimit(RLIMIT_NOFILE, &usual);
+        bool started = h.start_daemon({"--system"});
+        ::setrlimit(RLIMIT_NOFILE, &saved);
+        if (!started) {
             return false;
         }
         pid = h.daemon_pid();
@@ -351,9 +358,9 @@ TEST_F(IntegrationHostileClients, PipelinedExpensiveReadsDoNotStallRoot) {
     std::printf("[hostile]   root version %ld ms, start %ld ms\n", version.ms, started.ms);
     EXPECT_TRUE(version.ok);
     EXPECT_TRUE(started.ok);
-    // Generous: an idle startd answers in a few ms; the old code took seconds.
-    EXPECT_LT(version.ms, 3000);
-    EXPECT_LT(started.ms, 3000);
+    // Generous (a debug build on a loaded machine): the old code did not answer within 10 s.
+    EXPECT_LT(version.ms, 8000);
+    EXPECT_LT(started.ms, 8000);
 }
 
 } // namespace
