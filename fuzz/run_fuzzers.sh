@@ -5,7 +5,7 @@
 #
 # Exits non-zero if the build fails or any fuzzer finds a crash, leak, timeout or OOM; the
 # reproducer is kept in $STARTD_FUZZ_ARTIFACTS (default build/fuzz-artifacts/). Works from a clean
-# clone and as root. Total time is bounded: two fuzzers, SECONDS each, plus the build.
+# clone and as root. Total time is bounded: three fuzzers, SECONDS each, plus the build.
 #
 # Environment (all optional):
 #   STARTD_FUZZ_BUILD_DIR  build with `cmake --preset fuzz -B DIR` instead of the preset's build/fuzz
@@ -122,14 +122,27 @@ and a
 a b c d e f g h KEY=VALUE KEY2!=VALUE2
 EOF
 
+# control_fuzz inputs are operation streams (see fuzz/control_fuzz.cpp): a byte picks the operation
+# (0 connect, 1 raw bytes, 2 request, 3 loop turn, 4 read replies, 5 hang up, 6 slow reader,
+# 7 failing call, 8 time passes), then its arguments. A few sessions to start from:
+control_seeds="$work/seeds/control"
+mkdir -p "$control_seeds"
+# root asks for the version and reads the reply
+printf '\x00\x00\x02\x00\x01\x09\x00\x03\x04\x00' >"$control_seeds/root-version"
+# root starts svc (args {"job":"svc"}), time passes, it reads; then stops it
+printf '\x00\x00\x02\x00\x02\x00\x0d{"job":"svc"}\x03\x08\x02\x03\x04\x00\x02\x00\x03\x01\x0d{"job":"svc"}\x03\x04\x00' >"$control_seeds/root-start-stop"
+# two unprivileged clients pipeline list and check-config without reading, root asks status
+printf '\x00\x01\x00\x02\x06\x00\x00\x06\x01\x00\x02\x00\x01\x05\x00\x02\x00\x02\x05\x00\x02\x01\x03\x07\x00\x03\x03\x03\x00\x00\x02\x02\x04\x04\x0d{"job":"svc"}\x03\x03\x04\x02' >"$control_seeds/pipeliners"
+# a half-sent frame, a too-large one, garbage, a hang-up, accept failing with EMFILE
+printf '\x00\x01\x01\x00\x06\x00\x00\x00\x40xx\x00\x02\x01\x01\x04\x00\xff\xff\xff\xff\x01\x00\x03\x00not\x03\x05\x00\x07\x00\x02\x00\x03\x03\x03\x08\x00\x03' >"$control_seeds/hostile"
+
 # ---- run ------------------------------------------------------------------------------------------
 artifacts="${STARTD_FUZZ_ARTIFACTS:-$repo/build/fuzz-artifacts}"
 mkdir -p "$artifacts"
-dict="$repo/fuzz/dict/job_file.dict"
 status=0
 
 run_one() {
-    local name="$1" seeds="$2" max_len="$3"
+    local name="$1" seeds="$2" max_len="$3" dict="$4"
     local binary="$build_dir/fuzz/$name"
     local corpus
     if [[ -n "${STARTD_FUZZ_CORPUS:-}" ]]; then
@@ -163,7 +176,8 @@ run_one() {
     fi
 }
 
-run_one job_parser_fuzz "$job_seeds" 65536
-run_one event_expr_fuzz "$expr_seeds" 8192
+run_one job_parser_fuzz "$job_seeds" 65536 "$repo/fuzz/dict/job_file.dict"
+run_one event_expr_fuzz "$expr_seeds" 8192 "$repo/fuzz/dict/job_file.dict"
+run_one control_fuzz "$control_seeds" 65536 "$repo/fuzz/dict/control.dict"
 
 exit "$status"

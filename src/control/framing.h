@@ -11,8 +11,10 @@
 namespace control {
 
 inline constexpr std::size_t frame_header_size = 4;
-// Requests are small; a reply listing thousands of jobs is not.
-inline constexpr std::uint32_t max_request_payload = 1U << 20;  // 1 MiB
+// Requests are small (the largest are env lists: one command-line argument is at most 128 KiB);
+// a reply listing thousands of jobs is not. The server holds at most one request frame of input
+// per connection, so this limit is also what an idle, half-sent request can cost it.
+inline constexpr std::uint32_t max_request_payload = 256U << 10; // 256 KiB
 inline constexpr std::uint32_t max_response_payload = 64U << 20; // 64 MiB
 
 // Header + payload, ready to write.
@@ -29,11 +31,13 @@ public:
 
     // The next complete payload, if one has arrived.
     std::optional<std::string> next();
+    // Whether next() has a payload to give (or a bad length to fail on).
+    bool has_frame() const;
 
     bool failed() const { return m_failed; }
     // The announced size that caused the failure.
     std::uint32_t rejected_size() const { return m_rejected; }
-    // Bytes held, waiting for the rest of a frame.
+    // Bytes held: complete frames not taken yet and the start of the next one.
     std::size_t buffered() const { return m_buffer.size() - m_start; }
 
 private:

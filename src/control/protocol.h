@@ -26,6 +26,7 @@ inline constexpr std::string_view unsupported_version = "unsupported-version";
 inline constexpr std::string_view unknown_command = "unknown-command";
 inline constexpr std::string_view permission_denied = "permission-denied";
 inline constexpr std::string_view too_large = "too-large";
+inline constexpr std::string_view busy = "busy";
 inline constexpr std::string_view unknown_job = "unknown-job";
 inline constexpr std::string_view unknown_instance = "unknown-instance";
 inline constexpr std::string_view already_running = "already-running";

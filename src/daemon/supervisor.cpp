@@ -34,12 +34,13 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
     : m_sys(sys), m_loop(loop), m_settings(std::move(settings)),
       m_log(sys, loop, STDERR_FILENO, m_settings.debug),
       m_engine(*this, m_settings.job_env), m_host{m_engine, sys.geteuid(), STARTD_VERSION, {}, {}, {}},
+      m_check_config(sys, m_settings.endpoint.jobs_dir, [this] { return check_config(); }),
       m_server(sys, *this, m_host),
       m_readiness(sys, loop, m_engine, logger(), m_settings.ready_timeout),
       m_tree(sys),
       m_leftovers(sys, loop, m_tree, logger(), [this] { after_change(); }) {
     m_host.reload_configuration = [this] { return reload_configuration(); };
-    m_host.check_config = [this] { return check_config(); };
+    m_host.check_config = [this] { return m_check_config.get(); };
 }
 
 Supervisor::~Supervisor() {
@@ -404,8 +405,8 @@ void Supervisor::log(core::LogLevel level, std::string_view message) {
 
 // ---- IoRegistry ------------------------------------------------------------------------------
 
-void Supervisor::watch(int fd, bool write, std::function<void(std::uint32_t)> ready) {
-    std::uint32_t events = EPOLLIN | (write ? EPOLLOUT : 0u);
+void Supervisor::watch(int fd, bool read, bool write, std::function<void(std::uint32_t)> ready) {
+    std::uint32_t events = (read ? EPOLLIN : 0u) | (write ? EPOLLOUT : 0u);
     auto callback = [ready = std::move(ready), this](std::uint32_t ev) {
         ready(ev);
         after_change();
@@ -426,6 +427,30 @@ void Supervisor::unwatch(int fd) {
     if (auto it = m_io_watches.find(fd); it != m_io_watches.end()) {
         m_loop.remove_watch(it->second);
         m_io_watches.erase(it);
+    }
+}
+
+void Supervisor::post(std::function<void()> fn) {
+    m_loop.post([this, fn = std::move(fn)] {
+        fn();
+        after_change();
+    });
+}
+
+void Supervisor::wake_after(sys::Duration delay, std::function<void()> fn) {
+    if (!m_server_wake) {
+        m_server_wake = std::make_unique<loop::Timer>(m_loop, [this] {
+            auto due = std::move(m_server_wake_fn);
+            m_server_wake_fn = nullptr;
+            if (due) {
+                due();
+                after_change();
+            }
+        });
+    }
+    m_server_wake_fn = std::move(fn);
+    if (auto armed = m_server_wake->arm_after(delay); !armed) {
+        log(core::LogLevel::Error, "cannot arm the control server's timer: " + armed.error().message());
     }
 }
 

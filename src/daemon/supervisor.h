@@ -13,6 +13,7 @@
 #include "control/endpoint.h"
 #include "control/server.h"
 #include "core/engine.h"
+#include "daemon/check_config_cache.h"
 #include "daemon/daemon_log.h"
 #include "daemon/leftovers.h"
 #include "daemon/readiness.h"
@@ -68,8 +69,10 @@ public:
     bool log_enabled(core::LogLevel level) const override { return m_log.wants(level); }
 
     // ---- control::IoRegistry --------------------------------------------------------------
-    void watch(int fd, bool write, std::function<void(std::uint32_t)> ready) override;
+    void watch(int fd, bool read, bool write, std::function<void(std::uint32_t)> ready) override;
     void unwatch(int fd) override;
+    void post(std::function<void()> fn) override;
+    void wake_after(sys::Duration delay, std::function<void()> fn) override;
 
 private:
     struct LogPipe {
@@ -115,6 +118,7 @@ private:
     DaemonLog m_log; // declared early: everything after it may still log while it is destroyed
     core::Engine m_engine;
     control::CommandHost m_host;
+    CheckConfigCache m_check_config; // check-config's report, reused while the jobs dir is unchanged
     control::Server m_server;
     Readiness m_readiness;
     std::optional<proc::Cgroups> m_cgroups;                        // detected at start()
@@ -124,6 +128,8 @@ private:
     std::unique_ptr<loop::SignalWatch> m_signals;
     std::unordered_map<core::Job*, std::unique_ptr<loop::Timer>> m_kill_timers;
     std::unordered_map<int, loop::WatchId> m_io_watches;
+    std::unique_ptr<loop::Timer> m_server_wake; // the server's one wake_after
+    std::function<void()> m_server_wake_fn;
     std::unordered_map<int, LogPipe> m_log_pipes;
     std::unordered_map<std::string, std::unique_ptr<joblog::JobLog>> m_logs;
     base::UniqueFd m_devnull;

@@ -333,6 +333,12 @@ sys::Result<void> FakeSys::epoll_ctl(int epfd, int op, int fd, uint32_t events, 
     }
 }
 
+uint32_t FakeSys::ready_events(int fd) {
+    sweep();
+    auto it = m_fds.find(fd);
+    return it == m_fds.end() ? 0u : readiness(it->second);
+}
+
 uint32_t FakeSys::readiness(const FakeFd& entry) const {
     switch (entry.kind) {
     case FdKind::Console:
@@ -351,7 +357,11 @@ uint32_t FakeSys::readiness(const FakeFd& entry) const {
             }
         }
         if (entry.out) {
-            r |= entry.out->readers == 0 ? uint32_t{EPOLLOUT | EPOLLERR} : uint32_t{EPOLLOUT};
+            if (entry.out->readers == 0) {
+                r |= EPOLLOUT | EPOLLERR;
+            } else if (entry.out->data.size() < entry.out->capacity) {
+                r |= EPOLLOUT;
+            }
         }
         return r;
     }

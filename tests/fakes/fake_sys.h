@@ -41,6 +41,7 @@ struct Channel {
     int readers = 0;
     int writers = 0;
     bool hung_up = false; // the test said the writing side is gone (FakeSys::hang_up)
+    std::size_t capacity = static_cast<std::size_t>(-1); // a full channel takes no more writes
 };
 
 struct Node {
@@ -154,6 +155,9 @@ public:
     void feed(int fd, std::string_view bytes);
     // fd's peer is gone: once drained, reads return 0 and epoll reports EPOLLHUP.
     void hang_up(int fd);
+    // At most `bytes` wait to be read on fd: its peer's writes past that are short, then EAGAIN
+    // (a socket buffer that fills because fd is not read).
+    void limit_buffer(int fd, std::size_t bytes);
     // Everything written through fd so far (fd must still be open).
     std::string written(int fd) const;
     // A client connected to the listening socket bound at `path`, with these credentials as the
@@ -162,6 +166,8 @@ public:
     // Fake fds currently open, in ascending order (0, 1, 2 excluded).
     std::vector<int> open_fds();
     bool is_open(int fd);
+    // The epoll events fd would report now (for tests that drive readiness by hand).
+    uint32_t ready_events(int fd);
 
     // --- time ------------------------------------------------------------------------------
     // Moves the monotonic clock forward and fires every timerfd whose deadline has passed.
@@ -232,6 +238,8 @@ public:
     // The call named `call` (a Sys method name; "fork" means spawn's fork stage) fails with
     // `err` after `skip` more successful calls. Injections queue per call.
     void fail_next(const std::string& call, int err, int skip = 0);
+    // Drops the injections not consumed yet (a fuzzer injects at random and cannot know).
+    void clear_injections() { m_injections.clear(); }
     int call_count(std::string_view call) const;
     const std::vector<std::string>& calls() const { return m_calls; }
 

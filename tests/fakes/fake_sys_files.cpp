@@ -456,9 +456,16 @@ sys::Result<size_t> FakeSys::write(int fd, const void* buf, size_t len) {
         if (entry->out->readers == 0) {
             return fail("write", EPIPE);
         }
+        if (entry->out->data.size() >= entry->out->capacity) {
+            if (!entry->nonblock) {
+                ADD_FAILURE() << "FakeSys: a blocking write on fd " << fd << " to a full buffer would wait forever";
+            }
+            return fail("write", EAGAIN);
+        }
+        bytes = bytes.substr(0, std::min(bytes.size(), entry->out->capacity - entry->out->data.size()));
         entry->out->data += bytes;
         entry->captured += bytes;
-        return len;
+        return bytes.size();
     default:
         return fail("write", EINVAL);
     }
@@ -472,6 +479,16 @@ void FakeSys::feed(int fd, std::string_view bytes) {
         return;
     }
     entry->in->data += bytes;
+}
+
+void FakeSys::limit_buffer(int fd, std::size_t bytes) {
+    sweep();
+    FakeFd* entry = find(fd, "limit_buffer");
+    if (!entry || !entry->in) {
+        ADD_FAILURE() << "FakeSys: limit_buffer needs a readable stream fd";
+        return;
+    }
+    entry->in->capacity = bytes;
 }
 
 void FakeSys::hang_up(int fd) {
