@@ -65,6 +65,12 @@ void lifecycle(Call& call) {
     }
 }
 
+// A status in a status or list reply: with the instance's log, where it has one.
+json status_with_log(const CommandHost& host, const core::Job& job) {
+    std::optional<LogStatus> log = host.log_status ? host.log_status(job) : std::nullopt;
+    return status_to_json(job.status(), log ? &*log : nullptr);
+}
+
 void cmd_reload(Call& call) {
     auto job = string_arg(call.request.args, "job");
     auto env = env_arg(call.request.args, "env");
@@ -110,8 +116,9 @@ void cmd_status(Call& call) {
         call.error(errc::unknown_instance, "Unknown instance: " + instance);
         return;
     }
-    core::JobStatus status = found ? found->status() : core::JobStatus{*job, "", core::JobGoal::Stop, core::JobState::Waiting, {}, {}};
-    json reply = {{"statuses", json::array({status_to_json(status)})}};
+    json status = found ? status_with_log(call.host, *found)
+                        : status_to_json(core::JobStatus{*job, "", core::JobGoal::Stop, core::JobState::Waiting, {}, {}});
+    json reply = {{"statuses", json::array({std::move(status)})}};
     if (!call.host.cgroups.empty()) {
         reply["cgroups"] = call.host.cgroups;
     }
@@ -124,7 +131,7 @@ void cmd_list(Call& call) {
     for (const std::string& name : engine.class_names()) {
         json statuses = json::array();
         for (const core::Job* job : engine.instances(name)) {
-            statuses.push_back(status_to_json(job->status()));
+            statuses.push_back(status_with_log(call.host, *job));
         }
         jobs.push_back({{"job", name}, {"statuses", std::move(statuses)}});
     }
