@@ -66,6 +66,12 @@ void lifecycle(Call& call) {
     }
 }
 
+// A status in a status or list reply: with the instance's log, where it has one.
+json status_with_log(const CommandHost& host, const core::Job& job) {
+    std::optional<LogStatus> log = host.log_status ? host.log_status(job) : std::nullopt;
+    return status_to_json(job.status(), log ? &*log : nullptr);
+}
+
 void cmd_reload(Call& call) {
     auto job = string_arg(call.request.args, "job");
     auto env = env_arg(call.request.args, "env");
@@ -117,7 +123,8 @@ void cmd_status(Call& call) {
     if (auto unsupported = cls != nullptr ? core::unsupported_stanza(*cls) : std::nullopt) {
         status.cannot_start = std::move(unsupported->reason);
     }
-    json reply = {{"statuses", json::array({status_to_json(status)})}};
+    std::optional<LogStatus> log = found != nullptr && call.host.log_status ? call.host.log_status(*found) : std::nullopt;
+    json reply = {{"statuses", json::array({status_to_json(status, log ? &*log : nullptr)})}};
     if (!call.host.cgroups.empty()) {
         reply["cgroups"] = call.host.cgroups;
     }
@@ -130,7 +137,7 @@ void cmd_list(Call& call) {
     for (const std::string& name : engine.class_names()) {
         json statuses = json::array();
         for (const core::Job* job : engine.instances(name)) {
-            statuses.push_back(status_to_json(job->status()));
+            statuses.push_back(status_with_log(call.host, *job));
         }
         jobs.push_back({{"job", name}, {"statuses", std::move(statuses)}});
     }

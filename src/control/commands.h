@@ -6,8 +6,10 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 
+#include "control/job_status_json.h"
 #include "control/protocol.h"
 #include "core/engine.h"
 
@@ -27,6 +29,9 @@ struct CommandHost {
     // Whether jobs get cgroups: "available (BASE)" or "unavailable: why"; in version and status
     // replies (empty: not reported).
     std::string cgroups = {};
+    // The log of an instance whose output startd logs (`console log`), for status and list
+    // replies; nullopt for other consoles (unset: not reported).
+    std::function<std::optional<LogStatus>(const core::Job&)> log_status = {};
 };
 
 // Runs `request` from a peer with uid `peer_uid`; calls `reply` exactly once, now or later.

@@ -5,7 +5,7 @@ namespace control {
 
 using nlohmann::json;
 
-json status_to_json(const core::JobStatus& status) {
+json status_to_json(const core::JobStatus& status, const LogStatus* log) {
     json processes = json::array();
     for (const auto& [type, pid] : status.processes) {
         processes.push_back({{"type", core::to_string(type)}, {"pid", pid}});
@@ -20,6 +20,9 @@ json status_to_json(const core::JobStatus& status) {
     }
     if (!status.cannot_start.empty()) {
         out["cannot_start"] = status.cannot_start;
+    }
+    if (log != nullptr) {
+        out["log"] = {{"path", log->path}, {"dropped_bytes", log->dropped_bytes}, {"dropped_lines", log->dropped_lines}};
     }
     return out;
 }

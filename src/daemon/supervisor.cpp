@@ -12,6 +12,7 @@
 
 #include "config/job_dir.h"
 #include "daemon/config_check.h"
+#include "daemon/fd_limit.h"
 #include "daemon/job_loader.h"
 #include "proc/process_tree.h"
 #include "proc/spawn_plan.h"
@@ -19,16 +20,6 @@
 #include "sys/make_dirs.h"
 
 namespace daemon_main {
-
-namespace {
-
-
-std::int64_t wall_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-} // namespace
 
 Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
     : m_sys(sys), m_loop(loop), m_settings(std::move(settings)),
@@ -38,16 +29,22 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
       m_server(sys, *this, m_host),
       m_readiness(sys, loop, m_engine, logger(), m_settings.ready_timeout),
       m_tree(sys),
-      m_leftovers(sys, loop, m_tree, logger(), [this] { after_change(); }) {
+      m_leftovers(sys, loop, m_tree, logger(), [this] { after_change(); }),
+      m_log_pipes(sys, loop, m_settings.endpoint.log_dir, [this](std::string_view job, std::string_view instance) {
+          return m_engine.find_instance(job, instance) != nullptr;
+      }) {
     m_host.reload_configuration = [this] { return reload_configuration(); };
     m_host.check_config = [this] { return m_check_config.get(); };
+    m_host.log_status = [this](const core::Job& job) -> std::optional<control::LogStatus> {
+        if (job.job_class().console != core::ConsoleType::Log) {
+            return std::nullopt;
+        }
+        return m_log_pipes.status(job);
+    };
 }
 
 Supervisor::~Supervisor() {
     m_server.close();
-    for (auto& [fd, pipe] : m_log_pipes) {
-        m_loop.remove_watch(pipe.watch);
-    }
 }
 
 base::Result<void> Supervisor::start() {
@@ -76,6 +73,15 @@ base::Result<void> Supervisor::start() {
         return base::Error("cannot open /dev/null: " + null.error().message());
     }
     m_devnull = std::move(null).value();
+    // Each `console log` job holds a pipe here: startd takes what its hard limit allows, and
+    // gives its jobs back the soft limit it was started with.
+    if (auto fds = raise_fd_limit(m_sys); !fds) {
+        log(core::LogLevel::Warning, "cannot raise the file descriptor limit: " + fds.error().message());
+    } else if (fds->soft != fds->jobs.rlim_cur) {
+        m_job_nofile = sys::ResourceLimit{RLIMIT_NOFILE, fds->jobs.rlim_cur, fds->jobs.rlim_max};
+        log(core::LogLevel::Debug, "file descriptor limit raised from " + std::to_string(fds->jobs.rlim_cur) + " to " +
+                                       std::to_string(fds->soft) + " (jobs keep " + std::to_string(fds->jobs.rlim_cur) + ")");
+    }
 
     bool user = ep.mode == control::Mode::User;
     if (auto dirs = sys::make_dirs(m_sys, ep.log_dir, user ? 0700 : 0755); !dirs) {
@@ -217,6 +223,7 @@ base::Result<Supervisor::PreparedSpawn> Supervisor::prepare_spawn(const core::Jo
                      "STARTD_SOCKET=" + m_settings.endpoint.socket};
     int null = m_devnull.get();
     ctx.stdio = {null, null, null};
+    ctx.nofile = m_job_nofile;
 
     PreparedSpawn prepared;
     if (cls.console == core::ConsoleType::Output || cls.console == core::ConsoleType::Owner) {
@@ -228,13 +235,12 @@ base::Result<Supervisor::PreparedSpawn> Supervisor::prepare_spawn(const core::Jo
                                              "); output goes to /dev/null");
         }
     } else if (cls.console == core::ConsoleType::Log) {
-        if (auto p = m_sys.pipe2(O_CLOEXEC); p) {
-            prepared.log_pipe = std::move(p).value();
-            ctx.stdio = {null, prepared.log_pipe.second.get(), prepared.log_pipe.second.get()};
-        } else {
-            log(core::LogLevel::Warning, job.display_name() + ": cannot create log pipe (" + p.error().message() +
-                                             "); output goes to /dev/null");
+        auto p = m_log_pipes.make_pipe();
+        if (!p) {
+            return p.error(); // its output would be lost: the job fails, saying why
         }
+        prepared.log_pipe = std::move(p).value();
+        ctx.stdio = {null, prepared.log_pipe.second.get(), prepared.log_pipe.second.get()};
     }
 
     if (type == core::ProcessType::Main && cls.expect == core::ExpectType::Notify) {
@@ -266,59 +272,14 @@ base::Result<Supervisor::PreparedSpawn> Supervisor::prepare_spawn(const core::Jo
 base::Result<pid_t> Supervisor::finish_spawn(const core::Job& job, PreparedSpawn& prepared,
                                              base::Result<sys::Spawned, sys::SpawnError> spawned) {
     if (!spawned) {
-        return base::Error(spawned.error().message());
+        return base::Error(spawned.error().message() + fd_shortage_note(spawned.error().error));
     }
     pid_t pid = spawned->pid;
-    sys::FdPair& log_pipe = prepared.log_pipe;
-    if (log_pipe.first.valid()) {
-        log_pipe.second.reset(); // only the child writes; EOF once it (and its children) are done
-        int fd = log_pipe.first.get();
-        (void)m_sys.set_nonblocking(fd, sys::NonBlocking::Yes);
-        std::string path = m_settings.endpoint.log_dir + "/" + joblog::log_file_name(job.name(), job.instance());
-        auto watch = m_loop.add_watch(fd, EPOLLIN, [this, fd](std::uint32_t) { return on_log_readable(fd); });
-        if (watch) {
-            m_log_pipes[fd] = LogPipe{std::move(log_pipe.first), *watch, std::move(path)};
-        }
+    if (prepared.log_pipe.first.valid()) {
+        prepared.log_pipe.second.reset(); // only the child writes; EOF once it (and its children) are done
+        m_log_pipes.attach(std::move(prepared.log_pipe.first), job);
     }
     return pid;
-}
-
-loop::Next Supervisor::on_log_readable(int fd) {
-    auto it = m_log_pipes.find(fd);
-    if (it == m_log_pipes.end()) {
-        return loop::Next::Remove;
-    }
-    joblog::JobLog& log = job_log(it->second.log_path);
-    char buf[16384];
-    // A bounded amount per wake-up: a flooding job cannot monopolise the loop.
-    for (int i = 0; i < 8; ++i) {
-        auto n = m_sys.read(fd, buf, sizeof buf);
-        if (!n) {
-            if (n.error().code() == EAGAIN) {
-                return loop::Next::Keep;
-            }
-            break;
-        }
-        if (*n == 0) {
-            break;
-        }
-        log.append(std::string_view(buf, *n), wall_seconds());
-        if (*n < sizeof buf) {
-            return loop::Next::Keep;
-        }
-    }
-    // EOF or a read error: this process and everything that inherited its output are done.
-    log.flush(wall_seconds());
-    m_log_pipes.erase(it);
-    return loop::Next::Remove;
-}
-
-joblog::JobLog& Supervisor::job_log(const std::string& path) {
-    auto& slot = m_logs[path];
-    if (!slot) {
-        slot = std::make_unique<joblog::JobLog>(m_sys, path);
-    }
-    return *slot;
 }
 
 base::Result<void> Supervisor::signal_group(const core::Job& job, pid_t pid, int sig) {

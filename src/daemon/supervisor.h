@@ -16,8 +16,8 @@
 #include "daemon/check_config_cache.h"
 #include "daemon/daemon_log.h"
 #include "daemon/leftovers.h"
+#include "daemon/log_pipes.h"
 #include "daemon/readiness.h"
-#include "log/job_log.h"
 #include "loop/event_loop.h"
 #include "loop/signal_watch.h"
 #include "loop/timer.h"
@@ -75,11 +75,6 @@ public:
     void wake_after(sys::Duration delay, std::function<void()> fn) override;
 
 private:
-    struct LogPipe {
-        base::UniqueFd fd;
-        loop::WatchId watch = 0;
-        std::string log_path;
-    };
     // A process about to be spawned: its plan and the fds the plan refers to, which must stay
     // open until the child has them.
     struct PreparedSpawn {
@@ -94,7 +89,6 @@ private:
     void after_change(); // quits the loop once a shutdown has stopped everything
     base::Result<nlohmann::json> reload_configuration();
     nlohmann::json check_config();
-    loop::Next on_log_readable(int fd);
     // spawn() in three steps, so that spawn_batch can create the children of many plans at once.
     base::Result<PreparedSpawn> prepare_spawn(const core::Job& job, core::ProcessType type);
     base::Result<pid_t> finish_spawn(const core::Job& job, PreparedSpawn& prepared,
@@ -110,7 +104,6 @@ private:
     // signal_group with the job's descendants already read (nullptr: they were not, or could not be).
     base::Result<void> send_group_signal(const core::Job& job, pid_t pid, int sig,
                                          const std::vector<pid_t>* descendants);
-    joblog::JobLog& job_log(const std::string& path);
 
     sys::Sys& m_sys;
     loop::EventLoop& m_loop;
@@ -130,8 +123,8 @@ private:
     std::unordered_map<int, loop::WatchId> m_io_watches;
     std::unique_ptr<loop::Timer> m_server_wake; // the server's one wake_after
     std::function<void()> m_server_wake_fn;
-    std::unordered_map<int, LogPipe> m_log_pipes;
-    std::unordered_map<std::string, std::unique_ptr<joblog::JobLog>> m_logs;
+    LogPipes m_log_pipes; // `console log` output
+    std::optional<sys::ResourceLimit> m_job_nofile; // jobs' RLIMIT_NOFILE, once startd raised its own
     base::UniqueFd m_devnull;
     bool m_shutting_down = false;
     bool m_subreaper = false; // orphans come to us (reads_process_trees)

@@ -1,11 +1,19 @@
 // Owns appending job output to its log file.
 #include "log/job_log.h"
 
+#include <algorithm>
+#include <ctime>
 #include <fcntl.h>
 
-#include <ctime>
-
 namespace joblog {
+
+namespace {
+
+// Records are gathered and written this much at a time: few writes for a flood of short lines,
+// and no more held at once than this (plus one line).
+constexpr std::size_t write_batch = 64 * 1024;
+
+} // namespace
 
 std::string log_file_name(std::string_view job, std::string_view instance) {
     std::string name(job);
@@ -42,55 +50,82 @@ bool JobLog::ensure_open() {
     return true;
 }
 
-void JobLog::write_line(std::string_view line, std::int64_t unix_seconds) {
-    std::string record = timestamp_prefix(unix_seconds);
-    record.append(line);
-    if (record.back() != '\n') {
-        record += '\n';
+void JobLog::add_record(std::string& out, std::string_view line, std::int64_t unix_seconds) {
+    if (unix_seconds != m_stamp_seconds) {
+        m_stamp = timestamp_prefix(unix_seconds);
+        m_stamp_seconds = unix_seconds;
     }
-    if (!ensure_open()) {
-        m_dropped += line.size();
-        return;
+    out += m_stamp;
+    out += line;
+    if (line.empty() || line.back() != '\n') {
+        out += '\n';
     }
-    auto n = m_sys.write(m_fd.get(), record.data(), record.size());
-    if (!n || *n < record.size()) {
-        // Disk full or I/O error: count what was lost and try a fresh open next time (the file
-        // may have been removed or its filesystem remounted).
-        std::size_t wrote = n ? *n : 0;
-        m_dropped += record.size() - wrote;
-        m_written += wrote;
-        m_fd.reset();
-        return;
-    }
-    m_written += *n;
 }
 
-void JobLog::append(std::string_view bytes, std::int64_t unix_seconds) {
+void JobLog::write_out(std::string& out) {
+    std::string_view rest = out;
+    while (!rest.empty() && ensure_open()) {
+        auto n =
+            m_torn ? m_sys.write(m_fd.get(), "\n", 1) : m_sys.write(m_fd.get(), rest.data(), rest.size());
+        if (!n || *n == 0) {
+            // Disk full, I/O error, or a file that would block: drop, and open afresh next time
+            // (the file may have been removed or its filesystem remounted).
+            m_fd.reset();
+            break;
+        }
+        if (m_torn) {
+            m_torn = false; // the newline the torn record lacked
+            continue;
+        }
+        m_written += *n;
+        rest.remove_prefix(*n);
+    }
+    if (!rest.empty()) {
+        // Every record ends with one newline, so the newlines left are the lines lost.
+        std::size_t done = out.size() - rest.size();
+        m_torn = m_torn || (done > 0 && out[done - 1] != '\n');
+        m_dropped += rest.size();
+        m_dropped_lines += static_cast<std::uint64_t>(std::count(rest.begin(), rest.end(), '\n'));
+    }
+    out.clear();
+}
+
+void JobLog::append(std::string& pending, std::string_view bytes, std::int64_t unix_seconds) {
+    std::string out;
     while (!bytes.empty()) {
         std::size_t nl = bytes.find('\n');
         if (nl == std::string_view::npos) {
-            m_partial.append(bytes);
-            if (m_partial.size() >= max_line) {
-                write_line(m_partial, unix_seconds);
-                m_partial.clear();
+            std::size_t take = std::min(bytes.size(), max_line - pending.size());
+            pending.append(bytes.substr(0, take));
+            bytes.remove_prefix(take);
+            if (pending.size() == max_line) {
+                add_record(out, pending, unix_seconds);
+                pending.clear();
             }
-            return;
-        }
-        if (m_partial.empty()) {
-            write_line(bytes.substr(0, nl + 1), unix_seconds);
+        } else if (pending.empty()) {
+            add_record(out, bytes.substr(0, nl + 1), unix_seconds);
+            bytes.remove_prefix(nl + 1);
         } else {
-            m_partial.append(bytes.substr(0, nl + 1));
-            write_line(m_partial, unix_seconds);
-            m_partial.clear();
+            pending.append(bytes.substr(0, nl + 1));
+            add_record(out, pending, unix_seconds);
+            pending.clear();
+            bytes.remove_prefix(nl + 1);
         }
-        bytes.remove_prefix(nl + 1);
+        if (out.size() >= write_batch) {
+            write_out(out);
+        }
+    }
+    if (!out.empty()) {
+        write_out(out);
     }
 }
 
-void JobLog::flush(std::int64_t unix_seconds) {
-    if (!m_partial.empty()) {
-        write_line(m_partial, unix_seconds);
-        m_partial.clear();
+void JobLog::flush(std::string& pending, std::int64_t unix_seconds) {
+    if (!pending.empty()) {
+        std::string out;
+        add_record(out, pending, unix_seconds);
+        pending.clear();
+        write_out(out);
     }
 }
 

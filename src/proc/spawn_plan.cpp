@@ -100,8 +100,13 @@ base::Result<sys::SpawnPlan> build_spawn_plan(sys::Sys& sys, const core::Job& jo
     plan.umask = cls.umask;
     plan.nice = cls.nice;
     plan.oom_score_adj = cls.oom_score;
+    bool own_nofile = false;
     for (const auto& [resource, limit] : cls.limits) {
         plan.rlimits.push_back(sys::ResourceLimit{resource, limit.soft, limit.hard});
+        own_nofile = own_nofile || resource == RLIMIT_NOFILE;
+    }
+    if (ctx.nofile && !own_nofile) {
+        plan.rlimits.push_back(*ctx.nofile);
     }
     if (!cls.chroot.empty()) {
         plan.chroot = cls.chroot;

@@ -27,6 +27,8 @@ struct PlanContext {
     Stdio stdio;
     // Variables every process gets after the job's own (e.g. STARTD_CONFIG for nested startctl).
     core::Environ extra_env;
+    // RLIMIT_NOFILE for processes whose class sets none (startd raised its own: fd_limit.h).
+    std::optional<sys::ResourceLimit> nofile;
 };
 
 // The environment a process of `job` runs with: the instance environment, the stop environment

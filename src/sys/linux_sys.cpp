@@ -314,6 +314,18 @@ Result<void> LinuxSys::set_child_subreaper(bool on) {
     return check("prctl PR_SET_CHILD_SUBREAPER", ::prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0));
 }
 
+Result<rlimit> LinuxSys::getrlimit(int resource) {
+    rlimit value{};
+    if (::getrlimit(static_cast<__rlimit_resource_t>(resource), &value) < 0) {
+        return Error::from_errno("getrlimit", errno);
+    }
+    return value;
+}
+
+Result<void> LinuxSys::setrlimit(int resource, const rlimit& limit) {
+    return check("setrlimit", ::setrlimit(static_cast<__rlimit_resource_t>(resource), &limit));
+}
+
 Result<void> LinuxSys::set_pass_credentials(int fd) {
     int on = 1;
     return check("setsockopt SO_PASSCRED", ::setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on));

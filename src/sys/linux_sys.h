@@ -53,6 +53,8 @@ public:
     Result<void> setpgid(pid_t pid, pid_t pgid) override;
     Result<pid_t> getpgid(pid_t pid) override;
     Result<void> set_child_subreaper(bool on) override;
+    Result<rlimit> getrlimit(int resource) override;
+    Result<void> setrlimit(int resource, const rlimit& limit) override;
     Result<void> set_pass_credentials(int fd) override;
     Result<Datagram> receive_datagram(int fd, std::span<char> buf) override;
     Result<void> ptrace_setoptions(pid_t pid, unsigned options) override;

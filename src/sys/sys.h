@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -215,6 +216,9 @@ public:
     virtual Result<pid_t> getpgid(pid_t pid) = 0;
     // prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants are reparented to us, not to init.
     virtual Result<void> set_child_subreaper(bool on) = 0;
+    // getrlimit / setrlimit of this process (RLIMIT_*).
+    virtual Result<rlimit> getrlimit(int resource) = 0;
+    virtual Result<void> setrlimit(int resource, const rlimit& limit) = 0;
 
     // --- ptrace (expect fork/daemon) ---------------------------------------------------------
     // Each needs `pid` to be our tracee and in a ptrace-stop, else ESRCH.

@@ -57,6 +57,22 @@ TEST_F(CommandsTest, AnybodyWhoCanConnectMayReadStatus) {
     EXPECT_EQ(replies[0].result["statuses"][0]["state"], "waiting");
 }
 
+TEST_F(CommandsTest, StatusAndListShowTheLogOfAnInstanceThatHasOne) {
+    define("web", "exec web\n");
+    host.log_status = [](const core::Job& job) -> std::optional<control::LogStatus> {
+        return control::LogStatus{"/var/log/startd/" + job.name() + ".log", 4096, 100};
+    };
+    send("start", {{"job", "web"}}, 0);
+    send("status", {{"job", "web"}});
+    json log = replies.back().result["statuses"][0]["log"];
+    EXPECT_EQ(log, (json{{"path", "/var/log/startd/web.log"}, {"dropped_bytes", 4096}, {"dropped_lines", 100}}));
+    send("list", json::object());
+    EXPECT_EQ(replies.back().result["jobs"][0]["statuses"][0]["log"], log);
+    host.log_status = [](const core::Job&) -> std::optional<control::LogStatus> { return std::nullopt; };
+    send("status", {{"job", "web"}});
+    EXPECT_FALSE(replies.back().result["statuses"][0].contains("log")) << "console none: no log";
+}
+
 TEST_F(CommandsTest, UnknownCommandIsNamed) {
     send("frobnicate", json::object());
     ASSERT_EQ(replies.size(), 1u);

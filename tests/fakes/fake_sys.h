@@ -198,6 +198,11 @@ public:
     // The effective uid geteuid() reports: 0 (system mode) unless a test says otherwise.
     void set_euid(uid_t uid) { m_euid = uid; }
     bool subreaper() const { return m_subreaper; }
+    // This process's limits, as getrlimit reports them; setrlimit checks what the kernel does
+    // (soft <= hard, hard raised only as root, RLIMIT_NOFILE at most nr_open) and changes them.
+    void set_rlimit(int resource, rlimit limit) { m_rlimits[resource] = limit; }
+    rlimit rlimit_of(int resource) const;
+    void set_nr_open(rlim_t max) { m_nr_open = max; }
 
     // --- datagrams --------------------------------------------------------------------------
     // A datagram waits on fd for receive_datagram (epoll readiness is not modelled for it).
@@ -285,6 +290,8 @@ public:
     sys::Result<void> setpgid(pid_t pid, pid_t pgid) override;
     sys::Result<pid_t> getpgid(pid_t pid) override;
     sys::Result<void> set_child_subreaper(bool on) override;
+    sys::Result<rlimit> getrlimit(int resource) override;
+    sys::Result<void> setrlimit(int resource, const rlimit& limit) override;
     sys::Result<void> ptrace_setoptions(pid_t pid, unsigned options) override;
     sys::Result<void> ptrace_cont(pid_t pid, int sig) override;
     sys::Result<void> ptrace_detach(pid_t pid, int sig) override;
@@ -361,6 +368,8 @@ private:
     std::vector<SentSignal> m_signals_sent;
     bool m_pidfd_supported = true;
     bool m_subreaper = false;
+    std::map<int, rlimit> m_rlimits;
+    rlim_t m_nr_open = 1048576;
     pid_t m_pgid = 100;
     pid_t m_sid = 100;
 

@@ -454,6 +454,33 @@ sys::Result<void> FakeSys::set_child_subreaper(bool on) {
     return {};
 }
 
+rlimit FakeSys::rlimit_of(int resource) const {
+    auto it = m_rlimits.find(resource);
+    return it != m_rlimits.end() ? it->second : rlimit{RLIM_INFINITY, RLIM_INFINITY};
+}
+
+sys::Result<rlimit> FakeSys::getrlimit(int resource) {
+    if (auto e = enter("getrlimit")) {
+        return fail("getrlimit", *e);
+    }
+    return rlimit_of(resource);
+}
+
+sys::Result<void> FakeSys::setrlimit(int resource, const rlimit& limit) {
+    if (auto e = enter("setrlimit")) {
+        return fail("setrlimit", *e);
+    }
+    if (limit.rlim_cur > limit.rlim_max) {
+        return fail("setrlimit", EINVAL);
+    }
+    if ((limit.rlim_max > rlimit_of(resource).rlim_max && m_euid != 0) ||
+        (resource == RLIMIT_NOFILE && limit.rlim_max > m_nr_open)) {
+        return fail("setrlimit", EPERM);
+    }
+    m_rlimits[resource] = limit;
+    return {};
+}
+
 // --- users and groups ------------------------------------------------------------------------
 
 sys::Result<std::optional<sys::UserInfo>> FakeSys::lookup_user(const char* name) {

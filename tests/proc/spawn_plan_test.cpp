@@ -53,6 +53,25 @@ TEST(BuildSpawnPlan, CarriesCommandLimitsUmaskNiceOomAndStdio) {
     EXPECT_EQ(plan->fds[1].to, 1);
 }
 
+TEST(BuildSpawnPlan, JobsGetTheDaemonsNofileLimitUnlessTheirOwnLimitSaysOtherwise) {
+    proc::PlanContext c = ctx();
+    c.nofile = sys::ResourceLimit{RLIMIT_NOFILE, 1024, 524288};
+    core::Job plain(job_class("exec x\nlimit core 0 0\n"), "");
+    auto plan = proc::build_spawn_plan(sys::real_sys(), plain, ProcessType::Main, c);
+    ASSERT_TRUE(plan.has_value()) << plan.error().message();
+    ASSERT_EQ(plan->rlimits.size(), 2u);
+    EXPECT_EQ(plan->rlimits[1].resource, RLIMIT_NOFILE);
+    EXPECT_EQ(plan->rlimits[1].soft, 1024u);
+    EXPECT_EQ(plan->rlimits[1].hard, 524288u);
+    core::Job own(job_class("exec x\nlimit nofile 100 200\n"), "");
+    plan = proc::build_spawn_plan(sys::real_sys(), own, ProcessType::Main, c);
+    ASSERT_TRUE(plan.has_value());
+    ASSERT_EQ(plan->rlimits.size(), 1u);
+    EXPECT_EQ(plan->rlimits[0].soft, 100u);
+    EXPECT_TRUE(proc::build_spawn_plan(sys::real_sys(), plain, ProcessType::Main, ctx())->rlimits.size() == 1u)
+        << "no daemon limit: the inherited one stays";
+}
+
 TEST(BuildSpawnPlan, SystemJobsRunInRootDirectoryUserJobsKeepTheirs) {
     core::Job job(job_class("exec x\n"), "");
     EXPECT_EQ(proc::build_spawn_plan(sys::real_sys(), job, ProcessType::Main, ctx())->cwd, "/");

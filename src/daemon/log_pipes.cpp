@@ -1,0 +1,139 @@
+// Owns reading `console log` pipes into their logs.
+#include "daemon/log_pipes.h"
+
+#include "daemon/fd_limit.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <fcntl.h>
+#include <sys/epoll.h>
+
+namespace daemon_main {
+
+namespace {
+
+constexpr std::size_t read_size = 64 * 1024; // a whole default pipe buffer in one read
+
+std::int64_t wall_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+} // namespace
+
+LogPipes::LogPipes(sys::Sys& sys, loop::EventLoop& loop, std::string log_dir, InstanceExists exists)
+    : m_sys(sys), m_loop(loop), m_log_dir(std::move(log_dir)), m_exists(std::move(exists)),
+      m_buffer(std::make_unique<char[]>(read_size)) {}
+
+LogPipes::~LogPipes() {
+    while (!m_pipes.empty()) {
+        close_pipe(m_pipes.begin()->first);
+    }
+}
+
+base::Result<sys::FdPair> LogPipes::make_pipe() {
+    auto pipe = m_sys.pipe2(O_CLOEXEC);
+    if (!pipe) {
+        return base::Error("cannot create its log pipe: " + pipe.error().message() +
+                           fd_shortage_note(pipe.error().code()));
+    }
+    return pipe;
+}
+
+std::string LogPipes::path_of(const core::Job& job) const {
+    return m_log_dir + "/" + joblog::log_file_name(job.name(), job.instance());
+}
+
+void LogPipes::attach(base::UniqueFd read_end, const core::Job& job) {
+    int fd = read_end.get();
+    (void)m_sys.set_nonblocking(fd, sys::NonBlocking::Yes);
+    auto watch = m_loop.add_watch(fd, EPOLLIN, [this, fd](std::uint32_t) { return on_readable(fd); });
+    if (!watch) {
+        return; // the pipe closes: the job's writes fail with EPIPE rather than block forever
+    }
+    std::string path = path_of(job);
+    auto [it, added] =
+        m_logs.try_emplace(path, Log{joblog::JobLog(m_sys, path), job.name(), job.instance(), 0});
+    if (!added && it->second.pipes == 0) {
+        --m_idle;
+    }
+    ++it->second.pipes;
+    m_pipes.emplace(fd, Pipe{std::move(read_end), *watch, &it->second, {}});
+}
+
+loop::Next LogPipes::on_readable(int fd) {
+    auto it = m_pipes.find(fd);
+    if (it == m_pipes.end()) {
+        return loop::Next::Remove;
+    }
+    Pipe& pipe = it->second;
+    std::int64_t now = wall_seconds();
+    for (std::size_t got = 0; got < read_per_wakeup;) {
+        auto n = m_sys.read(fd, m_buffer.get(), read_size);
+        if (!n && (n.error().code() == EAGAIN || n.error().code() == EINTR)) {
+            return loop::Next::Keep; // drained for now
+        }
+        if (!n || *n == 0) {
+            // EOF: every process that had the write end is gone (or the pipe failed for good).
+            close_pipe(fd);
+            return loop::Next::Remove;
+        }
+        pipe.log->file.append(pipe.pending, std::string_view(m_buffer.get(), *n), now);
+        got += *n;
+    }
+    return loop::Next::Keep; // more may wait: the loop comes back after the others had their turn
+}
+
+void LogPipes::close_pipe(int fd) {
+    auto it = m_pipes.find(fd);
+    Log& log = *it->second.log;
+    log.file.flush(it->second.pending, wall_seconds());
+    m_loop.remove_watch(it->second.watch); // before the fd closes: its number may be reused
+    m_pipes.erase(it);
+    if (--log.pipes > 0) {
+        return;
+    }
+    log.file.close();
+    if (log.file.dropped_bytes() == 0) {
+        m_logs.erase(m_logs.find(log.file.path()));
+        return;
+    }
+    ++m_idle; // remembered for its drops while the instance exists
+    if (m_idle > m_idle_limit) {
+        forget_gone_instances();
+    }
+}
+
+void LogPipes::forget_gone_instances() {
+    for (auto it = m_logs.begin(); it != m_logs.end();) {
+        if (it->second.pipes == 0 && !m_exists(it->second.job, it->second.instance)) {
+            it = m_logs.erase(it);
+            --m_idle;
+        } else {
+            ++it;
+        }
+    }
+    m_idle_limit = std::max<std::size_t>(64, 2 * m_idle);
+}
+
+control::LogStatus LogPipes::status(const core::Job& job) const {
+    control::LogStatus status;
+    status.path = path_of(job);
+    if (auto it = m_logs.find(status.path); it != m_logs.end()) {
+        status.dropped_bytes = it->second.file.dropped_bytes();
+        status.dropped_lines = it->second.file.dropped_lines();
+    }
+    return status;
+}
+
+std::size_t LogPipes::open_log_count() const {
+    std::size_t n = 0;
+    for (const auto& [path, log] : m_logs) {
+        n += log.file.is_open() ? 1 : 0;
+    }
+    return n;
+}
+
+} // namespace daemon_main
