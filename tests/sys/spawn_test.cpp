@@ -436,8 +436,14 @@ TEST_P(SpawnMethods, AChildHoldsOnlyStdioAndThePlansFdsThoughTheParentLeaksSome)
         EXPECT_TRUE(r) << r.error().message();
         if (r) {
             // The exec has happened when spawn returns, and with it every close-on-exec; cat
-            // waits for its stdin to end, which it cannot before in_write is closed.
-            EXPECT_EQ(fds_of(r->pid), (std::vector<int>{0, 1, 2, 60})) << "child " << r->pid;
+            // waits for its stdin to end, which it cannot before in_write is closed. Right
+            // after the exec the dynamic loader holds a library open for a moment: wait it out.
+            std::vector<int> fds;
+            for (int i = 0; i < 500 && fds != std::vector<int>{0, 1, 2, 60}; ++i) {
+                ::usleep(i == 0 ? 0 : 10000);
+                fds = fds_of(r->pid);
+            }
+            EXPECT_EQ(fds, (std::vector<int>{0, 1, 2, 60})) << "child " << r->pid;
         }
     }
     in_write.reset();
@@ -506,7 +512,11 @@ std::vector<int> child_fds_without(std::initializer_list<long> calls) {
     std::vector<int> fds;
     if (test_support::wait_readable(report_read.get()) &&
         ::read(report_read.get(), &pid, sizeof pid) == sizeof pid && pid > 0) {
-        fds = fds_of(pid);
+        // As above: wait out the dynamic loader's moment with a library open.
+        for (int i = 0; i < 500 && fds != std::vector<int>{0, 1, 2, 60}; ++i) {
+            ::usleep(i == 0 ? 0 : 10000);
+            fds = fds_of(pid);
+        }
     } else {
         ADD_FAILURE() << "the spawn in the forked copy failed";
     }
