@@ -6,11 +6,14 @@
 #include <atomic>
 #include <cerrno>
 #include <charconv>
+#include <climits>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <linux/sched.h>
 #include <memory>
+#include <new>
 #include <optional>
 #include <sanitizer/asan_interface.h>
 #include <sched.h>
@@ -21,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <system_error>
 #include <thread>
 #include <unistd.h>
 
@@ -132,6 +136,7 @@ struct Prepared {
     std::vector<char*> argv;              // NULL-terminated
     std::vector<char*> envp;              // NULL-terminated
     std::vector<int> temp_fds;            // the child's scratch space for the fd shuffle
+    std::vector<int> targets;             // the plan's targets above 2, ascending, each once
     int fd_floor = 3;                     // scratch fds go at or above this: above every target
     char oom_text[16] = {};               // oom_score_adj as text
     std::size_t oom_len = 0;
@@ -168,7 +173,7 @@ std::vector<std::string> exec_candidates(const SpawnPlan& plan) {
 }
 
 Prepared prepare(const SpawnPlan& plan) {
-    Prepared p{plan, exec_candidates(plan), {}, {}, {}, 3, {}, 0, -1};
+    Prepared p{plan, exec_candidates(plan), {}, {}, {}, {}, 3, {}, 0, -1};
     if (plan.argv.empty()) {
         p.argv.push_back(const_cast<char*>(plan.file.c_str()));
     }
@@ -183,7 +188,12 @@ Prepared prepare(const SpawnPlan& plan) {
     p.temp_fds.assign(plan.fds.size(), -1);
     for (const FdMapping& m : plan.fds) {
         p.fd_floor = std::max(p.fd_floor, m.to + 1);
+        if (m.to > 2) {
+            p.targets.push_back(m.to);
+        }
     }
+    std::sort(p.targets.begin(), p.targets.end());
+    p.targets.erase(std::unique(p.targets.begin(), p.targets.end()), p.targets.end());
     if (plan.oom_score_adj) {
         auto [end, ec] = std::to_chars(p.oom_text, p.oom_text + sizeof p.oom_text - 1, *plan.oom_score_adj);
         p.oom_len = ec == std::errc() ? static_cast<std::size_t>(end - p.oom_text) : 0;
@@ -232,6 +242,72 @@ void child_place_fds(Prepared& p, int status_fd) {
     }
 }
 
+bool child_keeps(const Prepared& p, int fd) {
+    return fd <= 2 || std::binary_search(p.targets.begin(), p.targets.end(), fd);
+}
+
+// The fallback of child_cloexec_others before Linux 5.11 (no CLOSE_RANGE_CLOEXEC): the fds
+// /proc/self/fd lists, read with getdents64 (no allocation); without /proc, every fd number
+// below the fd limit. False if neither could be done.
+bool child_cloexec_by_listing(const Prepared& p) {
+    int dir = ::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+        alignas(8) char buf[2048];
+        long got = 0;
+        while ((got = ::syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
+            for (long at = 0; at < got;) {
+                const char* name = buf + at + 19; // d_ino (8), d_off (8), d_reclen (2), d_type (1)
+                unsigned short reclen = 0;
+                std::memcpy(&reclen, buf + at + 16, sizeof reclen);
+                at += reclen;
+                int fd = 0;
+                bool number = *name != '\0';
+                for (; *name != '\0'; ++name) {
+                    number = number && *name >= '0' && *name <= '9';
+                    fd = fd * 10 + (*name - '0');
+                }
+                if (number && fd != dir && !child_keeps(p, fd)) {
+                    ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+                }
+            }
+        }
+        ::close(dir);
+        if (got == 0) {
+            return true;
+        }
+    }
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) < 0) {
+        return false;
+    }
+    for (rlim_t fd = 3; fd < limit.rlim_cur && fd <= static_cast<rlim_t>(INT_MAX); ++fd) {
+        if (!child_keeps(p, static_cast<int>(fd))) {
+            ::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC); // EBADF for the many not open
+        }
+    }
+    return true;
+}
+
+// Marks close-on-exec every fd but 0, 1, 2 and the plan's targets, so the program starts with
+// those only, whatever else the parent held: descriptors startd inherited without close-on-exec
+// from whoever started it, or one of its own opened without it by mistake. The status pipe is
+// among them and keeps working until the exec closes it.
+void child_cloexec_others(const Prepared& p, int status_fd) {
+    unsigned first = 3;
+    bool done = true;
+    for (int target : p.targets) {
+        auto upto = static_cast<unsigned>(target);
+        if (done && upto > first) {
+            done = ::syscall(SYS_close_range, first, upto - 1, CLOSE_RANGE_CLOEXEC) == 0;
+        }
+        first = upto + 1;
+    }
+    done = done && ::syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0;
+    if (!done && !child_cloexec_by_listing(p)) {
+        child_fail(status_fd, SpawnStage::Fds, errno);
+    }
+}
+
 void child_exec(const Prepared& p, int status_fd) {
     int failure = ENOENT;
     bool saw_eacces = false;
@@ -267,6 +343,7 @@ void child_exec(const Prepared& p, int status_fd) {
         child_reset_signals(status_fd);
     }
     child_place_fds(p, status_fd);
+    child_cloexec_others(p, status_fd);
     if (plan.new_session && ::setsid() < 0) {
         child_fail(status_fd, SpawnStage::Setsid, errno);
     }
@@ -467,7 +544,8 @@ base::Result<Spawned, SpawnError> spawn_process(const SpawnPlan& plan, SpawnMeth
 }
 
 std::vector<base::Result<Spawned, SpawnError>> spawn_processes(std::span<const SpawnPlan* const> plans,
-                                                               unsigned workers, SpawnMethod method) {
+                                                               unsigned workers, SpawnMethod method,
+                                                               const StartThread& start_thread) {
     // Everything that allocates happens here, in the calling thread: the workers only make
     // system calls (and glibc's per-thread malloc arenas stay unused).
     std::vector<Prepared> prepared;
@@ -475,21 +553,44 @@ std::vector<base::Result<Spawned, SpawnError>> spawn_processes(std::span<const S
     for (const SpawnPlan* plan : plans) {
         prepared.push_back(prepare(*plan));
     }
+    // A PTRACE_TRACEME child's tracer is the thread that created it, and only that thread may
+    // make ptrace requests for it: the caller's (startd's fork tracker runs on it). A worker
+    // exits after the batch, and its tracees would die of their exec SIGTRAP. So traced plans
+    // are this thread's; the others go to whichever thread is free.
+    std::vector<std::size_t> traced;
+    std::vector<std::size_t> shared;
+    for (std::size_t i = 0; i < plans.size(); ++i) {
+        (plans[i]->ptrace_traceme ? traced : shared).push_back(i);
+    }
     std::vector<std::optional<base::Result<Spawned, SpawnError>>> slots(plans.size());
-    workers = std::max(1U, std::min<unsigned>(workers, static_cast<unsigned>(plans.size())));
-    std::vector<ChildStack> stacks(workers - 1); // the calling thread has its own
     std::atomic<std::size_t> next{0};
     // Each worker is suspended while its child sets up and enters execve (CLONE_VFORK), and the
     // child runs on that worker's stack and thread data, which nothing else touches meanwhile.
     auto work = [&](char* stack) {
-        for (std::size_t i = next.fetch_add(1); i < prepared.size(); i = next.fetch_add(1)) {
-            slots[i] = launch(prepared[i], stack, method);
+        for (std::size_t k = next.fetch_add(1); k < shared.size(); k = next.fetch_add(1)) {
+            slots[shared[k]] = launch(prepared[shared[k]], stack, method);
         }
     };
+    std::size_t helpers = workers > 1 ? std::min<std::size_t>(workers - 1, shared.size()) : 0;
+    std::vector<ChildStack> stacks(helpers); // the calling thread has its own
     std::vector<std::thread> threads;
     threads.reserve(stacks.size());
     for (ChildStack& stack : stacks) {
-        threads.emplace_back(work, stack.get());
+        char* base = stack.get();
+        if (base == nullptr) {
+            break; // no memory for its child's stack: fewer workers
+        }
+        try {
+            threads.push_back(start_thread ? start_thread([&work, base] { work(base); })
+                                           : std::thread(work, base));
+        } catch (const std::system_error&) {
+            break; // EAGAIN under RLIMIT_NPROC or a pids cgroup: the threads we have do the rest
+        } catch (const std::bad_alloc&) {
+            break;
+        }
+    }
+    for (std::size_t i : traced) {
+        slots[i] = launch(prepared[i], own_child_stack(), method);
     }
     work(own_child_stack());
     for (std::thread& t : threads) {

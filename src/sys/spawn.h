@@ -18,19 +18,24 @@
 //     either end-of-file (success) or the report; on a report it reaps the child itself.
 // The parent blocks until the child has exec'd or failed; every child step is non-blocking, so
 // that wait is short (no NSS lookups happen in the child: names are resolved beforehand).
-// spawn_processes() waits for several such children at once, one per worker thread.
+// spawn_processes() waits for several such children at once, one per worker thread; children
+// that will be traced (ptrace_traceme) are created by the calling thread, which is their tracer.
+// The program starts with 0, 1, 2 and the plan's fds only: the child marks every other fd
+// close-on-exec (close_range), whatever the parent held, inherited or opened without it.
 #pragma once
 
 #include "base/result.h"
 #include "base/unique_fd.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <sys/resource.h>
 #include <sys/types.h>
+#include <thread>
 #include <vector>
 
 namespace sys {
@@ -70,7 +75,7 @@ struct SpawnError {
 
 // Puts `from` (an fd of the parent) on `to` in the child. All mappings apply as one parallel
 // assignment: each `to` receives what its `from` was before any mapping ran, so {1→0, 0→1} swaps.
-// The targets lose close-on-exec; every other fd of the parent is close-on-exec already.
+// The targets lose close-on-exec; every other fd but 0, 1 and 2 is closed at exec.
 struct FdMapping {
     int from = -1;
     int to = -1;
@@ -102,7 +107,10 @@ struct SpawnPlan {
     std::optional<std::vector<gid_t>> groups; // setgroups; set it whenever uid changes
     std::optional<gid_t> gid;
     std::optional<uid_t> uid;
-    bool ptrace_traceme = false; // PTRACE_TRACEME: the child stops with SIGTRAP after exec
+    // PTRACE_TRACEME: the child stops with SIGTRAP after exec. Its tracer is the thread that
+    // created it, the only one that may make ptrace requests for it: spawn_processes creates
+    // such children on the calling thread.
+    bool ptrace_traceme = false;
     // An fd of the parent open on a cgroup's cgroup.procs (-1: none). The child writes "0" to it
     // first thing, so it and everything it forks are in the cgroup before exec. A failed move
     // (no permission, as in user mode under another's cgroup) is ignored: the process runs.
@@ -125,13 +133,20 @@ enum class SpawnMethod {
 // The real spawn behind LinuxSys::spawn. See the top of this file for how it works.
 base::Result<Spawned, SpawnError> spawn_process(const SpawnPlan& plan, SpawnMethod method = SpawnMethod::Auto);
 
+// Starts a thread running `work`; throws std::system_error, as std::thread does, when the kernel
+// refuses one (EAGAIN under RLIMIT_NPROC or a pids cgroup). Empty: std::thread. A seam for tests.
+using StartThread = std::function<std::thread(std::function<void()>)>;
+
 // spawn_process() for each of `plans`, results in the same order, with up to `workers` threads
 // (the calling one included) creating children at once. Each thread waits for its own child to
 // exec, so on a machine with more than one CPU the children's set-up and exec overlap: a
 // bring-up of many jobs is no longer one exec after another. The plans are turned into C
-// arrays by the calling thread first; the workers only make system calls.
+// arrays by the calling thread first; the workers only make system calls. Traced plans are
+// created by the calling thread. When a worker cannot be started (no thread, or no memory for
+// its child's stack), the threads that could be started create the rest: nothing is thrown.
 std::vector<base::Result<Spawned, SpawnError>> spawn_processes(std::span<const SpawnPlan* const> plans,
                                                                unsigned workers,
-                                                               SpawnMethod method = SpawnMethod::Auto);
+                                                               SpawnMethod method = SpawnMethod::Auto,
+                                                               const StartThread& start_thread = {});
 
 } // namespace sys
