@@ -27,6 +27,9 @@ struct CommandHost {
     // Whether jobs get cgroups: "available (BASE)" or "unavailable: why"; in version and status
     // replies (empty: not reported).
     std::string cgroups = {};
+    // How a job's processes are held together ("cgroup PATH", "process tree (no cgroup: why)"),
+    // in status and list replies as "containment" (empty: not reported).
+    std::function<std::string(const core::Job&)> containment = {};
 };
 
 // Runs `request` from a peer with uid `peer_uid`; calls `reply` exactly once, now or later.
