@@ -25,10 +25,7 @@ std::shared_ptr<const core::JobClass> job_class(const std::string& name) {
 // startd is pid 5000; its known job processes are 6000+; adopted processes are 7000+.
 class ContainmentTest : public ::testing::Test {
   protected:
-    ContainmentTest() {
-        p.sys.set_self_pid(5000);
-        p.process(5000, 'S', 1);
-    }
+    ContainmentTest() { p.process(5000, 'S', 1); }
     // A process of ours with a full stat line (start time `start`) and an environment.
     void process(pid_t pid, pid_t ppid, const std::string& environ, unsigned long long start = 100) {
         p.process(pid, 'S', ppid);
@@ -46,6 +43,7 @@ class ContainmentTest : public ::testing::Test {
     std::vector<std::vector<pid_t>> escapees(std::vector<const core::Job*> jobs) { return c.escapees(jobs); }
 
     test_support::FakeProc p;
+    bool self_set = (p.sys.set_self_pid(5000), true); // before Containment asks who startd is
     proc::ProcessTree tree{p.sys};
     std::unordered_set<pid_t> known;
     std::vector<std::string> logged;
