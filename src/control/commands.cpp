@@ -88,6 +88,16 @@ void cmd_reload(Call& call) {
     call.ok({{"status", status_to_json(*result)}});
 }
 
+// A status entry with how the job is contained, when the daemon says.
+json with_containment(const CommandHost& host, const core::Job* job, json entry) {
+    if (job != nullptr && host.containment) {
+        if (std::string how = host.containment(*job); !how.empty()) {
+            entry["containment"] = std::move(how);
+        }
+    }
+    return entry;
+}
+
 void cmd_status(Call& call) {
     auto job = string_arg(call.request.args, "job");
     auto env = env_arg(call.request.args, "env");
@@ -124,7 +134,7 @@ void cmd_status(Call& call) {
         status.cannot_start = std::move(unsupported->reason);
     }
     std::optional<LogStatus> log = found != nullptr && call.host.log_status ? call.host.log_status(*found) : std::nullopt;
-    json reply = {{"statuses", json::array({status_to_json(status, log ? &*log : nullptr)})}};
+    json reply = {{"statuses", json::array({with_containment(call.host, found, status_to_json(status, log ? &*log : nullptr))})}};
     if (!call.host.cgroups.empty()) {
         reply["cgroups"] = call.host.cgroups;
     }
@@ -137,7 +147,7 @@ void cmd_list(Call& call) {
     for (const std::string& name : engine.class_names()) {
         json statuses = json::array();
         for (const core::Job* job : engine.instances(name)) {
-            statuses.push_back(status_with_log(call.host, *job));
+            statuses.push_back(with_containment(call.host, job, status_with_log(call.host, *job)));
         }
         jobs.push_back({{"job", name}, {"statuses", std::move(statuses)}});
     }

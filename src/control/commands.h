@@ -32,6 +32,9 @@ struct CommandHost {
     // The log of an instance whose output startd logs (`console log`), for status and list
     // replies; nullopt for other consoles (unset: not reported).
     std::function<std::optional<LogStatus>(const core::Job&)> log_status = {};
+    // How a job's processes are held together ("cgroup PATH", "process tree (no cgroup: why)"),
+    // in status and list replies as "containment" (empty: not reported).
+    std::function<std::string(const core::Job&)> containment = {};
 };
 
 // Runs `request` from a peer with uid `peer_uid`; calls `reply` exactly once, now or later.

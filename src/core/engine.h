@@ -89,6 +89,12 @@ class Engine {
     // Sets the daemon's status line (expect notify STATUS=), shown by status.
     void set_status_text(pid_t pid, std::string text);
 
+    // The job whose process `pid` is (main or hook), or nullptr.
+    const Job* job_of(pid_t pid) const {
+        auto it = m_pids.find(pid);
+        return it == m_pids.end() ? nullptr : it->second.first;
+    }
+
     // Drains queued work (events to handle and finish) until none is left.
     void poll();
     // Events emitted and not yet finished (held by jobs or half-matched conditions).

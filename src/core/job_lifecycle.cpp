@@ -355,6 +355,7 @@ void Engine::destroy(Job& job) {
     if (job.awaiting_ready) {
         m_runtime.abort_ready(job);
     }
+    m_runtime.forget(job);
     for (pid_t pid : job.pids) {
         if (pid > 0) {
             m_pids.erase(pid);

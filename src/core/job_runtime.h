@@ -86,6 +86,10 @@ public:
     // it. The exit of the main process then moves the job on as usual.
     virtual void abort_ready(const Job& job) = 0;
 
+    // `job` is gone (it reached its rest state and was destroyed): what the runtime kept for it
+    // can go. A later job may have the same address.
+    virtual void forget(const Job& job) { (void)job; }
+
     virtual Clock::time_point now() = 0;
     virtual void log(LogLevel level, std::string_view message) = 0;
     // Whether log() keeps messages of `level`: a message that would be dropped (debug, usually)

@@ -21,6 +21,7 @@ constexpr int exit_startup_failed = 1;
 
 void print_usage(std::FILE* to) {
     std::fputs("Usage: startd [--user] [-c DIR] [--jobs-dir DIR] [--socket PATH] [--log-dir DIR] [--debug]\n"
+               "              [--ready-timeout SECONDS] [--no-cgroups]\n"
                "       startd --check [--json] PATH...\n"
                "\n"
                "Supervise the jobs in a jobs directory (Upstart job files), controlled with startctl.\n"
@@ -35,6 +36,7 @@ void print_usage(std::FILE* to) {
                "  --debug          log every state change\n"
                "  --ready-timeout SECONDS  how long an expect fork/daemon/stop/notify main process may\n"
                "                   take to become ready before its start fails (default 90)\n"
+               "  --no-cgroups     never give jobs cgroups; contain them by their process trees\n"
                "  --check PATH...  parse job files (a jobs directory or single .conf files) without\n"
                "                   starting anything; one line per job; exit 1 if any has an error\n"
                "  --json           with --check: print the parsed jobs and errors as JSON\n"
@@ -53,6 +55,7 @@ int main(int argc, char** argv) {
     bool check = false;
     bool json = false;
     bool debug = false;
+    bool cgroups = true;
     std::optional<control::Mode> mode;
     std::optional<std::string> config_dir;
     std::optional<std::string> jobs_dir;
@@ -76,6 +79,8 @@ int main(int argc, char** argv) {
             json = true;
         } else if (arg == "--debug") {
             debug = true;
+        } else if (arg == "--no-cgroups") {
+            cgroups = false;
         } else if (arg == "--user") {
             mode = control::Mode::User;
         } else if (arg == "--system") {
@@ -165,6 +170,7 @@ int main(int argc, char** argv) {
     }
     settings.container = container;
     settings.debug = debug;
+    settings.cgroups = cgroups;
     if (m == control::Mode::User) {
         // A user's jobs run in the user's environment, as Upstart's session init did.
         for (char** e = environ; *e != nullptr; ++e) {

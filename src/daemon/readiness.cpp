@@ -178,6 +178,9 @@ void Readiness::ready(Watch& w, pid_t pid) {
               std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()) +
               " ms after spawn)");
     const core::Job* key = w.job;
+    if (w.tracker && m_on_traced) {
+        m_on_traced(key, w.tracker->pids(), pid);
+    }
     m_watches.erase(key); // `w` is gone from here on
     m_engine.on_main_ready(pid);
 }

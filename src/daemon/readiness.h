@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
@@ -41,6 +42,12 @@ class Readiness {
     void watch(const core::Job& job, pid_t pid);
     // Kills what the watch of `job` follows and forgets it (the job is being stopped, or is gone).
     void abort(const core::Job& job);
+
+    // Told, when a fork trace (expect fork/daemon) ends ready, every process it went through
+    // and the main process it found (for containment: a daemon's master may outlive the pid
+    // the job tracks).
+    using TracedFn = std::function<void(const core::Job* job, std::span<const pid_t> pids, pid_t main)>;
+    void on_traced(TracedFn fn) { m_on_traced = std::move(fn); }
 
     // One report from waitid. Stops (ptrace or SIGSTOP) are consumed here: returns true. For an
     // exit it returns false, after telling the engine why the start failed if the process was
@@ -96,6 +103,7 @@ class Readiness {
     std::unordered_map<pid_t, sys::ChildStatus> m_early_stops;
     std::unordered_map<const core::Job*, NotifyChannel> m_channels;
     unsigned m_notify_serial = 0;
+    TracedFn m_on_traced;
 };
 
 } // namespace daemon_main

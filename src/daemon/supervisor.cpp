@@ -29,6 +29,7 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
       m_server(sys, *this, m_host),
       m_readiness(sys, loop, m_engine, logger(), m_settings.ready_timeout),
       m_tree(sys),
+      m_containment(sys, m_tree, [this](pid_t pid) { return m_engine.job_of(pid) != nullptr; }, logger()),
       m_leftovers(sys, loop, m_tree, logger(), [this] { after_change(); }),
       m_log_pipes(sys, loop, m_settings.endpoint.log_dir, [this](std::string_view job, std::string_view instance) {
           return m_engine.find_instance(job, instance) != nullptr;
@@ -41,6 +42,10 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
         }
         return m_log_pipes.status(job);
     };
+    m_host.containment = [this](const core::Job& job) { return m_containment.describe(job); };
+    m_readiness.on_traced([this](const core::Job* job, std::span<const pid_t> pids, pid_t main) {
+        m_containment.traced(job, pids, main);
+    });
 }
 
 Supervisor::~Supervisor() {
@@ -62,12 +67,6 @@ base::Result<void> Supervisor::start() {
     } else {
         m_subreaper = true;
     }
-    // Each job in its own cgroup where the kernel lets us (cgroup v2, writable): stop then
-    // reaches every process of the job. Otherwise process groups and process trees do.
-    m_cgroups = proc::Cgroups::detect(m_sys);
-    m_host.cgroups = m_cgroups->available() ? "available (" + m_cgroups->base() + ")"
-                                            : "unavailable: " + m_cgroups->unavailable_reason();
-    log(core::LogLevel::Info, "job cgroups " + m_host.cgroups);
     auto null = m_sys.open("/dev/null", O_RDWR);
     if (!null) {
         return base::Error("cannot open /dev/null: " + null.error().message());
@@ -91,6 +90,14 @@ base::Result<void> Supervisor::start() {
     if (auto listening = m_server.listen(ep.socket, user ? 0700 : 0755, user ? 0600 : 0666); !listening) {
         return listening;
     }
+    // Each job in its own cgroup where the kernel lets us (cgroup v2, writable): stop then
+    // reaches every process of the job. Otherwise its process tree and marks do. Looked for once
+    // the socket is ours: the jobs' cgroups are named after it.
+    m_containment.set_cgroups(m_settings.cgroups
+                                  ? proc::Cgroups::detect(m_sys, proc::jobs_dir_name(ep.socket))
+                                  : proc::Cgroups::disabled(m_sys, "turned off (startd --no-cgroups)"));
+    m_host.cgroups = m_containment.cgroups_summary();
+    log(core::LogLevel::Info, "job cgroups " + m_host.cgroups);
     if (user) {
         (void)sys::make_dirs(m_sys, ep.jobs_dir, 0755); // first start: give the user somewhere to put jobs
     }
@@ -143,6 +150,9 @@ void Supervisor::reap_children() {
         auto status = m_sys.waitid(P_ALL, 0, WEXITED | WSTOPPED | __WALL | WNOHANG);
         if (!status || status->pid == 0) {
             break;
+        }
+        if (status->terminated()) {
+            m_containment.reaped(status->pid);
         }
         if (m_readiness.on_child_status(*status) || !status->terminated()) {
             continue;
@@ -226,6 +236,8 @@ base::Result<Supervisor::PreparedSpawn> Supervisor::prepare_spawn(const core::Jo
     ctx.nofile = m_job_nofile;
 
     PreparedSpawn prepared;
+    auto held = m_containment.prepare(job); // its mark and cgroup
+    ctx.extra_env.push_back(std::move(held.mark));
     if (cls.console == core::ConsoleType::Output || cls.console == core::ConsoleType::Owner) {
         if (auto c = m_sys.open("/dev/console", O_RDWR | O_NOCTTY); c) {
             prepared.console = std::move(c).value();
@@ -255,16 +267,9 @@ base::Result<Supervisor::PreparedSpawn> Supervisor::prepare_spawn(const core::Jo
         return plan.error();
     }
     prepared.plan = std::move(plan).value();
-    if (m_cgroups && m_cgroups->available()) {
-        if (auto dir = m_cgroups->job_dir(job.name(), job.instance()); dir) {
-            if (auto fd = m_cgroups->procs_fd(*dir); fd) {
-                prepared.cgroup_procs = std::move(fd).value();
-                prepared.plan.cgroup_procs_fd = prepared.cgroup_procs.get();
-                m_job_cgroups[&job] = *dir;
-            }
-        } else {
-            log(core::LogLevel::Warning, job.display_name() + ": no cgroup: " + dir.error().message());
-        }
+    if (held.cgroup_procs.valid()) {
+        prepared.cgroup_procs = std::move(held.cgroup_procs);
+        prepared.plan.cgroup_procs_fd = prepared.cgroup_procs.get();
     }
     return prepared;
 }
@@ -283,14 +288,8 @@ base::Result<pid_t> Supervisor::finish_spawn(const core::Job& job, PreparedSpawn
 }
 
 base::Result<void> Supervisor::signal_group(const core::Job& job, pid_t pid, int sig) {
-    // Descendants that left the group (setsid, as Postfix's master does) are still the job's:
-    // without a cgroup, the process tree is what says so. Read it before anything dies and is
-    // reparented to us.
-    if (!reads_process_trees()) {
-        return send_group_signal(job, pid, sig, nullptr);
-    }
-    auto tree = m_tree.descendants(pid);
-    return send_group_signal(job, pid, sig, tree ? &*tree : nullptr);
+    core::GroupSignal one{&job, pid, sig};
+    return signal_groups(std::span(&one, 1)).front();
 }
 
 std::vector<base::Result<void>> Supervisor::signal_groups(std::span<const core::GroupSignal> signals) {
@@ -306,11 +305,27 @@ std::vector<base::Result<void>> Supervisor::signal_groups(std::span<const core::
             trees = std::move(read).value();
         }
     }
+    // Descendants that left the group (setsid, as Postfix's master does) are still the job's:
+    // without a cgroup, the process tree says so while their parents live; once those have
+    // died, startd has adopted them, and their mark or the fork trace says whose they are.
+    std::vector<std::vector<pid_t>> escaped;
+    if (reads_process_trees()) {
+        std::vector<const core::Job*> mains;
+        mains.reserve(signals.size());
+        for (const core::GroupSignal& s : signals) {
+            mains.push_back(s.pid == s.job->pid(core::ProcessType::Main) ? s.job : nullptr);
+        }
+        escaped = m_containment.escapees(mains);
+        for (std::size_t i = 0; trees && i < escaped.size(); ++i) {
+            (*trees)[i].insert((*trees)[i].end(), escaped[i].begin(), escaped[i].end());
+        }
+    }
     std::vector<base::Result<void>> results;
     results.reserve(signals.size());
     for (std::size_t i = 0; i < signals.size(); ++i) {
         const core::GroupSignal& s = signals[i];
-        results.push_back(send_group_signal(*s.job, s.pid, s.sig, trees ? &(*trees)[i] : nullptr));
+        const std::vector<pid_t>* also = trees ? &(*trees)[i] : i < escaped.size() ? &escaped[i] : nullptr;
+        results.push_back(send_group_signal(*s.job, s.pid, s.sig, also));
     }
     return results;
 }
@@ -323,8 +338,8 @@ base::Result<void> Supervisor::send_group_signal(const core::Job& job, pid_t pid
     if (job.main_group > 0 && job.main_group != pid && pid == job.pid(core::ProcessType::Main)) {
         (void)m_sys.kill(-job.main_group, sig);
     }
-    if (auto cg = m_job_cgroups.find(&job); cg != m_job_cgroups.end() && pid == job.pid(core::ProcessType::Main)) {
-        (void)m_cgroups->signal(cg->second, sig); // everything in the job's cgroup
+    if (pid == job.pid(core::ProcessType::Main)) {
+        m_containment.signal_cgroup(job, sig); // everything in the job's cgroup, if it has one
     }
     if (descendants != nullptr) {
         for (pid_t child : *descendants) {
@@ -355,6 +370,8 @@ void Supervisor::cancel_kill_timer(core::Job& job) { m_kill_timers.erase(&job); 
 void Supervisor::await_ready(const core::Job& job, pid_t pid) { m_readiness.watch(job, pid); }
 
 void Supervisor::abort_ready(const core::Job& job) { m_readiness.abort(job); }
+
+void Supervisor::forget(const core::Job& job) { m_containment.forget(job); }
 
 core::Clock::time_point Supervisor::now() {
     return core::Clock::time_point(std::chrono::duration_cast<core::Clock::duration>(m_loop.now().time_since_epoch()));

@@ -14,6 +14,7 @@
 #include "control/server.h"
 #include "core/engine.h"
 #include "daemon/check_config_cache.h"
+#include "daemon/containment.h"
 #include "daemon/daemon_log.h"
 #include "daemon/leftovers.h"
 #include "daemon/log_pipes.h"
@@ -21,7 +22,6 @@
 #include "loop/event_loop.h"
 #include "loop/signal_watch.h"
 #include "loop/timer.h"
-#include "proc/cgroup.h"
 #include "proc/process_tree.h"
 #include "sys/sys.h"
 
@@ -34,6 +34,7 @@ struct Settings {
     core::Environ job_env;  // the base environment of every job
     // How long a main process with an expect stanza may take to become ready.
     sys::Duration ready_timeout = std::chrono::seconds(90);
+    bool cgroups = true; // give jobs cgroups where the kernel lets us (startd --no-cgroups: never)
 };
 
 class Supervisor final : public core::JobRuntime, public control::IoRegistry {
@@ -64,6 +65,7 @@ public:
     void cancel_kill_timer(core::Job& job) override;
     void await_ready(const core::Job& job, pid_t pid) override;
     void abort_ready(const core::Job& job) override;
+    void forget(const core::Job& job) override;
     core::Clock::time_point now() override;
     void log(core::LogLevel level, std::string_view message) override;
     bool log_enabled(core::LogLevel level) const override { return m_log.wants(level); }
@@ -114,9 +116,8 @@ private:
     CheckConfigCache m_check_config; // check-config's report, reused while the jobs dir is unchanged
     control::Server m_server;
     Readiness m_readiness;
-    std::optional<proc::Cgroups> m_cgroups;                        // detected at start()
-    std::unordered_map<const core::Job*, std::string> m_job_cgroups; // the cgroup each job's processes join
-    proc::ProcessTree m_tree;                                        // /proc, held open between stops
+    proc::ProcessTree m_tree;  // /proc, held open between stops
+    Containment m_containment; // each job's cgroup, or its marks and traced pids
     Leftovers m_leftovers; // what a shutdown leaves below startd once every job has stopped
     std::unique_ptr<loop::SignalWatch> m_signals;
     std::unordered_map<core::Job*, std::unique_ptr<loop::Timer>> m_kill_timers;

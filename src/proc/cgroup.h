@@ -1,13 +1,16 @@
-// Owns job cgroups (cgroup v2): finding whether startd may create them, one directory per job
-// instance under startd's own cgroup, and signalling or killing everything in one. Where cgroups
-// are not available (cgroup v1, read-only, no permission) it says why, and startd falls back to
-// process groups and process trees.
+// Owns job cgroups (cgroup v2): finding the cgroup v2 hierarchy wherever it is mounted
+// (/proc/self/mountinfo: /sys/fs/cgroup on a unified host, /sys/fs/cgroup/unified on a hybrid
+// one) and startd's own cgroup in it, whether startd may create cgroups there, one directory per
+// job instance under a directory of this startd's own, and signalling or killing everything in
+// one. Where cgroups are not available (no cgroup2 mount, read-only, no permission, turned off)
+// it says why, and startd contains jobs by their process trees instead (daemon/containment).
 // Not here: moving a child into its cgroup (the child does it before exec: SpawnPlan), or
 // deciding when to kill (the engine's kill path, via the supervisor).
 #pragma once
 
 #include "sys/sys.h"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
@@ -15,18 +18,44 @@
 
 namespace proc {
 
+// A cgroup2 mount as /proc/self/mountinfo lists it: where it is mounted, and which directory of
+// the hierarchy appears there ("/" unless a subtree is bind-mounted or a cgroup namespace is in
+// force).
+struct CgroupMount {
+    std::string point;
+    std::string root;
+};
+
+// The cgroup2 mounts in mountinfo text, in order (octal escapes such as "\040" decoded).
+std::vector<CgroupMount> cgroup2_mounts(std::string_view mountinfo);
+
+// The path of the process's cgroup v2 from /proc/PID/cgroup text (the "0::PATH" line), or
+// nullopt when there is none (cgroup v1 only).
+std::optional<std::string> unified_cgroup(std::string_view self_cgroup);
+
+// The name of the directory under startd's own cgroup that holds one startd's job cgroups:
+// "startd-" and a hash of its control socket, so two startds in one cgroup (a system and a user
+// instance, tests) never share a job's cgroup, and a restarted startd finds its own again.
+std::string jobs_dir_name(std::string_view socket);
+
+struct CgroupPaths {
+    std::string mountinfo = "/proc/self/mountinfo";
+    std::string self_cgroup = "/proc/self/cgroup";
+};
+
 class Cgroups {
   public:
-    // Cgroups are available when `mount` is a cgroup v2 hierarchy (it has cgroup.controllers),
-    // startd's own cgroup is known (the "0::PATH" line of `self_cgroup`), and startd can create
-    // OWN/startd-jobs there. Otherwise unavailable(), with the reason.
-    static Cgroups detect(sys::Sys& sys, const std::string& mount = "/sys/fs/cgroup",
-                          const std::string& self_cgroup = "/proc/self/cgroup");
+    // Cgroups are available when a cgroup2 hierarchy is mounted (any mount point), startd's own
+    // cgroup is in it (the "0::PATH" line of self_cgroup, under the mount's root) and startd can
+    // create OWN/`dir_name` there. Otherwise unavailable(), with the reason.
+    static Cgroups detect(sys::Sys& sys, std::string_view dir_name, const CgroupPaths& paths = {});
+    // Never available: job cgroups were turned off (startd --no-cgroups), for `reason`.
+    static Cgroups disabled(sys::Sys& sys, std::string reason) { return Cgroups(sys, {}, std::move(reason)); }
 
     bool available() const { return !m_base.empty(); }
-    // Why not ("/sys/fs/cgroup is not a cgroup v2 hierarchy"), empty when available.
+    // Why not ("no cgroup v2 hierarchy is mounted"), empty when available.
     const std::string& unavailable_reason() const { return m_reason; }
-    // The parent of every job cgroup (OWN/startd-jobs), empty when unavailable.
+    // The parent of every job cgroup (OWN/startd-HASH), empty when unavailable.
     const std::string& base() const { return m_base; }
 
     // The cgroup directory of a job instance, created if missing ("web", "getty@tty1";

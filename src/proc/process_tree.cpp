@@ -137,7 +137,20 @@ std::optional<StatLine> parse_stat(std::string_view text) {
     if (!ppid) {
         return std::nullopt;
     }
-    return StatLine{static_cast<pid_t>(*pid), text[close + 2], static_cast<pid_t>(*ppid)};
+    StatLine line{static_cast<pid_t>(*pid), text[close + 2], static_cast<pid_t>(*ppid)};
+    // rest is "PPID PGRP …": start time is the 19th field after the state.
+    for (int field = 0; field < 18 && !rest.empty(); ++field) {
+        auto space = rest.find(' ');
+        rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+    }
+    unsigned long long start = 0;
+    auto end = rest.find_first_of(" \n");
+    std::string_view digits = rest.substr(0, end);
+    if (auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), start);
+        ec == std::errc() && p == digits.data() + digits.size()) {
+        line.start_time = start;
+    }
+    return line;
 }
 
 ProcessTree::ProcessTree(sys::Sys& sys, std::string proc_dir) : m_sys(sys), m_proc_dir(std::move(proc_dir)) {}
@@ -325,6 +338,47 @@ base::Result<std::vector<std::vector<pid_t>>> ProcessTree::descendants_of(std::s
         out.push_back(std::move(found).value());
     }
     return out;
+}
+
+base::Result<std::vector<pid_t>> ProcessTree::children(pid_t pid) {
+    auto d = dir();
+    if (!d) {
+        return d.error();
+    }
+    std::vector<pid_t> out;
+    if (m_children_files != false) {
+        switch (thread_children(*d, pid, out)) {
+        case Walk::Read:
+            return out;
+        case Walk::Gone:
+            return std::vector<pid_t>{};
+        case Walk::NoChildrenFiles:
+            break;
+        }
+    }
+    auto index = scan(m_sys, *d, {});
+    if (!index) {
+        return index.error();
+    }
+    out.clear();
+    auto [first, last] = index->equal_range(pid);
+    for (auto it = first; it != last; ++it) {
+        out.push_back(it->second);
+    }
+    return out;
+}
+
+std::optional<StatLine> ProcessTree::stat(pid_t pid) {
+    auto d = dir();
+    return d ? read_stat(m_sys, *d, pid) : std::nullopt;
+}
+
+base::Result<std::string> ProcessTree::read(pid_t pid, const char* file) {
+    auto d = dir();
+    if (!d) {
+        return d.error();
+    }
+    return read_proc_file(m_sys, *d, std::to_string(pid) + "/" + file);
 }
 
 bool ProcessTree::is_descendant(pid_t pid, pid_t ancestor) {

@@ -23,6 +23,9 @@ struct StatLine {
     pid_t pid = 0;
     char state = '?'; // R, S, D, Z, T, …
     pid_t ppid = 0;
+    // When the process started, in clock ticks after boot (field 22): with the pid, it names
+    // one process for good (a pid is reused, a pid and its start time are not). 0 if absent.
+    unsigned long long start_time = 0;
 };
 
 // Parses "/proc/PID/stat" text. The command name may contain spaces and parentheses: it runs
@@ -53,6 +56,14 @@ class ProcessTree {
     // machine's processes are being stopped together. Small batches are always walked.
     base::Result<std::vector<std::vector<pid_t>>> descendants_of(std::span<const pid_t> roots);
     static constexpr std::size_t batch_scan_min = 32;
+
+    // The children of `pid` (its threads' children files; zombies included), or one scan of
+    // /proc where the kernel has no children files. Empty when `pid` is gone.
+    base::Result<std::vector<pid_t>> children(pid_t pid);
+    // /proc/PID/stat, parsed; nullopt when the process is gone.
+    std::optional<StatLine> stat(pid_t pid);
+    // The whole of /proc/PID/`file` (e.g. "environ"), or the error reading it gave.
+    base::Result<std::string> read(pid_t pid, const char* file);
 
     // Whether `pid` is a live descendant of `ancestor` (its parent, its parent's parent, …), read
     // upwards through /proc/PID/stat: the cost is the depth, not the number of processes.

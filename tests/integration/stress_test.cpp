@@ -99,10 +99,15 @@ TEST(IntegrationStress, SigtermEndsWithTheDaemonsJobsLeftBehindEvenOneIgnoringTe
     h.write_job("web", "start on startup\nexec sleep 300\n");
     ASSERT_TRUE(h.start_daemon());
     pid_t left = 0;
+    // The task first (the subshell that forked the daemon, whose command line names "sleep 302"
+    // too, is gone once the task has ended), then the daemon it left.
     ASSERT_TRUE(DaemonHarness::wait_for([&] {
+        if (h.ctl({"status", "leaver"}).out.find("stop/waiting") == std::string::npos) {
+            return false;
+        }
         auto found = test_support::with_cmdline(h.descendants(), "sleep 302");
         left = found.empty() ? 0 : found.front();
-        return left != 0 && h.ctl({"status", "leaver"}).out.find("stop/waiting") != std::string::npos;
+        return left != 0;
     })) << h.daemon_output();
     EXPECT_EQ(h.stop_daemon(), 0) << h.daemon_output();
     EXPECT_FALSE(DaemonHarness::process_exists(left)) << "the daemon the task left behind outlived startd";

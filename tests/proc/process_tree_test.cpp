@@ -20,6 +20,13 @@ TEST(ParseStat, ReadsPidStateAndParentEvenWithParenthesesInTheName) {
     EXPECT_EQ(line->ppid, 7);
 }
 
+TEST(ParseStat, ReadsTheStartTime) {
+    auto line = proc::parse_stat("42 (a b) S 7 42 42 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 1 0 123456 9 10\n");
+    ASSERT_TRUE(line);
+    EXPECT_EQ(line->start_time, 123456u);
+    EXPECT_EQ(proc::parse_stat("42 (a) S 7 42 42\n")->start_time, 0u) << "absent: 0";
+}
+
 TEST(ParseStat, RejectsMalformedText) {
     EXPECT_FALSE(proc::parse_stat(""));
     EXPECT_FALSE(proc::parse_stat("42 name S 7"));
@@ -236,6 +243,37 @@ TEST(ProcessTree, WithoutChildrenFilesABatchIsOneScan) {
     ASSERT_TRUE(batch.has_value()) << batch.error().message();
     EXPECT_EQ((*batch)[0], (std::vector<pid_t>{60}));
     EXPECT_EQ(sys.call_count("read_dir"), 1) << "one listing of /proc for the 40 roots";
+}
+
+TEST(ProcessTree, ChildrenStatAndOtherFilesOfOneProcess) {
+    Machine m(3, 1);
+    m.p.sys.add_file("/proc/7000/environ", std::string("A=1\0B=2\0", 8));
+    proc::ProcessTree tree(m.p.sys);
+    auto children = tree.children(5000);
+    ASSERT_TRUE(children.has_value());
+    EXPECT_EQ(*children, (std::vector<pid_t>{6000, 6001, 6002}));
+    EXPECT_EQ(*tree.children(6000), (std::vector<pid_t>{7000}));
+    EXPECT_TRUE(tree.children(4242)->empty()) << "gone";
+    ASSERT_TRUE(tree.stat(7000));
+    EXPECT_EQ(tree.stat(7000)->ppid, 6000);
+    EXPECT_FALSE(tree.stat(4242));
+    auto environ = tree.read(7000, "environ");
+    ASSERT_TRUE(environ.has_value());
+    EXPECT_EQ(*environ, std::string("A=1\0B=2\0", 8));
+    EXPECT_FALSE(tree.read(4242, "environ").has_value());
+}
+
+TEST(ProcessTree, WithoutChildrenFilesChildrenComeFromAScan) {
+    test_support::FakeProc p;
+    p.sys.add_dir("/proc/self");
+    p.sys.add_file("/proc/10/stat", "10 (a) S 1 0 0\n");
+    p.sys.add_dir("/proc/10/task/10");
+    p.sys.add_file("/proc/11/stat", "11 (b) S 10 0 0\n");
+    p.sys.add_dir("/proc/11/task/11");
+    proc::ProcessTree tree(p.sys);
+    auto children = tree.children(10);
+    ASSERT_TRUE(children.has_value());
+    EXPECT_EQ(*children, (std::vector<pid_t>{11}));
 }
 
 TEST(ProcessTree, DescendantsOfAProcessThatIsGoneAreNone) {

@@ -1,0 +1,102 @@
+// Owns how each job's processes are held together, so that stopping the job reaches all of
+// them: the job's cgroup where startd may create one (cgroup v2, writable, not turned off), or
+// else what startd knows of the job's processes — the mark it puts in the environment of every
+// process it spawns for the job (proc/job_mark), and the processes the fork trace followed
+// (expect fork/daemon: nginx's master, when startd tracks a worker) — to find the processes
+// that left the job's process group and outlived their parents. startd is a subreaper, so
+// those became its own children: the escapees of a batch of stops are found among startd's
+// children, read once per batch, and each adopted process's environment is read at most once
+// in its life (the answer is kept until startd reaps it). Also how each job is contained, for
+// status and version.
+// Not here: the signals and the main process's own group and descendants (Supervisor), cgroup
+// files (proc/cgroup), reading /proc (proc/process_tree), the fork trace (daemon/readiness).
+#pragma once
+
+#include "base/unique_fd.h"
+#include "core/job.h"
+#include "proc/cgroup.h"
+#include "proc/process_tree.h"
+#include "sys/sys.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <unordered_map>
+#include <vector>
+
+namespace daemon_main {
+
+class Containment {
+  public:
+    using Log = std::function<void(core::LogLevel, std::string_view)>;
+    // `is_job_process` says whether a pid is a process the engine knows (a main process or a
+    // hook of some job): those are never escapees.
+    Containment(sys::Sys& sys, proc::ProcessTree& tree, std::function<bool(pid_t)> is_job_process, Log log);
+
+    // Job cgroups as detected (or turned off) at start-up.
+    void set_cgroups(proc::Cgroups cgroups) { m_cgroups = std::move(cgroups); }
+    // For version replies: "available (BASE)" or "unavailable: WHY".
+    std::string cgroups_summary() const;
+
+    // What a process of `job` about to be spawned gets: the mark for its environment, and
+    // the cgroup.procs of the job's cgroup to move itself into (invalid without a cgroup).
+    struct Prepared {
+        std::string mark;
+        base::UniqueFd cgroup_procs;
+    };
+    Prepared prepare(const core::Job& job);
+
+    // The processes the fork trace of `job` went through on the way to its main process
+    // (`main`, left out): kept with their start times, so that a stop reaches them when they
+    // outlive their parents (a daemon's master whose worker is the tracked pid).
+    void traced(const core::Job* job, std::span<const pid_t> pids, pid_t main);
+    // startd reaped `pid`: its pid may be reused from now on.
+    void reaped(pid_t pid);
+    // `job` is gone.
+    void forget(const core::Job& job);
+
+    // The job's cgroup directory, or nullptr.
+    const std::string* cgroup_of(const core::Job& job) const;
+    // Sends `sig` to everything in the job's cgroup, if it has one.
+    void signal_cgroup(const core::Job& job, int sig);
+    // "cgroup PATH", or "process tree (no cgroup: WHY)"; empty for a job never spawned.
+    std::string describe(const core::Job& job) const;
+
+    // For each of `jobs`, in order: the processes that escaped it (startd's children the
+    // engine does not know, attributed to the job by a traced pid or by their mark) and their
+    // descendants. Jobs with a cgroup need none (empty). One reading of startd's children for
+    // the whole batch, nothing at all when every job has a cgroup.
+    std::vector<std::vector<pid_t>> escapees(std::span<const core::Job* const> jobs);
+
+  private:
+    struct Held {
+        std::uint64_t serial = 0;  // the job's mark
+        std::string cgroup;        // its cgroup directory, empty when it has none
+        std::string no_cgroup;     // why not, when the job's own cgroup could not be made
+        std::vector<pid_t> traced; // pids the fork trace saw (keys of m_traced)
+    };
+    struct Traced {
+        std::uint64_t serial = 0;
+        unsigned long long start_time = 0;
+    };
+
+    // The serial of the job `pid` belongs to (0: none of ours), learned once per process.
+    std::uint64_t owner(pid_t pid);
+
+    sys::Sys& m_sys;
+    proc::ProcessTree& m_tree;
+    std::function<bool(pid_t)> m_is_job_process;
+    Log m_log;
+    std::optional<proc::Cgroups> m_cgroups;
+    std::unordered_map<const core::Job*, Held> m_held;
+    std::unordered_map<pid_t, Traced> m_traced;         // pid → the job whose trace saw it
+    std::unordered_map<pid_t, std::uint64_t> m_adopted; // startd's unknown children → their mark
+    std::uint64_t m_next_serial = 1;
+    pid_t m_self = 0;
+};
+
+} // namespace daemon_main
