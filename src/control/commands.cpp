@@ -106,11 +106,14 @@ void cmd_status(Call& call) {
         instance = *name;
     }
     const core::Job* found = engine.find_instance(*job, instance);
-    if (found == nullptr && !instance.empty()) {
+    std::string failure = found ? std::string() : engine.last_failure(*job, instance);
+    if (found == nullptr && !instance.empty() && failure.empty()) {
         call.error(errc::unknown_instance, "Unknown instance: " + instance);
         return;
     }
-    core::JobStatus status = found ? found->status() : core::JobStatus{*job, "", core::JobGoal::Stop, core::JobState::Waiting, {}, {}};
+    core::JobStatus status =
+        found ? found->status()
+              : core::JobStatus{*job, instance, core::JobGoal::Stop, core::JobState::Waiting, {}, {}, std::move(failure)};
     json reply = {{"statuses", json::array({status_to_json(status)})}};
     if (!call.host.cgroups.empty()) {
         reply["cgroups"] = call.host.cgroups;

@@ -18,6 +18,9 @@ json status_to_json(const core::JobStatus& status) {
     if (!status.status_text.empty()) {
         out["status_text"] = status.status_text;
     }
+    if (!status.failure.empty()) {
+        out["failure"] = status.failure;
+    }
     return out;
 }
 
@@ -55,6 +58,12 @@ base::Result<core::JobStatus> status_from_json(const json& value) {
             return bad("status_text");
         }
         status.status_text = text->get<std::string>();
+    }
+    if (auto failure = value.find("failure"); failure != value.end()) {
+        if (!failure->is_string()) {
+            return bad("failure");
+        }
+        status.failure = failure->get<std::string>();
     }
     if (processes != value.end()) {
         if (!processes->is_array()) {

@@ -17,6 +17,9 @@ JobStatus Job::status() const {
     s.goal = goal;
     s.state = state;
     s.status_text = status_text;
+    if (failed) {
+        s.failure = failure_reason.str();
+    }
     for (std::size_t i = 0; i < process_type_count; ++i) {
         if (pids[i] > 0) {
             s.processes.emplace_back(static_cast<ProcessType>(i), pids[i]);

@@ -30,6 +30,9 @@ struct JobStatus {
     JobState state = JobState::Waiting;
     std::vector<std::pair<ProcessType, pid_t>> processes; // live ones, in status order
     std::string status_text; // the daemon's own status (expect notify STATUS=), or empty
+    // Why the job last failed ("web main process could not be started: fork failed: …"), until
+    // it is started again; empty when it has not failed since.
+    std::string failure;
 };
 
 // How a request that waited on a job ended.

@@ -140,7 +140,10 @@ int DaemonHarness::stop_daemon(std::chrono::milliseconds bound) {
 CtlResult DaemonHarness::ctl(const std::vector<std::string>& args, std::chrono::milliseconds bound) {
     static int counter = 0;
     std::string base = m_dir + "/ctl." + std::to_string(++counter);
-    std::vector<std::string> argv = {STARTCTL_BINARY, "--socket", socket()};
+    std::vector<std::string> argv = m_ctl_wrapper;
+    for (std::string a : {std::string(STARTCTL_BINARY), std::string("--socket"), socket()}) {
+        argv.push_back(std::move(a));
+    }
     argv.insert(argv.end(), args.begin(), args.end());
     pid_t pid = launch(argv, base + ".out", base + ".err", {});
     CtlResult r;
