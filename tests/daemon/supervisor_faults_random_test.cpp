@@ -5,7 +5,7 @@
 // step: startd answers, every job process it knows is alive and every live process is a job's,
 // no zombie, and every spawn that an injected fault broke shows its reason in the job's status.
 // At the end a SIGTERM stops everything, the loop ends, and no fd is left but the job logs.
-// STARTD_FAULT_SEEDS=N runs N seeds (200 by default).
+// STARTD_FAULT_SEEDS=N runs N seeds (60 by default: about 0.3 s each on a loaded 2-core machine).
 #include "daemon/supervisor_fixture.h"
 
 #include <cstdlib>
@@ -28,7 +28,8 @@ const std::map<std::string, std::vector<int>, std::less<>> realistic_errors = {
     {"openat", {EMFILE, ENFILE, ENOMEM}},
     {"write", {ENOSPC, EAGAIN}},
     {"read", {EAGAIN}}, // pipes, signalfd, timerfd: nothing else is transient
-    //{"epoll_ctl", {ENOMEM, ENOSPC}},
+    // epoll_ctl (ENOMEM, ENOSPC) is left out until a refused connection watch is handled: see
+    // SupervisorTest.DISABLED_AConnectionWhoseWatchCannotBeAddedIsWatchedOnALaterTurn.
     {"epoll_wait", {EINTR}},
     {"accept4", {EMFILE, ENFILE, ENOMEM, EAGAIN, EINTR}},
     {"dup", {EMFILE}},
@@ -39,7 +40,7 @@ const std::map<std::string, std::vector<int>, std::less<>> realistic_errors = {
 int seed_count() {
     const char* n = std::getenv("STARTD_FAULT_SEEDS");
     int seeds = n != nullptr ? std::atoi(n) : 0;
-    return seeds > 0 ? seeds : 200;
+    return seeds > 0 ? seeds : 60;
 }
 
 // A job's name and instance, read from the environment its plan gives the process.
@@ -57,7 +58,7 @@ std::pair<std::string, std::string> job_of(const sys::SpawnPlan& plan) {
 }
 
 class SupervisorFaultsRandomTest : public SupervisorTest, public ::testing::WithParamInterface<int> {
-protected:
+  protected:
     ~SupervisorFaultsRandomTest() override { sys.fail_when({}); } // the policy refers to this test
     // A spawn an injected fault broke: which job, with what, and whether the job had failed
     // already (only a job's first failure is recorded until it starts again).
@@ -88,12 +89,12 @@ protected:
                 instance_jobs.push_back(name);
                 break;
             case 4: // hooks around a service
-                text = "start on go\nstop on halt\npre-start exec /bin/pre-" + name + "\npost-stop exec /bin/post-" +
-                       name + "\n";
+                text = "start on go\nstop on halt\npre-start exec /bin/pre-" + name +
+                       "\npost-stop exec /bin/post-" + name + "\n";
                 break;
             default: // started by another job's events
-                text = "start on started j" + std::to_string(j - 5) + "\nstop on stopping j" + std::to_string(j - 5) +
-                       "\n";
+                text = "start on started j" + std::to_string(j - 5) + "\nstop on stopping j" +
+                       std::to_string(j - 5) + "\n";
                 break;
             }
             if (pick(3) == 0) {
@@ -195,7 +196,8 @@ protected:
                 EXPECT_FALSE(failure.empty()) << b.job << " (" << b.instance << ") shows no failure";
             } else {
                 EXPECT_NE(failure.find(std::strerror(b.err)), std::string::npos)
-                    << b.job << " (" << b.instance << "): '" << failure << "' does not say " << std::strerror(b.err);
+                    << b.job << " (" << b.instance << "): '" << failure << "' does not say "
+                    << std::strerror(b.err);
             }
         }
         broken.clear();
@@ -291,7 +293,8 @@ TEST_P(SupervisorFaultsRandomTest, StartdAnswersLosesNoJobAndLeaksNothing) {
             break;
         }
         settle();
-        check_invariants("seed " + std::to_string(GetParam()) + " step " + std::to_string(step) + " (" + what + ")");
+        check_invariants("seed " + std::to_string(GetParam()) + " step " + std::to_string(step) + " (" +
+                         what + ")");
         if (HasFailure()) {
             return;
         }

@@ -3,22 +3,21 @@
 // with every step bounded. Not here: the scenarios (supervisor_test.cpp and the random test).
 #pragma once
 
-#include <gtest/gtest.h>
-
-#include <csignal>
-#include <memory>
-#include <set>
-#include <string>
-#include <vector>
-
 #include "control/framing.h"
 #include "control/protocol.h"
 #include "daemon/supervisor.h"
 #include "fakes/fake_sys.h"
 #include "loop/event_loop.h"
 
+#include <csignal>
+#include <gtest/gtest.h>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
 class SupervisorTest : public ::testing::Test {
-protected:
+  protected:
     static constexpr const char* jobs_dir = "/etc/startd/jobs";
     static constexpr const char* socket_path = "/run/startd/control";
     static constexpr const char* log_dir = "/var/log/startd";
@@ -136,7 +135,8 @@ protected:
 
     // Sends one request over a fresh connection, lets the loop run, and returns the reply (or
     // nullopt when none came: the test then fails unless it expects that).
-    std::optional<control::Response> request(const std::string& command, nlohmann::json args = nlohmann::json::object()) {
+    std::optional<control::Response> request(const std::string& command,
+                                             nlohmann::json args = nlohmann::json::object()) {
         ClientIo io(*this);
         base::UniqueFd client = sys.connect_client(socket_path, ucred{4242, 0, 0});
         if (!client.valid()) {
@@ -200,16 +200,16 @@ protected:
     // True while the test's own end of a connection makes calls: a fault policy leaves them be.
     bool client_io = false;
 
-private:
+  private:
     // Sets client_io for the test's own calls of one request, not for the daemon's turns.
     class ClientIo {
-    public:
+      public:
         explicit ClientIo(SupervisorTest& t) : m_t(t) { m_t.client_io = true; }
         ~ClientIo() { m_t.client_io = false; }
         void pause() { m_t.client_io = false; }
         void resume() { m_t.client_io = true; }
 
-    private:
+      private:
         SupervisorTest& m_t;
     };
     std::size_t m_signals_seen = 0;

@@ -145,6 +145,23 @@ TEST_F(SupervisorTest, AThreadThatCannotBeCreatedFailsTheBatchAndStartdKeepsAnsw
     EXPECT_TRUE(loop->run().has_value()) << "the shutdown ended the loop";
 }
 
+// Known bug, found by the random fault test: IoRegistry::watch cannot report that epoll refused
+// the fd, so the server keeps a connection nobody watches (unserved, its fd held for good). The
+// fix needs the server to learn of it (control/server.cpp, being reworked for issue 12 item 4);
+// a retry in Supervisor::watch alone left the loop busy. Enable once fixed.
+TEST_F(SupervisorTest, DISABLED_AConnectionWhoseWatchCannotBeAddedIsWatchedOnALaterTurn) {
+    write_job("web", "exec /bin/web\n");
+    ASSERT_TRUE(boot());
+    std::size_t before = sys.open_fds().size();
+    // The accept works; adding the new connection to epoll fails once (ENOMEM).
+    sys.fail_next("epoll_ctl", ENOMEM);
+    auto reply = request("status", {{"job", "web"}});
+    ASSERT_TRUE(reply.has_value()) << "the request is served once the watch can be added";
+    EXPECT_TRUE(reply->ok);
+    settle();
+    EXPECT_EQ(sys.open_fds().size(), before) << "the connection is closed once the client has gone";
+}
+
 TEST_F(SupervisorTest, SigtermStopsEveryJobReapsThemAndEndsTheLoop) {
     write_job("web", "start on startup\nexec /bin/web\n");
     write_job("db", "start on startup\nkill timeout 3\nexec /bin/db\n");
