@@ -123,13 +123,14 @@ void cmd_status(Call& call) {
         instance = *name;
     }
     const core::Job* found = engine.find_instance(*job, instance);
-    if (found == nullptr && !instance.empty()) {
+    std::string failure = found ? std::string() : engine.last_failure(*job, instance);
+    if (found == nullptr && !instance.empty() && failure.empty()) {
         call.error(errc::unknown_instance, "Unknown instance: " + instance);
         return;
     }
     core::JobStatus status =
         found ? found->status()
-              : core::JobStatus{*job, "", core::JobGoal::Stop, core::JobState::Waiting, {}, {}, {}};
+              : core::JobStatus{*job, instance, core::JobGoal::Stop, core::JobState::Waiting, {}, {}, {}, std::move(failure)};
     if (auto unsupported = cls != nullptr ? core::unsupported_stanza(*cls) : std::nullopt) {
         status.cannot_start = std::move(unsupported->reason);
     }

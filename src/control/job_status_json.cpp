@@ -24,6 +24,9 @@ json status_to_json(const core::JobStatus& status, const LogStatus* log) {
     if (log != nullptr) {
         out["log"] = {{"path", log->path}, {"dropped_bytes", log->dropped_bytes}, {"dropped_lines", log->dropped_lines}};
     }
+    if (!status.failure.empty()) {
+        out["failure"] = status.failure;
+    }
     return out;
 }
 
@@ -67,6 +70,12 @@ base::Result<core::JobStatus> status_from_json(const json& value) {
             return bad("cannot_start");
         }
         status.cannot_start = why->get<std::string>();
+    }
+    if (auto failure = value.find("failure"); failure != value.end()) {
+        if (!failure->is_string()) {
+            return bad("failure");
+        }
+        status.failure = failure->get<std::string>();
     }
     if (processes != value.end()) {
         if (!processes->is_array()) {

@@ -137,8 +137,42 @@ CommandResult<Job*> Engine::lookup(std::string_view name, const Environ& env, bo
     if (!create) {
         return CommandError{"unknown-instance", "Unknown instance: " + *inst};
     }
+    keep_failure(*e, *inst, {}); // started again: the old failure is history
     ++m_instance_count;
     return &e->instances.insert(std::make_unique<Job>(e->current, *inst));
+}
+
+void Engine::keep_failure(ClassEntry& e, const std::string& instance, std::string reason) {
+    if (!e.gone_failures) {
+        if (reason.empty()) {
+            return;
+        }
+        e.gone_failures = std::make_unique<std::vector<std::pair<std::string, std::string>>>();
+    }
+    auto& kept = *e.gone_failures;
+    std::erase_if(kept, [&](const auto& f) { return f.first == instance; });
+    if (!reason.empty()) {
+        if (kept.size() >= max_kept_failures) {
+            kept.erase(kept.begin());
+        }
+        kept.emplace_back(instance, std::move(reason));
+    }
+    if (kept.empty()) {
+        e.gone_failures.reset();
+    }
+}
+
+std::string Engine::last_failure(std::string_view name, std::string_view instance) const {
+    const ClassEntry* e = entry(name);
+    if (e == nullptr || !e->gone_failures) {
+        return {};
+    }
+    for (const auto& [inst, reason] : *e->gone_failures) {
+        if (inst == instance) {
+            return reason;
+        }
+    }
+    return {};
 }
 
 // ---- commands ------------------------------------------------------------------------------
@@ -215,7 +249,13 @@ CommandResult<JobStatus> Engine::reload(std::string_view name, const Environ& en
     if (main <= 0) {
         return CommandError{"not-running", "Job is not running: " + job.display_name()};
     }
-    if (auto sent = m_runtime.signal_process(main, job.job_class().reload_signal); !sent) {
+    base::Result<void> sent;
+    try {
+        sent = m_runtime.signal_process(main, job.job_class().reload_signal);
+    } catch (...) {
+        sent = error_of_current_exception();
+    }
+    if (!sent) {
         return CommandError{"internal", "Failed to send reload signal to " + job.display_name() + ": " +
                                             sent.error().message()};
     }
@@ -260,6 +300,15 @@ void Engine::poll() {
     }
     m_polling = true;
     ++m_poll_round;
+    // Whatever escapes (a waiter or observer that throws), the engine is not left "polling" for
+    // good: the next command or event polls again and picks up what this one left.
+    struct EndOfRound {
+        Engine& engine;
+        ~EndOfRound() {
+            engine.m_instance_starts_this_round.clear(); // the round is over
+            engine.m_polling = false;
+        }
+    } end_of_round{*this};
     for (;;) {
         if (Event* ev = m_events.next_unhandled()) {
             if (m_observer) {
@@ -298,8 +347,6 @@ void Engine::poll() {
         }
         break;
     }
-    m_instance_starts_this_round.clear(); // the round is over
-    m_polling = false;
 }
 
 } // namespace core

@@ -117,6 +117,10 @@ class Engine {
     SharedEnviron* instance_env_table(std::string_view name, std::string_view instance);
     // What a fresh instance of `cls` starts from: the table, then the class's env stanzas.
     Environ default_env(const JobClass& cls) const { return instance_env(cls, {}); }
+    // Why the instance `instance` of `name` failed, if it did and is gone since (a failed job
+    // winds down and is destroyed); "" otherwise. The newest failures of each class are kept
+    // (a bounded number) until the instance is started again.
+    std::string last_failure(std::string_view name, std::string_view instance) const;
 
   private:
     struct ClassEntry {
@@ -128,7 +132,13 @@ class Engine {
         std::uint16_t singleton_starts = 0; // starts by event of the singleton this round (see count_start)
         bool deleted = false;             // removed from disk; gone once instances end
         bool started_in_shutdown = false; // an event started it after stop_all()
+        // (instance, failure reason) of failed instances since destroyed, oldest first, at most
+        // max_kept_failures; null while there is none (a class costs one pointer for it).
+        std::unique_ptr<std::vector<std::pair<std::string, std::string>>> gone_failures;
     };
+    static constexpr std::size_t max_kept_failures = 32;
+    // Keeps (or forgets, with an empty reason) the failure of an instance that is gone.
+    static void keep_failure(ClassEntry& e, const std::string& instance, std::string reason);
 
     ClassEntry* entry(std::string_view name);
     const ClassEntry* entry(std::string_view name) const;

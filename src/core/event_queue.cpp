@@ -1,7 +1,6 @@
 // Owns the event table and its blocker accounting.
 #include "core/event_queue.h"
 
-#include <cassert>
 
 namespace core {
 
@@ -21,9 +20,9 @@ Event* EventQueue::find(std::uint64_t id) {
 }
 
 void EventQueue::block(std::uint64_t id) {
-    Event* ev = find(id);
-    assert(ev != nullptr);
-    ++ev->blockers;
+    if (Event* ev = find(id)) {
+        ++ev->blockers;
+    }
 }
 
 void EventQueue::unblock(std::uint64_t id, bool failed) {
@@ -31,8 +30,9 @@ void EventQueue::unblock(std::uint64_t id, bool failed) {
     if (ev == nullptr) {
         return;
     }
-    assert(ev->blockers > 0);
-    --ev->blockers;
+    if (ev->blockers > 0) { // an unmatched unblock must not wrap round and hold the event forever
+        --ev->blockers;
+    }
     ev->failed = ev->failed || failed;
     if (ev->blockers == 0 && ev->handled) {
         m_ready.push_back(id);

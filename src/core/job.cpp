@@ -22,6 +22,9 @@ JobStatus Job::status() const {
     if (auto unsupported = unsupported_stanza(*m_class)) {
         s.cannot_start = std::move(unsupported->reason);
     }
+    if (failed) {
+        s.failure = failure_reason.str();
+    }
     for (std::size_t i = 0; i < process_type_count; ++i) {
         if (pids[i] > 0) {
             s.processes.emplace_back(static_cast<ProcessType>(i), pids[i]);

@@ -32,6 +32,9 @@ struct JobStatus {
     std::string status_text; // the daemon's own status (expect notify STATUS=), or empty
     // Why the job can never start on this system (a stanza it cannot honour), or empty.
     std::string cannot_start;
+    // Why the job last failed ("web main process could not be started: fork failed: …"), until
+    // it is started again; empty when it has not failed since.
+    std::string failure;
 };
 
 // How a request that waited on a job ended.

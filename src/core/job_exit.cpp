@@ -154,7 +154,13 @@ void Engine::on_kill_timeout(Job& job) {
     m_runtime.log(LogLevel::Warning, job.display_name() + " main process (" + std::to_string(main) +
                                          ") did not stop within " + std::to_string(job.job_class().kill_timeout) +
                                          "s; sending KILL");
-    if (auto sent = m_runtime.signal_group(job, main, SIGKILL); !sent) {
+    base::Result<void> sent;
+    try {
+        sent = m_runtime.signal_group(job, main, SIGKILL);
+    } catch (...) {
+        sent = error_of_current_exception();
+    }
+    if (!sent) {
         m_runtime.log(LogLevel::Warning, sent.error().message());
         if (sent.error().code() == ESRCH) {
             // Gone, but its exit never reached us: a main process found through expect

@@ -1,6 +1,5 @@
 // Owns the job lifecycle's moving parts: goal changes, the state-change loop, each state's entry
 // action, job events, failure and completion. The table of transitions is job_state.cpp.
-#include <cassert>
 #include <csignal>
 
 #include "core/engine.h"
@@ -47,7 +46,12 @@ std::optional<JobState> Engine::advance(Job& job) {
                       : job.main_alive()                         ? MainAlive::Yes
                                                                  : MainAlive::No;
     auto next = next_state(job.state, job.goal, alive);
-    assert(next.has_value() && "impossible (state, goal) pair");
+    if (!next) {
+        // Never expected; said loudly rather than left as a job that silently stops moving.
+        m_runtime.log(LogLevel::Error, "internal error: " + job.display_name() + " has no state to go to from " +
+                                           std::string(to_string(job.state)) + " with goal " +
+                                           std::string(to_string(job.goal)));
+    }
     if (job.goal == JobGoal::Respawn) {
         job.goal = JobGoal::Start; // respawn is transient: it only routes post-start/pre-stop to stopping
     }
@@ -183,7 +187,20 @@ void Engine::send_kills() {
     for (Job* job : jobs) {
         signals.push_back(GroupSignal{job, job->pid(ProcessType::Main), job->job_class().kill_signal});
     }
-    std::vector<base::Result<void>> sent = m_runtime.signal_groups(signals);
+    std::vector<base::Result<void>> sent;
+    try {
+        sent = m_runtime.signal_groups(signals);
+    } catch (...) {
+        // Nothing says the processes are gone: each job waits for its kill timeout, when KILL
+        // is tried again (on_kill_timeout), rather than forget a process that may still run.
+        base::Error why = error_of_current_exception();
+        for (Job* job : jobs) {
+            m_runtime.log(LogLevel::Warning, "Failed to signal " + job->display_name() + " main process: " +
+                                                 why.message() + "; KILL follows after the kill timeout");
+            m_runtime.arm_kill_timer(*job, Seconds(job->job_class().kill_timeout));
+        }
+        return;
+    }
     for (std::size_t i = 0; i < jobs.size(); ++i) {
         Job& job = *jobs[i];
         const JobClass& cls = job.job_class();
@@ -209,7 +226,11 @@ void Engine::send_spawns() {
     spawning.reserve(jobs.size());
     requests.reserve(jobs.size());
     for (Job* job : jobs) {
-        assert(job->state == JobState::Spawned && job->pid(ProcessType::Main) == 0);
+        if (job->state != JobState::Spawned || job->pid(ProcessType::Main) != 0) {
+            m_runtime.log(LogLevel::Error, "internal error: " + job->display_name() + " queued for spawning while " +
+                                               std::string(to_string(job->state)));
+            continue;
+        }
         if (job->goal == JobGoal::Stop) {
             // Stopped in the same round, before its main process existed: it never will.
             if (auto next = advance(*job)) {
@@ -223,8 +244,20 @@ void Engine::send_spawns() {
     if (requests.empty()) {
         return;
     }
-    std::vector<base::Result<pid_t>> pids = m_runtime.spawn_batch(requests);
-    assert(pids.size() == requests.size());
+    std::vector<base::Result<pid_t>> pids;
+    try {
+        pids = m_runtime.spawn_batch(requests);
+    } catch (...) {
+        // Nothing says which were created, so none counts as started: every job of the batch
+        // fails with the reason. (A runtime must not throw after creating a child.)
+        pids.clear();
+        pids.resize(requests.size(), error_of_current_exception());
+    }
+    if (pids.size() != requests.size()) {
+        m_runtime.log(LogLevel::Error, "internal error: " + std::to_string(pids.size()) + " spawn results for " +
+                                           std::to_string(requests.size()) + " requests");
+        pids.resize(requests.size(), base::Error("the runtime gave no result for this spawn"));
+    }
     for (std::size_t i = 0; i < spawning.size(); ++i) {
         main_spawned(*spawning[i], record_spawn(*spawning[i], ProcessType::Main, pids[i]));
     }
@@ -246,7 +279,11 @@ void Engine::main_spawned(Job& job, bool ok) {
 }
 
 bool Engine::spawn_process(Job& job, ProcessType type) {
-    return record_spawn(job, type, m_runtime.spawn(job, type));
+    try {
+        return record_spawn(job, type, m_runtime.spawn(job, type));
+    } catch (...) {
+        return record_spawn(job, type, error_of_current_exception());
+    }
 }
 
 bool Engine::record_spawn(Job& job, ProcessType type, const base::Result<pid_t>& pid) {
@@ -370,7 +407,13 @@ void Engine::destroy(Job& job) {
     }
     job.blocking.clear();
     ClassEntry* e = entry(name);
-    assert(e != nullptr);
+    if (e == nullptr) {
+        m_runtime.log(LogLevel::Error, "internal error: " + name + " has no class to be removed from");
+        return;
+    }
+    if (job.failed) {
+        keep_failure(*e, instance, job.failure_reason.str()); // status still says why
+    }
     e->instances.erase(instance); // `job` is gone from here on
     --m_instance_count;
     if (e->instances.empty()) {

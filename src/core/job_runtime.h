@@ -7,6 +7,7 @@
 #include "core/job_class.h"
 
 #include <chrono>
+#include <exception>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,6 +35,19 @@ struct GroupSignal {
     pid_t pid;
     int sig;
 };
+
+// The error a runtime call that threw amounts to: std::system_error when a thread cannot be
+// created, std::bad_alloc. The engine calls the runtime through this net, so such a throw fails
+// only the jobs the call was for. Call it only inside a catch block.
+inline base::Error error_of_current_exception() {
+    try {
+        throw;
+    } catch (const std::exception& e) {
+        return base::Error(e.what());
+    } catch (...) {
+        return base::Error("unknown exception");
+    }
+}
 
 class JobRuntime {
 public:

@@ -48,7 +48,7 @@ enum class MainAlive : std::uint8_t { No, Yes, None };
 
 // The state after `state` once its step is done, given `goal`. Cells that cannot happen (a
 // waiting job never moves with goal stop; respawn is only ever set in post-start and pre-stop
-// and their neighbours) return nullopt; callers treat that as a bug (assert).
+// and their neighbours) return nullopt; callers treat that as a bug (logged as an internal error).
 std::optional<JobState> next_state(JobState state, JobGoal goal, MainAlive main_alive);
 
 // True for the two states a job rests in: waiting (goal stop) and running (goal start).

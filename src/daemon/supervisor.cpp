@@ -361,7 +361,17 @@ void Supervisor::arm_kill_timer(core::Job& job, core::Seconds after) {
         timer = std::make_unique<loop::Timer>(m_loop, [this, target] { m_engine.on_kill_timeout(*target); });
     }
     if (auto armed = timer->arm_after(std::chrono::duration_cast<sys::Duration>(after)); !armed) {
-        log(core::LogLevel::Error, job.display_name() + ": cannot arm kill timer: " + armed.error().message());
+        // Without its timer a job whose process ignores the signal would wait forever: KILL it
+        // at the end of this turn instead (unless the job has stopped by then).
+        log(core::LogLevel::Error, job.display_name() + ": cannot arm kill timer (" + armed.error().message() +
+                                       "); sending KILL now");
+        core::Job* target = &job;
+        m_loop.post([this, target] {
+            if (m_kill_timers.count(target) != 0) {
+                m_engine.on_kill_timeout(*target);
+                after_change();
+            }
+        });
     }
 }
 

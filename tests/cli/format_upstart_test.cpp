@@ -11,7 +11,7 @@ using core::ProcessType;
 
 core::JobStatus make(std::string job, std::string inst, JobGoal g, JobState s,
                      std::vector<std::pair<ProcessType, pid_t>> procs = {}) {
-    return core::JobStatus{std::move(job), std::move(inst), g, s, std::move(procs), {}, {}};
+    return core::JobStatus{std::move(job), std::move(inst), g, s, std::move(procs), {}, {}, {}};
 }
 
 TEST(StatusLine, RunningServiceShowsItsMainProcess) {
@@ -61,13 +61,13 @@ namespace {
 
 TEST(StatusLine, DaemonStatusTextFollowsOnItsOwnLine) {
     core::JobStatus s{"web", "", core::JobGoal::Start, core::JobState::Running, {{core::ProcessType::Main, 42}},
-                      "Ready to accept connections", {}};
+                      "Ready to accept connections", {}, {}};
     EXPECT_EQ(cli::status_line(s), "web start/running, process 42\n\tstatus: Ready to accept connections");
 }
 
 TEST(StatusLine, AJobThatCannotStartHereSaysWhyOnItsOwnLine) {
     core::JobStatus s{"cups", "", core::JobGoal::Stop, core::JobState::Waiting, {}, {},
-                      "apparmor switch cups: AppArmor is not supported on this system"};
+                      "apparmor switch cups: AppArmor is not supported on this system", {}};
     EXPECT_EQ(cli::status_line(s), "cups stop/waiting\n\tcannot start on this system: apparmor switch cups: AppArmor is "
                                    "not supported on this system");
 }

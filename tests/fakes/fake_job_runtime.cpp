@@ -2,10 +2,20 @@
 #include "fakes/fake_job_runtime.h"
 
 #include <cerrno>
+#include <system_error>
 
 namespace fakes {
 
+void FakeJobRuntime::maybe_throw(std::string_view call) {
+    if (auto it = m_throws.find(call); it != m_throws.end()) {
+        int err = it->second;
+        m_throws.erase(it);
+        throw std::system_error(err, std::generic_category());
+    }
+}
+
 base::Result<pid_t> FakeJobRuntime::spawn(const core::Job& job, core::ProcessType type) {
+    maybe_throw("spawn");
     if (auto it = m_spawn_failures.find(type); it != m_spawn_failures.end()) {
         std::string message = std::move(it->second);
         m_spawn_failures.erase(it);
@@ -17,6 +27,7 @@ base::Result<pid_t> FakeJobRuntime::spawn(const core::Job& job, core::ProcessTyp
 }
 
 base::Result<void> FakeJobRuntime::signal_group(const core::Job&, pid_t pid, int sig) {
+    maybe_throw("signal_group");
     signals.push_back(SignalRecord{pid, sig, true});
     if (signal_errno != 0) {
         return base::Error::from_errno("kill", signal_errno);
@@ -28,16 +39,19 @@ base::Result<void> FakeJobRuntime::signal_group(const core::Job&, pid_t pid, int
 }
 
 std::vector<base::Result<pid_t>> FakeJobRuntime::spawn_batch(std::span<const core::SpawnRequest> batch) {
+    maybe_throw("spawn_batch");
     spawn_batches.push_back(batch.size());
     return JobRuntime::spawn_batch(batch);
 }
 
 std::vector<base::Result<void>> FakeJobRuntime::signal_groups(std::span<const core::GroupSignal> batch) {
+    maybe_throw("signal_groups");
     signal_batches.push_back(batch.size());
     return JobRuntime::signal_groups(batch);
 }
 
 base::Result<void> FakeJobRuntime::signal_process(pid_t pid, int sig) {
+    maybe_throw("signal_process");
     signals.push_back(SignalRecord{pid, sig, false});
     return {};
 }

@@ -48,6 +48,10 @@ public:
     void advance(core::Seconds by);
     // The next spawn of `type` fails with `message`.
     void fail_next_spawn(core::ProcessType type, std::string message) { m_spawn_failures[type] = std::move(message); }
+    // The next call of `call` ("spawn", "spawn_batch", "signal_groups", "signal_group",
+    // "signal_process") throws std::system_error(err), as a real runtime does when a thread or
+    // an allocation cannot be had.
+    void throw_next(std::string call, int err) { m_throws[std::move(call)] = err; }
 
     std::vector<SpawnRecord> spawns;
     std::vector<SignalRecord> signals;
@@ -71,6 +75,8 @@ private:
     pid_t m_next_pid = 1000;
     std::map<core::Job*, core::Clock::time_point> m_timers;
     std::map<core::ProcessType, std::string> m_spawn_failures;
+    std::map<std::string, int, std::less<>> m_throws;
+    void maybe_throw(std::string_view call);
 };
 
 } // namespace fakes

@@ -101,7 +101,10 @@ std::optional<int> FakeSys::take_injection(std::string_view call) {
 std::optional<int> FakeSys::enter(const char* call) {
     sweep(); // every call first notices what the code under test has closed since the last one
     m_calls.emplace_back(call);
-    return take_injection(call);
+    if (auto injected = take_injection(call)) {
+        return injected;
+    }
+    return m_policy ? m_policy(call) : std::nullopt;
 }
 
 int FakeSys::call_count(std::string_view call) const {
@@ -216,6 +219,12 @@ std::vector<int> FakeSys::open_fds() {
 bool FakeSys::is_open(int fd) {
     sweep();
     return fd > 2 && m_fds.count(fd) != 0;
+}
+
+std::string FakeSys::fd_path(int fd) {
+    sweep();
+    auto it = m_fds.find(fd);
+    return it == m_fds.end() ? std::string() : it->second.path;
 }
 
 sys::Result<base::UniqueFd> FakeSys::dup(int fd) {

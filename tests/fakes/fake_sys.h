@@ -168,6 +168,8 @@ public:
     bool is_open(int fd);
     // The epoll events fd would report now (for tests that drive readiness by hand).
     uint32_t ready_events(int fd);
+    // The path an open file, directory or listening socket fd was opened on ("" for others).
+    std::string fd_path(int fd);
 
     // --- time ------------------------------------------------------------------------------
     // Moves the monotonic clock forward and fires every timerfd whose deadline has passed.
@@ -190,6 +192,9 @@ public:
     void stop_process(pid_t pid, int sig, bool traced = false);
     // The next spawn fails in the child at `stage` with `err` (the plan is still recorded).
     void fail_spawn_at(sys::SpawnStage stage, int err);
+    // The child writes `bytes` on its fd `child_fd` (one the plan mapped: 1 for its stdout), as
+    // a job's output reaches a console-log pipe. False when the child holds no such stream.
+    bool write_as_child(pid_t pid, int child_fd, std::string_view bytes);
     // Without pidfd support spawn() gives no pidfd and pidfd_open fails with ENOSYS.
     void set_pidfd_supported(bool supported) { m_pidfd_supported = supported; }
     const std::vector<SentSignal>& signals_sent() const { return m_signals_sent; }
@@ -246,6 +251,11 @@ public:
     // Drops the injections not consumed yet (a fuzzer injects at random and cannot know).
     void clear_injections() { m_injections.clear(); }
     int call_count(std::string_view call) const;
+    // Asked at every call for which no fail_next() injection is due: an errno makes the call
+    // fail with it. For randomised fault tests; an empty function turns it off. "spawn_many"
+    // is asked too: an errno there throws std::system_error, as LinuxSys does when a worker
+    // thread cannot be created, and the batch's plans are recorded in spawn_attempts().
+    void fail_when(std::function<std::optional<int>(std::string_view call)> policy) { m_policy = std::move(policy); }
     const std::vector<std::string>& calls() const { return m_calls; }
 
     // --- Sys --------------------------------------------------------------------------------
@@ -280,6 +290,8 @@ public:
     sys::Result<void> timerfd_settime(int fd, int flags, const itimerspec& value) override;
 
     sys::Result<sys::Spawned, sys::SpawnError> spawn(const sys::SpawnPlan& plan) override;
+    // spawn() of each plan, after a "spawn_many" injection point (see fail_when).
+    std::vector<sys::Result<sys::Spawned, sys::SpawnError>> spawn_many(std::span<const sys::SpawnPlan* const> plans) override;
     sys::Result<base::UniqueFd> pidfd_open(pid_t pid, unsigned flags) override;
     sys::Result<void> pidfd_send_signal(int pidfd, int sig, unsigned flags) override;
     sys::Result<sys::ChildStatus> waitid(idtype_t idtype, id_t id, int options) override;
@@ -388,6 +400,7 @@ private:
         int err;
     };
     std::map<std::string, std::deque<Injection>, std::less<>> m_injections;
+    std::function<std::optional<int>(std::string_view call)> m_policy;
     std::vector<std::string> m_calls;
 };
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <system_error>
 
 #include "fakes/fake_sys.h"
 
@@ -231,6 +232,31 @@ sys::Result<sys::Spawned, sys::SpawnError> FakeSys::spawn(const sys::SpawnPlan& 
         spawned.pidfd = base::UniqueFd(make_fd(std::move(entry)));
     }
     return spawned;
+}
+
+std::vector<sys::Result<sys::Spawned, sys::SpawnError>> FakeSys::spawn_many(
+    std::span<const sys::SpawnPlan* const> plans) {
+    if (auto e = enter("spawn_many")) {
+        for (const sys::SpawnPlan* plan : plans) {
+            m_spawn_attempts.push_back(*plan);
+        }
+        throw std::system_error(*e, std::generic_category(), "spawn_many: creating a worker thread");
+    }
+    return Sys::spawn_many(plans);
+}
+
+bool FakeSys::write_as_child(pid_t pid, int child_fd, std::string_view bytes) {
+    Process* p = child(pid);
+    if (!p || p->state != Process::State::Running) {
+        return false;
+    }
+    for (std::size_t i = 0; i < p->plan.fds.size() && i < p->held_fds.size(); ++i) {
+        if (p->plan.fds[i].to == child_fd && p->held_fds[i].out) {
+            p->held_fds[i].out->data.append(bytes);
+            return true;
+        }
+    }
+    return false;
 }
 
 void FakeSys::fail_spawn_at(sys::SpawnStage stage, int err) {

@@ -138,7 +138,12 @@ int DaemonHarness::stop_daemon(std::chrono::milliseconds bound) {
 }
 
 CtlResult DaemonHarness::ctl(const std::vector<std::string>& args, std::chrono::milliseconds bound) {
-    std::vector<std::string> argv = {STARTCTL_BINARY, "--socket", socket()};
+    static int counter = 0;
+    std::string base = m_dir + "/ctl." + std::to_string(++counter);
+    std::vector<std::string> argv = m_ctl_wrapper;
+    for (std::string a : {std::string(STARTCTL_BINARY), std::string("--socket"), socket()}) {
+        argv.push_back(std::move(a));
+    }
     argv.insert(argv.end(), args.begin(), args.end());
     return run(argv, {}, bound);
 }

@@ -36,6 +36,8 @@ class DaemonHarness {
     // Sends SIGTERM and waits for startd to exit; returns its exit status (-1 if it had to be killed).
     int stop_daemon(std::chrono::milliseconds bound = std::chrono::seconds(15));
 
+    // Runs every later ctl() through `wrapper` (e.g. setpriv, to talk as the daemon's own uid).
+    void set_ctl_wrapper(std::vector<std::string> wrapper) { m_ctl_wrapper = std::move(wrapper); }
     // Runs startctl --socket SOCKET ARGS…, bounded by `bound`.
     CtlResult ctl(const std::vector<std::string>& args,
                   std::chrono::milliseconds bound = std::chrono::seconds(30));
@@ -72,6 +74,7 @@ class DaemonHarness {
   private:
     std::string m_dir;
     pid_t m_daemon = -1;
+    std::vector<std::string> m_ctl_wrapper;
 };
 
 // A whole file's contents ("" when it cannot be read).
