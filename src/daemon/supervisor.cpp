@@ -120,7 +120,9 @@ base::Result<void> Supervisor::start() {
 void Supervisor::on_signal(const signalfd_siginfo& info) {
     switch (info.ssi_signo) {
     case SIGCHLD:
-        reap_children();
+        if (!m_reap_posted) { // else the posted batch reaps these too, after this turn
+            reap_children();
+        }
         break;
     case SIGTERM:
     case SIGINT:
@@ -142,11 +144,22 @@ void Supervisor::on_signal(const signalfd_siginfo& info) {
 }
 
 void Supervisor::reap_children() {
-    // One SIGCHLD may stand for many children: reap until none is left. Unknown pids are
-    // orphans reparented to us (subreaper / PID 1) and are simply reaped. Stops are reported
-    // too: ptrace stops of traced main processes (expect fork/daemon, which __WALL makes sure we
-    // see whatever their exit signal) and SIGSTOP (expect stop); Readiness takes those.
-    for (;;) {
+    // One SIGCHLD may stand for many children, but one call reaps a bounded batch: each exit may
+    // respawn a job, and crashers respawned without limit can exit again before a loop "until
+    // none is left" ends, which then never ends (the soak of issue 12: no request, no SIGTERM
+    // served). What is left is reaped by a posted call after the next turn has served every
+    // other source (fds, timers, signals): SIGCHLD does not come again for children that had
+    // exited already. Unknown pids are orphans reparented to us (subreaper / PID 1) and are simply
+    // reaped. Stops are reported too: ptrace stops of traced main processes (expect fork/daemon,
+    // which __WALL makes sure we see whatever their exit signal) and SIGSTOP (expect stop);
+    // Readiness takes those.
+    constexpr int reaps_per_turn = 16;
+    bool more = false;
+    for (int reaped = 0;; ++reaped) {
+        if (reaped == reaps_per_turn) {
+            more = true;
+            break;
+        }
         auto status = m_sys.waitid(P_ALL, 0, WEXITED | WSTOPPED | __WALL | WNOHANG);
         if (!status || status->pid == 0) {
             break;
@@ -162,6 +175,13 @@ void Supervisor::reap_children() {
         if (!m_engine.on_process_exit(status->pid, exit)) {
             log(core::LogLevel::Debug, "reaped orphan " + std::to_string(status->pid));
         }
+    }
+    if (more && !m_reap_posted) {
+        m_reap_posted = true;
+        m_loop.post([this] {
+            m_reap_posted = false;
+            reap_children();
+        });
     }
     after_change();
 }

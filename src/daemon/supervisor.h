@@ -128,6 +128,7 @@ private:
     std::optional<sys::ResourceLimit> m_job_nofile; // jobs' RLIMIT_NOFILE, once startd raised its own
     base::UniqueFd m_devnull;
     bool m_shutting_down = false;
+    bool m_reap_posted = false; // reap_children left children for a posted batch
     bool m_subreaper = false; // orphans come to us (reads_process_trees)
 };
 

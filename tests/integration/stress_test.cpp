@@ -129,6 +129,32 @@ int raw_connect(const std::string& path) {
     return fd;
 }
 
+// Issue 12 (soak): crashers that respawn without limit, all started in one round, exit as fast
+// as startd respawns them. Reaping used to loop until no child was left, respawning each one
+// on the way, and a respawned crasher had exited again before the loop ended: startd reaped and
+// respawned for ever, and neither a control request nor SIGTERM was ever read. Child exits are
+// one source of work among others: a bounded batch per loop turn.
+TEST(IntegrationStress, CrashersRespawningWithoutLimitLeaveStartdAnsweringAndSigtermEndsIt) {
+    DaemonHarness h;
+    constexpr int jobs = 300;
+    constexpr int crashers = 20;
+    for (int i = 0; i < jobs; ++i) {
+        h.write_job("svc" + std::to_string(i), "exec sleep 300\n");
+    }
+    for (int i = 0; i < crashers; ++i) {
+        h.write_job("crash" + std::to_string(i),
+                    "start on startup\nrespawn\nrespawn limit unlimited\nexec /bin/false\n");
+    }
+    ASSERT_TRUE(h.start_daemon());
+    // Let the respawn loop run for a while (the old reaper never came back from it).
+    std::this_thread::sleep_for(1s);
+    for (int round = 0; round < 3; ++round) {
+        auto version = h.ctl({"version"}, 10s);
+        ASSERT_EQ(version.status, 0) << "no answer to version (round " << round << "): " << version.err;
+    }
+    EXPECT_EQ(h.stop_daemon(10s), 0) << "SIGTERM did not end startd within 10 s";
+}
+
 TEST(IntegrationStress, TenThousandRequestsWithGarbageLeaveStartdAnswering) {
     DaemonHarness h;
     h.write_job("web", "exec sleep 300\n");
