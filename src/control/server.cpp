@@ -214,6 +214,9 @@ void Server::on_ready(const ConnectionPtr& conn, std::uint32_t events) {
         if (!conn->fd.valid()) {
             return;
         }
+        // Once everything is sent, stop watching for writing: a writable socket is ready on every
+        // turn, and the loop would spin until the client next sends.
+        update_interest(conn);
     }
     if (events & EPOLLHUP) {
         // The client is gone: what it sent is still served while it may be, else it is forgotten

@@ -518,4 +518,22 @@ TEST_F(ServerBoundsTest, ReadAndWriteErrorsCloseOnlyThatConnection) {
     EXPECT_EQ(server->connections(), 0u);
     EXPECT_EQ(server->held_bytes(), 0u);
 }
+
+TEST_F(ServerBoundsTest, AReplyThatHadToWaitForTheSocketStopsWatchingForWritingOnceSent) {
+    // Regression (issue 12, random fault test): the last of a reply flushed on EPOLLOUT left
+    // the write interest on, and a writable socket woke the loop on every turn for nothing.
+    listen(small_limits());
+    base::UniqueFd c = connect(1000);
+    send(c, request("version", 1));
+    fake.fail_next("write", EAGAIN); // the reply waits for the socket to drain
+    io.turn();
+    ASSERT_GT(server->held_bytes(), 0u);
+    io.turn(); // EPOLLOUT: the reply goes out
+    ASSERT_EQ(receive(c).replies.size(), 1u);
+    EXPECT_EQ(server->held_bytes(), 0u);
+    for (const auto& [fd, w] : io.watches) {
+        EXPECT_FALSE(w.write) << "fd " << fd << " is watched for writing with nothing to write";
+    }
+    EXPECT_EQ(io.turn(), 0) << "the loop is woken with nothing to do";
+}
 } // namespace

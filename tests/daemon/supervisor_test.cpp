@@ -95,14 +95,31 @@ TEST_F(SupervisorTest, AFailingSpawnStepFailsTheJobWithTheStepAndErrnoInTheReply
     EXPECT_EQ(status_failure("web"), "") << "a new start clears the old failure";
 }
 
-TEST_F(SupervisorTest, ALogPipeThatCannotBeCreatedStillStartsTheJobWithOutputToDevNull) {
+TEST_F(SupervisorTest, ALogPipeThatCannotBeCreatedFailsTheStartWithTheReasonAndALaterStartRuns) {
+    // Its output would be lost: the start fails, saying why, rather than run with it in /dev/null.
     write_job("web", "exec /bin/web\n");
     ASSERT_TRUE(boot());
+    std::size_t spawns = sys.spawn_attempts().size();
     sys.fail_next("pipe2", EMFILE);
     auto reply = request("start", {{"job", "web"}});
-    ASSERT_TRUE(reply && reply->ok);
+    ASSERT_TRUE(reply.has_value()) << "the failed start is answered";
+    EXPECT_FALSE(reply->ok);
+    EXPECT_NE(reply->error.message.find("cannot create its log pipe"), std::string::npos)
+        << reply->error.message;
+    EXPECT_NE(reply->error.message.find("(startd is out of file descriptors)"), std::string::npos)
+        << reply->error.message;
+    EXPECT_EQ(sys.spawn_attempts().size(), spawns) << "nothing was spawned";
+    EXPECT_EQ(main_pid("web"), 0);
+    std::string failure = status_failure("web");
+    EXPECT_NE(failure.find("cannot create its log pipe"), std::string::npos) << failure;
+    EXPECT_NE(failure.find("(startd is out of file descriptors)"), std::string::npos) << failure;
+
+    auto again = request("start", {{"job", "web"}});
+    ASSERT_TRUE(again.has_value()) << "startd keeps answering";
+    EXPECT_TRUE(again->ok) << again->error.message;
     EXPECT_EQ(job("web")->state, JobState::Running);
-    EXPECT_NE(sys.written(2).find("cannot create log pipe"), std::string::npos);
+    EXPECT_GT(main_pid("web"), 0);
+    EXPECT_EQ(status_failure("web"), "") << "the start after the fault clears the failure";
 }
 
 TEST_F(SupervisorTest, ASpawnThatFailsForWantOfProcessesFailsOnlyThatJob) {
