@@ -266,7 +266,9 @@ TEST_F(IntegrationHostileClients, PartialFramesCannotBalloonMemory) {
     report("300 partial frames of the largest size");
     std::printf("[hostile]   root version %ld ms\n", version.ms);
     EXPECT_TRUE(version.ok);
-    EXPECT_LT(rss_kib(pid) - rss_before, 48 * 1024) << "input buffers of unprivileged clients are not bounded";
+    if (!test_support::asan_build) {
+        EXPECT_LT(rss_kib(pid) - rss_before, 48 * 1024) << "input buffers of unprivileged clients are not bounded";
+    }
 }
 
 // 20 connections pipeline `list` (200 jobs: about 20 KB a reply) and never read a reply.
@@ -306,7 +308,9 @@ TEST_F(IntegrationHostileClients, PipelinedRequestsWhoseRepliesAreNeverReadCanno
     report("20 connections pipelining list, never reading");
     std::printf("[hostile]   root version %ld ms\n", version.ms);
     EXPECT_TRUE(version.ok);
-    EXPECT_LT(rss_kib(pid) - rss_before, 96 * 1024) << "unread replies are not bounded";
+    if (!test_support::asan_build) {
+        EXPECT_LT(rss_kib(pid) - rss_before, 96 * 1024) << "unread replies are not bounded";
+    }
 }
 
 // 20,000 pipelined check-config over 4 connections (each re-reads a jobs directory of 60 files in
