@@ -87,7 +87,6 @@ class Containment {
     // The serial of the job `pid` belongs to (0: none of ours), learned once per process.
     std::uint64_t owner(pid_t pid);
 
-    sys::Sys& m_sys;
     proc::ProcessTree& m_tree;
     std::function<bool(pid_t)> m_is_job_process;
     Log m_log;
