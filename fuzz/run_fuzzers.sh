@@ -144,6 +144,8 @@ status=0
 run_one() {
     local name="$1" seeds="$2" max_len="$3" dict="$4"
     local extra=("${@:5}")
+    local asan_options="${ASAN_OPTIONS:-}"
+    [[ " ${extra[*]} " == *" -detect_leaks=0 "* ]] && asan_options="${asan_options:+$asan_options:}detect_leaks=0"
     local binary="$build_dir/fuzz/$name"
     local corpus
     if [[ -n "${STARTD_FUZZ_CORPUS:-}" ]]; then
@@ -156,7 +158,7 @@ run_one() {
     # New inputs go to the first directory (the corpus); the seeds directory is only read.
     # The full log is kept; only the progress summary and any report is shown.
     set +e
-    "$binary" "$corpus" "$seeds" \
+    ASAN_OPTIONS="$asan_options" "$binary" "$corpus" "$seeds" \
         -dict="$dict" \
         -max_total_time="$seconds" \
         -max_len="$max_len" \

@@ -353,6 +353,9 @@ void Server::send(const ConnectionPtr& conn, const Response& response) {
 }
 
 void Server::flush(const ConnectionPtr& conn) {
+    if (!conn->fd.valid()) {
+        return; // dropped meanwhile (a too-large request's error reply overflowed its output)
+    }
     bool was_blocked = !may_serve(*conn);
     while (conn->unsent() > 0) {
         auto n = m_sys.write(conn->fd.get(), conn->out.data() + conn->out_start, conn->unsent());
