@@ -150,6 +150,29 @@ def file_rate(cmd, path, seconds):
     return size / seconds / 1e6
 
 
+def ingest(sock, work, job, line_bytes, seconds, out, during):
+    """Starts `job` (a `yes` under console log), measures its log's growth over `seconds` (running
+    `during` meanwhile, if given), stops it; records MB/s of log and of the job's own output in
+    out[job]. Returns whether the job was still running at the end."""
+    log = os.path.join(work, "log", job + ".log")
+    request(sock, "start", {"job": job, "wait": False}, 10)
+    time.sleep(1)
+    size0, t0 = (os.path.getsize(log) if os.path.exists(log) else 0), time.monotonic()
+    if during:
+        during()
+    time.sleep(max(0.0, seconds - (time.monotonic() - t0)))
+    size1, t1 = (os.path.getsize(log) if os.path.exists(log) else 0), time.monotonic()
+    with open(log, "rb") as f:
+        record = len(f.readline()) or 1  # "TIMESTAMP LINE\n": the job wrote line_bytes of it
+    alive = b'"running"' in exchange(sock, "status", {"job": job}, 5)[1]
+    log_mb_s = (size1 - size0) / (t1 - t0) / 1e6
+    out[job] = {"line_bytes": line_bytes, "log_file_mb_s": log_mb_s,
+                "job_output_mb_s": log_mb_s * line_bytes / record, "log_bytes": size1, "still_running": alive}
+    request(sock, "stop", {"job": job}, 10)
+    os.sync()
+    return alive
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--startd", required=True)
@@ -159,6 +182,8 @@ def main():
     ap.add_argument("--pipeliners", type=int, default=20)
     ap.add_argument("--partials", type=int, default=300)
     ap.add_argument("--timeout", type=float, default=5, help="a status request failing past this")
+    ap.add_argument("--long-line", type=int, default=128,
+                    help="line length (bytes) of the second ingest window; the first is `yes`: 2-byte lines")
     ap.add_argument("--json", help="write the figures here too")
     a = ap.parse_args()
     if os.geteuid() != 0:
@@ -175,6 +200,9 @@ def main():
         f.write("exec sleep 100000\n")
     with open(os.path.join(jobs, "flood.conf"), "w") as f:
         f.write("exec yes\n")
+    long_line = "x" * (a.long_line - 1)  # `yes WORD` writes WORD and a newline
+    with open(os.path.join(jobs, "flood-long.conf"), "w") as f:
+        f.write("exec yes %s\n" % long_line)
     for i in range(200):  # so that `list` has something to say
         with open(os.path.join(jobs, "idle%d.conf" % i), "w") as f:
             f.write("exec sleep 100000\n")
@@ -203,27 +231,24 @@ def main():
 
         phase("idle")
 
-        # Flood: `exec yes` under console log.
-        log = os.path.join(work, "log", "flood.log")
-        request(sock, "start", {"job": "flood", "wait": False}, 10)
-        time.sleep(1)
-        size0, t0 = (os.path.getsize(log) if os.path.exists(log) else 0), time.monotonic()
-        phase("flood")
-        time.sleep(max(0.0, a.seconds - (time.monotonic() - t0)))
-        size1, t1 = (os.path.getsize(log) if os.path.exists(log) else 0), time.monotonic()
-        with open(log, "rb") as f:
-            record = len(f.readline()) or 1  # "TIMESTAMP y\n": the job wrote 2 bytes of it
-        flood_alive = b'"running"' in exchange(sock, "status", {"job": "flood"}, 5)[1]
-        log_mb_s = (size1 - size0) / (t1 - t0) / 1e6
-        out["ingest"] = {"log_file_mb_s": log_mb_s, "job_output_mb_s": log_mb_s * 2 / record,
-                         "log_bytes": size1, "flood_still_running": flood_alive}
-        request(sock, "stop", {"job": "flood"}, 10)
-        os.sync()
+        # Flood: `exec yes` under console log (2-byte lines: startd's worst case, one timestamped
+        # record per 2 bytes), status latency measured meanwhile.
+        out["ingest"] = {}
+        flood_alive = ingest(sock, work, "flood", 2, a.seconds, out["ingest"], lambda: phase("flood"))
+        # The same with long lines, which is what logging daemons print; `cat` gets the same input.
+        ingest(sock, work, "flood-long", a.long_line, a.seconds, out["ingest"], None)
         target = os.path.join(work, "cat.out")
         out["ingest"]["yes_cat_mb_s"] = file_rate("yes | cat > %s" % target, target, a.seconds)
-        print("trust: ingest: log file %.1f MB/s (the job's own output %.1f MB/s); `yes | cat > file` %.1f MB/s; "
-              "flood job %s" % (log_mb_s, out["ingest"]["job_output_mb_s"], out["ingest"]["yes_cat_mb_s"],
-                                "still running" if flood_alive else "NOT running any more (killed?)"), flush=True)
+        out["ingest"]["yes_long_cat_mb_s"] = file_rate("yes %s | cat > %s" % (long_line, target), target, a.seconds)
+        i = out["ingest"]
+        print("trust: ingest, 2-byte lines: log file %.1f MB/s (the job's own output %.1f MB/s); "
+              "`yes | cat > file` %.1f MB/s; flood job %s" % (
+                  i["flood"]["log_file_mb_s"], i["flood"]["job_output_mb_s"], i["yes_cat_mb_s"],
+                  "still running" if flood_alive else "NOT running any more (killed?)"), flush=True)
+        print("trust: ingest, %d-byte lines: log file %.1f MB/s (the job's own output %.1f MB/s); "
+              "`yes LINE | cat > file` %.1f MB/s" % (
+                  a.long_line, i["flood-long"]["log_file_mb_s"], i["flood-long"]["job_output_mb_s"],
+                  i["yes_long_cat_mb_s"]), flush=True)
 
         # Attack: an unprivileged local user.
         r_fd, w_fd = os.pipe()
