@@ -135,6 +135,41 @@ int check_config_command(Context& ctx) {
     return result->value("ok", false) ? exit_ok : exit_failure;
 }
 
+// Says what the reload changed; a job file with errors (it keeps its previous definition) makes
+// the exit status non-zero, so a configuration manager notices.
+int reload_configuration_command(Context& ctx) {
+    int status = exit_ok;
+    auto result = call(ctx, "reload-configuration", json::object(), status);
+    if (!result) {
+        return status;
+    }
+    const json errors = result->value("errors", json::array());
+    if (ctx.o.json) {
+        print_json(*result);
+    } else {
+        bool any = false;
+        for (const char* what : {"added", "changed", "removed"}) {
+            const json names = result->value(what, json::array());
+            if (names.empty()) {
+                continue;
+            }
+            std::string line = std::string(what) + ":";
+            for (const json& name : names) {
+                line += " " + name.get<std::string>();
+            }
+            std::printf("%s\n", line.c_str());
+            any = true;
+        }
+        if (!any && errors.empty()) {
+            std::printf("no job changed\n");
+        }
+        for (const json& e : errors) {
+            std::fprintf(stderr, "%s: %s\n", ctx.o.prog.c_str(), e.value("text", std::string()).c_str());
+        }
+    }
+    return errors.empty() ? exit_ok : exit_failure;
+}
+
 int simple_command(Context& ctx, const std::string& command) {
     int status = exit_ok;
     auto result = fetch(ctx, command, json::object(), status);
@@ -200,8 +235,11 @@ int run(const Options& o, sys::Sys& sys, const control::EnvLookup& env, uid_t ui
     if (c == "check-config") {
         return check_config_command(ctx);
     }
-    if (c == "version" || c == "reload-configuration") {
+    if (c == "version") {
         return simple_command(ctx, c);
+    }
+    if (c == "reload-configuration") {
+        return reload_configuration_command(ctx);
     }
     if (c == "emit") {
         return emit_command(ctx);

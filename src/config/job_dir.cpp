@@ -19,7 +19,6 @@ namespace {
 
 constexpr std::string_view conf_suffix = ".conf";
 constexpr std::string_view override_suffix = ".override";
-constexpr int max_depth = 32;
 
 bool ends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -66,9 +65,9 @@ struct Walker {
                 type = DT_REG; // likewise: a .conf that is a FIFO is an error of that job, not skipped
             }
             if (type == DT_DIR) {
-                if (depth >= max_depth) {
+                if (depth >= max_job_dir_depth) {
                     warnings.push_back(Diagnostic{root + "/" + child, 0, 0, ParseErrorCode::Io,
-                                                  "directory nesting deeper than " + std::to_string(max_depth)});
+                                                  "directory nesting deeper than " + std::to_string(max_job_dir_depth)});
                     continue;
                 }
                 auto sub = sys.openat(dirfd, entry.name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);

@@ -1,6 +1,6 @@
 // Owns finding job files on disk: the walk of a jobs directory, naming jobs by relative path,
 // pairing NAME.conf with NAME.override, and reading files through the Sys seam.
-// Not here: parsing (parser.h); watching for changes with inotify (later, with the daemon).
+// Not here: parsing (parser.h); watching for changes (daemon/job_dir_watch.h).
 #pragma once
 
 #include <optional>
@@ -37,6 +37,9 @@ struct LoadReport {
 
     bool ok() const;
 };
+
+// How deep the loader walks below the jobs directory.
+constexpr int max_job_dir_depth = 32;
 
 // True for file and directory names Upstart's loader skips: hidden names, editor backups and
 // swap files, version-control directories and package-manager leftovers.

@@ -111,6 +111,17 @@ base::Result<void> Supervisor::start() {
         log(core::LogLevel::Info, "loaded " + std::to_string(loaded->added.size()) + " jobs from " + ep.jobs_dir +
                                       ", listening on " + ep.socket);
     }
+    if (m_settings.watch_jobs_dir) {
+        auto watch = JobDirWatch::create(
+            m_sys, m_loop, ep.jobs_dir, *m_settings.watch_jobs_dir, [this] { reload_on_change(); },
+            [this](std::string_view text) { log(core::LogLevel::Warning, text); });
+        if (!watch) {
+            log(core::LogLevel::Warning, "changes to " + ep.jobs_dir + " are not noticed (" + watch.error().message() +
+                                             "): run reload-configuration after editing jobs");
+        } else {
+            m_job_dir_watch = std::move(watch).value();
+        }
+    }
     m_engine.emit("startup", {std::string("MODE=") + (m_settings.container ? "container" : user ? "user" : "system")});
     return {};
 }
@@ -315,7 +326,7 @@ base::Result<void> Supervisor::signal_group(const core::Job& job, pid_t pid, int
 std::vector<base::Result<void>> Supervisor::signal_groups(std::span<const core::GroupSignal> signals) {
     // One reading of the process tree for the whole batch, before any of it is signalled.
     std::optional<std::vector<std::vector<pid_t>>> trees;
-    if (reads_process_trees()) {
+    if (reaches_past_groups()) {
         std::vector<pid_t> roots;
         roots.reserve(signals.size());
         for (const core::GroupSignal& s : signals) {
@@ -329,7 +340,7 @@ std::vector<base::Result<void>> Supervisor::signal_groups(std::span<const core::
     // without a cgroup, the process tree says so while their parents live; once those have
     // died, startd has adopted them, and their mark or the fork trace says whose they are.
     std::vector<std::vector<pid_t>> escaped;
-    if (reads_process_trees()) {
+    if (reaches_past_groups()) {
         std::vector<const core::Job*> mains;
         mains.reserve(signals.size());
         for (const core::GroupSignal& s : signals) {
@@ -358,7 +369,7 @@ base::Result<void> Supervisor::send_group_signal(const core::Job& job, pid_t pid
     if (job.main_group > 0 && job.main_group != pid && pid == job.pid(core::ProcessType::Main)) {
         (void)m_sys.kill(-job.main_group, sig);
     }
-    if (pid == job.pid(core::ProcessType::Main)) {
+    if (pid == job.pid(core::ProcessType::Main) && reaches_past_groups()) {
         m_containment.signal_cgroup(job, sig); // everything in the job's cgroup, if it has one
     }
     if (descendants != nullptr) {
@@ -464,7 +475,10 @@ void Supervisor::wake_after(sys::Duration delay, std::function<void()> fn) {
 
 // ---- configuration ---------------------------------------------------------------------------
 
-base::Result<nlohmann::json> Supervisor::reload_configuration() {
+base::Result<LoadSummary> Supervisor::reload_jobs() {
+    if (m_job_dir_watch) {
+        m_job_dir_watch->rewatch(); // directories that came meanwhile, or the jobs dir made again
+    }
     auto summary = load_jobs(m_sys, m_engine, m_settings.endpoint.jobs_dir);
     if (!summary) {
         return base::Error("cannot read " + m_settings.endpoint.jobs_dir + ": " + summary.error().message());
@@ -472,7 +486,38 @@ base::Result<nlohmann::json> Supervisor::reload_configuration() {
     for (const config::Diagnostic& d : summary->errors) {
         log(core::LogLevel::Error, d.to_string());
     }
+    return summary;
+}
+
+base::Result<nlohmann::json> Supervisor::reload_configuration() {
+    auto summary = reload_jobs();
+    if (!summary) {
+        return summary.error();
+    }
     return summary->to_json();
+}
+
+void Supervisor::reload_on_change() {
+    auto summary = reload_jobs();
+    if (!summary) {
+        log(core::LogLevel::Error, "jobs directory changed, but " + summary.error().message());
+        return;
+    }
+    std::string said;
+    for (const auto& [what, names] : {std::pair{"added", &summary->added}, std::pair{"changed", &summary->changed},
+                                      std::pair{"removed", &summary->removed}}) {
+        if (names->empty()) {
+            continue;
+        }
+        said += said.empty() ? "" : "; ";
+        said += what;
+        for (const std::string& name : *names) {
+            said += " " + name;
+        }
+    }
+    if (!said.empty()) {
+        log(core::LogLevel::Info, "jobs directory changed: " + said);
+    }
 }
 
 nlohmann::json Supervisor::check_config() {

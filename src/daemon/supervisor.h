@@ -16,6 +16,8 @@
 #include "daemon/check_config_cache.h"
 #include "daemon/containment.h"
 #include "daemon/daemon_log.h"
+#include "daemon/job_dir_watch.h"
+#include "daemon/job_loader.h"
 #include "daemon/leftovers.h"
 #include "daemon/log_pipes.h"
 #include "daemon/readiness.h"
@@ -35,6 +37,8 @@ struct Settings {
     // How long a main process with an expect stanza may take to become ready.
     sys::Duration ready_timeout = std::chrono::seconds(90);
     bool cgroups = true; // give jobs cgroups where the kernel lets us (startd --no-cgroups: never)
+    // Reload by itself when the jobs dir changes (inotify), after this much quiet.
+    std::optional<JobDirWatch::Timing> watch_jobs_dir = JobDirWatch::Timing{};
 };
 
 class Supervisor final : public core::JobRuntime, public control::IoRegistry {
@@ -90,15 +94,18 @@ private:
     void reap_children();
     void after_change(); // quits the loop once a shutdown has stopped everything
     base::Result<nlohmann::json> reload_configuration();
+    base::Result<LoadSummary> reload_jobs(); // the jobs dir again, its errors logged
+    void reload_on_change();                 // what the jobs dir watch calls
     nlohmann::json check_config();
     // spawn() in three steps, so that spawn_batch can create the children of many plans at once.
     base::Result<PreparedSpawn> prepare_spawn(const core::Job& job, core::ProcessType type);
     base::Result<pid_t> finish_spawn(const core::Job& job, PreparedSpawn& prepared,
                                      base::Result<sys::Spawned, sys::SpawnError> spawned);
-    // Whether stopping a job reads its process tree first. Not in a shutdown with startd a
-    // subreaper: what escaped a job's groups becomes ours once its parents die, and Leftovers
-    // stops it at the end.
-    bool reads_process_trees() const { return !(m_shutting_down && m_subreaper); }
+    // Whether stopping a job reaches past its process groups (its process tree, its cgroup)
+    // when it is signalled. Not in a shutdown with startd a subreaper: what escaped a job's
+    // groups becomes ours once its parents die, and Leftovers stops it at the end; the group
+    // signals of a whole machine go out without a /proc or cgroupfs read each.
+    bool reaches_past_groups() const { return !(m_shutting_down && m_subreaper); }
     // log(), for the components that take a log function.
     std::function<void(core::LogLevel, std::string_view)> logger() {
         return [this](core::LogLevel level, std::string_view text) { log(level, text); };
@@ -125,11 +132,12 @@ private:
     std::unique_ptr<loop::Timer> m_server_wake; // the server's one wake_after
     std::function<void()> m_server_wake_fn;
     LogPipes m_log_pipes; // `console log` output
+    std::unique_ptr<JobDirWatch> m_job_dir_watch; // reloads on changes to the jobs dir
     std::optional<sys::ResourceLimit> m_job_nofile; // jobs' RLIMIT_NOFILE, once startd raised its own
     base::UniqueFd m_devnull;
     bool m_shutting_down = false;
     bool m_reap_posted = false; // reap_children left children for a posted batch
-    bool m_subreaper = false; // orphans come to us (reads_process_trees)
+    bool m_subreaper = false; // orphans come to us (reaches_past_groups)
 };
 
 } // namespace daemon_main
