@@ -13,8 +13,6 @@ namespace daemon_main {
 
 namespace {
 
-constexpr std::size_t read_size = 64 * 1024; // a whole default pipe buffer in one read
-
 std::int64_t wall_seconds() {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -25,7 +23,7 @@ std::int64_t wall_seconds() {
 
 LogPipes::LogPipes(sys::Sys& sys, loop::EventLoop& loop, std::string log_dir, InstanceExists exists)
     : m_sys(sys), m_loop(loop), m_log_dir(std::move(log_dir)), m_exists(std::move(exists)),
-      m_buffer(std::make_unique<char[]>(read_size)) {}
+      m_buffer(std::make_unique<char[]>(max_read)) {}
 
 LogPipes::~LogPipes() {
     while (!m_pipes.empty()) {
@@ -70,8 +68,13 @@ loop::Next LogPipes::on_readable(int fd) {
     }
     Pipe& pipe = it->second;
     std::int64_t now = wall_seconds();
+    sys::TimePoint until = m_loop.now() + wakeup_budget;
     for (std::size_t got = 0; got < read_per_wakeup;) {
-        auto n = m_sys.read(fd, m_buffer.get(), read_size);
+        sys::TimePoint began = m_loop.now();
+        if (got > 0 && began >= until) {
+            break;
+        }
+        auto n = m_sys.read(fd, m_buffer.get(), pipe.read_size);
         if (!n && (n.error().code() == EAGAIN || n.error().code() == EINTR)) {
             return loop::Next::Keep; // drained for now
         }
@@ -82,6 +85,14 @@ loop::Next LogPipes::on_readable(int fd) {
         }
         pipe.log->file.append(pipe.pending, std::string_view(m_buffer.get(), *n), now);
         got += *n;
+        if (*n == pipe.read_size) { // a full read: its cost says what the next one may take
+            sys::Duration took = m_loop.now() - began;
+            if (took > read_target) {
+                pipe.read_size = std::max(min_read, pipe.read_size / 2);
+            } else if (took < read_target / 2) {
+                pipe.read_size = std::min(max_read, pipe.read_size * 2);
+            }
+        }
     }
     return loop::Next::Keep; // more may wait: the loop comes back after the others had their turn
 }

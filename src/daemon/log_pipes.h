@@ -3,8 +3,10 @@
 //
 // - A pipe is read until every writer is gone (EOF) or it fails for good, never cut off because
 //   its job writes a lot: a job that outpaces startd waits on its full pipe and loses nothing.
-// - Reads never block (the read ends are non-blocking) and each wake-up reads a bounded amount,
-//   so a flooding job cannot starve the loop; the level-triggered loop comes back for the rest.
+// - Reads never block (the read ends are non-blocking) and each wake-up reads a bounded amount
+//   (by time and by bytes), so a flooding job neither starves the loop nor delays a status
+//   request by more than a few dozen microseconds; the level-triggered loop comes back for the
+//   rest.
 // - A log file is open only while some pipe writes to it. What could not be written (disk full,
 //   I/O error) is counted per log, and those counts are kept for status while the instance
 //   exists: startd's descriptors and memory do not grow with instances that have come and gone.
@@ -33,7 +35,17 @@ class LogPipes {
     // Whether instance `instance` of job `job` still exists: until it does not, the drops of its
     // log are remembered after its last pipe has closed.
     using InstanceExists = std::function<bool(std::string_view job, std::string_view instance)>;
-    // At most this much is read from one pipe per wake-up.
+    // One read and the writing of its lines should take about this long, so that a request
+    // arriving meanwhile waits for little. What that is in bytes depends on the lines: a flood
+    // of 2-byte lines (each a timestamped record) costs ten times what long lines do. Each pipe
+    // learns it: its read size doubles while a read is done well within the target and halves
+    // when one takes longer, between these bounds.
+    static constexpr sys::Duration read_target = std::chrono::microseconds(10);
+    static constexpr std::size_t min_read = 2 * 1024;
+    static constexpr std::size_t max_read = 64 * 1024;
+    // A wake-up reads one pipe until it is empty, or for this long, or this much, whichever
+    // comes first; the level-triggered loop comes back for the rest after the others' turn.
+    static constexpr sys::Duration wakeup_budget = std::chrono::microseconds(20);
     static constexpr std::size_t read_per_wakeup = 256 * 1024;
 
     LogPipes(sys::Sys& sys, loop::EventLoop& loop, std::string log_dir, InstanceExists exists);
@@ -66,8 +78,9 @@ class LogPipes {
     struct Pipe {
         base::UniqueFd fd;
         loop::WatchId watch = 0;
-        Log* log = nullptr;  // in m_logs, which keeps it while a pipe writes to it
-        std::string pending; // this pipe's unfinished line
+        Log* log = nullptr;               // in m_logs, which keeps it while a pipe writes to it
+        std::string pending;              // this pipe's unfinished line
+        std::size_t read_size = min_read; // learnt: see read_target
     };
 
     loop::Next on_readable(int fd);
