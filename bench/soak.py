@@ -221,6 +221,9 @@ def count_exits(log_path, state):
 
 
 def main():
+    # A TERM (an operator ending a long soak) must still stop startd and its jobs: the finally
+    # below runs on SystemExit, not on a signal's default action.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--startd", required=True, help="the startd binary (an ASan build for the leak check)")
     ap.add_argument("--jobs", type=int, default=500)
