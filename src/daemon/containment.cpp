@@ -7,10 +7,8 @@
 
 namespace daemon_main {
 
-Containment::Containment(sys::Sys& sys, proc::ProcessTree& tree, std::function<bool(pid_t)> is_job_process,
-                         Log log)
-    : m_tree(tree), m_is_job_process(std::move(is_job_process)), m_log(std::move(log)),
-      m_self(sys.getpid()) {}
+Containment::Containment(pid_t self, proc::ProcessTree& tree, std::function<bool(pid_t)> is_job_process, Log log)
+    : m_tree(tree), m_is_job_process(std::move(is_job_process)), m_log(std::move(log)), m_self(self) {}
 
 std::string Containment::cgroups_summary() const {
     if (!m_cgroups) {

@@ -33,9 +33,10 @@ namespace daemon_main {
 class Containment {
   public:
     using Log = std::function<void(core::LogLevel, std::string_view)>;
-    // `is_job_process` says whether a pid is a process the engine knows (a main process or a
-    // hook of some job): those are never escapees.
-    Containment(sys::Sys& sys, proc::ProcessTree& tree, std::function<bool(pid_t)> is_job_process, Log log);
+    // `self` is startd's pid: its children are where escapees are found, and it is part of each
+    // mark. `is_job_process` says whether a pid is a process the engine knows (a main process or
+    // a hook of some job): those are never escapees.
+    Containment(pid_t self, proc::ProcessTree& tree, std::function<bool(pid_t)> is_job_process, Log log);
 
     // Job cgroups as detected (or turned off) at start-up.
     void set_cgroups(proc::Cgroups cgroups) { m_cgroups = std::move(cgroups); }
@@ -95,7 +96,7 @@ class Containment {
     std::unordered_map<pid_t, Traced> m_traced;         // pid → the job whose trace saw it
     std::unordered_map<pid_t, std::uint64_t> m_adopted; // startd's unknown children → their mark
     std::uint64_t m_next_serial = 1;
-    pid_t m_self = 0;
+    pid_t m_self;
 };
 
 } // namespace daemon_main

@@ -29,7 +29,7 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
       m_server(sys, *this, m_host),
       m_readiness(sys, loop, m_engine, logger(), m_settings.ready_timeout),
       m_tree(sys),
-      m_containment(sys, m_tree, [this](pid_t pid) { return m_engine.job_of(pid) != nullptr; }, logger()),
+      m_containment(sys.getpid(), m_tree, [this](pid_t pid) { return m_engine.job_of(pid) != nullptr; }, logger()),
       m_leftovers(sys, loop, m_tree, logger(), [this] { after_change(); }),
       m_log_pipes(sys, loop, m_settings.endpoint.log_dir, [this](std::string_view job, std::string_view instance) {
           return m_engine.find_instance(job, instance) != nullptr;

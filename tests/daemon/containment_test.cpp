@@ -25,7 +25,10 @@ std::shared_ptr<const core::JobClass> job_class(const std::string& name) {
 // startd is pid 5000; its known job processes are 6000+; adopted processes are 7000+.
 class ContainmentTest : public ::testing::Test {
   protected:
-    ContainmentTest() { p.process(5000, 'S', 1); }
+    ContainmentTest() {
+        p.sys.set_self_pid(5000);
+        p.process(5000, 'S', 1);
+    }
     // A process of ours with a full stat line (start time `start`) and an environment.
     void process(pid_t pid, pid_t ppid, const std::string& environ, unsigned long long start = 100) {
         p.process(pid, 'S', ppid);
@@ -43,11 +46,10 @@ class ContainmentTest : public ::testing::Test {
     std::vector<std::vector<pid_t>> escapees(std::vector<const core::Job*> jobs) { return c.escapees(jobs); }
 
     test_support::FakeProc p;
-    bool self_set = (p.sys.set_self_pid(5000), true); // before Containment asks who startd is
     proc::ProcessTree tree{p.sys};
     std::unordered_set<pid_t> known;
     std::vector<std::string> logged;
-    daemon_main::Containment c{p.sys, tree, [this](pid_t pid) { return known.count(pid) != 0; },
+    daemon_main::Containment c{5000, tree, [this](pid_t pid) { return known.count(pid) != 0; },
                                [this](core::LogLevel, std::string_view text) { logged.emplace_back(text); }};
     std::string ours;
     std::map<pid_t, std::string> theirs;
