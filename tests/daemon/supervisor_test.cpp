@@ -1,8 +1,12 @@
 // Tests the Supervisor over the fake kernel: spawning and reaping, kill timers, console-log
-// pipes, spawn steps and system calls that fail, thread creation that fails, and shutdown.
+// pipes, spawn steps and system calls that fail, thread creation that fails, a batch of spawns
+// near the descriptor limit, job cgroups removed once empty, and shutdown.
 #include "daemon/supervisor_fixture.h"
+#include "proc/cgroup.h"
 
 #include <cerrno>
+#include <optional>
+#include <string_view>
 
 namespace {
 
@@ -198,6 +202,107 @@ TEST_F(SupervisorTest, SigtermStopsEveryJobReapsThemAndEndsTheLoop) {
     EXPECT_EQ(zombies(), 0U);
     EXPECT_TRUE(supervisor->engine().all_stopped());
     EXPECT_TRUE(loop->run().has_value()) << "the shutdown ended the loop";
+}
+
+TEST_F(SupervisorTest, ABatchOutOfDescriptorsRunsWhatItPreparedThenTriesTheJobOnceMore) {
+    // Each prepared spawn of a batch holds its log pipe (both ends) until the batch runs; a
+    // running job keeps only the read end. Near the descriptor limit a job failed with EMFILE
+    // although running the prepared ones would have freed what it needed.
+    const int jobs = 12;
+    for (int i = 0; i < jobs; ++i) {
+        write_job("j" + std::to_string(i), "start on go\nexec /bin/j\n");
+    }
+    ASSERT_TRUE(boot());
+    // A descriptor limit: pipe2 fails with EMFILE where it would leave startd holding more than
+    // 8 fds beyond what it held at the batch's first pipe2.
+    std::optional<std::size_t> first;
+    sys.fail_when([&](std::string_view call) -> std::optional<int> {
+        if (call != "pipe2") {
+            return std::nullopt;
+        }
+        std::size_t open = sys.open_fds().size();
+        first = first.value_or(open);
+        return open + 2 > *first + 8 ? std::optional<int>(EMFILE) : std::nullopt;
+    });
+    supervisor->engine().emit("go", {});
+    settle();
+    sys.fail_when({});
+    int running = 0;
+    for (int i = 0; i < jobs; ++i) {
+        std::string name = "j" + std::to_string(i);
+        if (main_pid(name) > 0) {
+            ++running;
+        } else {
+            std::string failure = status_failure(name);
+            EXPECT_NE(failure.find("(startd is out of file descriptors)"), std::string::npos) << name << ": " << failure;
+        }
+    }
+    // Without running the batch early: j0-j3 prepared (8 fds), every later job failed. With it:
+    // j4 fails, j0-j3 run (4 fds left), j4 and j5 are prepared (8); j6 fails, they run (6), j6
+    // is prepared (8); j7 fails, j6 runs (7), and j7 fails again: tried once more only. j8-j11
+    // fail with nothing prepared to run.
+    EXPECT_EQ(running, 7);
+}
+
+// cgroup v2 on /sys/fs/cgroup (the fake's), startd in its root cgroup.
+class SupervisorCgroupTest : public SupervisorTest {
+  protected:
+    SupervisorCgroupTest() {
+        sys.add_file("/proc/self/mountinfo", "26 22 0:24 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+        sys.add_file("/proc/self/cgroup", "0::/\n");
+        sys.add_cgroup2_mount("/sys/fs/cgroup");
+    }
+    std::string containment(const std::string& name) {
+        auto reply = request("status", {{"job", name}});
+        if (!reply || !reply->ok || reply->result["statuses"].empty()) {
+            return {};
+        }
+        return reply->result["statuses"][0].value("containment", "");
+    }
+    const std::string base = "/sys/fs/cgroup/" + proc::jobs_dir_name(socket_path);
+};
+
+TEST_F(SupervisorCgroupTest, AJobsCgroupIsRemovedOnceItHasStoppedAndStartdsOwnWhenStartdExits) {
+    write_job("web", "exec /bin/web\n");
+    ASSERT_TRUE(boot());
+    auto started = request("start", {{"job", "web"}});
+    ASSERT_TRUE(started && started->ok) << (started ? started->error.message : "no reply");
+    EXPECT_TRUE(sys.exists(base + "/web"));
+    EXPECT_EQ(containment("web"), "cgroup " + base + "/web");
+
+    auto stopped = request("stop", {{"job", "web"}});
+    ASSERT_TRUE(stopped && stopped->ok) << (stopped ? stopped->error.message : "no reply");
+    EXPECT_FALSE(sys.exists(base + "/web")) << "web has no process left";
+    EXPECT_EQ(containment("web"), "cgroup " + base + "/web (removed: no process left)");
+
+    ASSERT_TRUE(request("start", {{"job", "web"}})->ok);
+    EXPECT_TRUE(sys.exists(base + "/web")) << "made again for its next process";
+    sys.raise_signal(SIGTERM);
+    settle();
+    EXPECT_TRUE(loop->run().has_value()) << "the shutdown ended the loop";
+    EXPECT_FALSE(sys.exists(base + "/web"));
+    EXPECT_FALSE(sys.exists(base)) << "startd's own directory of job cgroups";
+}
+
+TEST_F(SupervisorCgroupTest, ACgroupAProcessOutlivedTheJobInIsRemovedOnceStartdHasReapedIt) {
+    write_job("web", "exec /bin/web\n");
+    ASSERT_TRUE(boot());
+    ASSERT_TRUE(request("start", {{"job", "web"}})->ok);
+    // A process of web's that left its group (adopted by startd) and ignores TERM.
+    pid_t stray = sys.add_child_process();
+    sys.add_file(base + "/web/cgroup.procs", std::to_string(main_pid("web")) + "\n" + std::to_string(stray) + "\n");
+    sys.exit_process(main_pid("web"), 0);
+    settle();
+    ASSERT_EQ(job("web")->state, JobState::Waiting);
+    EXPECT_TRUE(sys.exists(base + "/web"));
+    EXPECT_EQ(containment("web"),
+              "cgroup " + base + "/web (not removed: rmdir " + base + "/web: Device or resource busy)");
+
+    sys.add_file(base + "/web/cgroup.procs", ""); // the stray dies and leaves the cgroup
+    sys.exit_process(stray, 0);
+    settle();
+    EXPECT_FALSE(sys.exists(base + "/web")) << "tried again once startd reaped a child";
+    EXPECT_EQ(containment("web"), "cgroup " + base + "/web (removed: no process left)");
 }
 
 } // namespace

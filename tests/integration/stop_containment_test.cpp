@@ -2,7 +2,8 @@
 // (startd --no-cgroups): a `setsid` grandchild that outlived its parent (a double-forked
 // sleeper, adopted by startd), and nginx under `expect daemon`, where startd tracks a worker and
 // the master is only known from the fork trace. Processes of another job and an unrelated
-// process running the same command survive. Processes are followed by pid, never by name.
+// process running the same command survive. With cgroups, a stopped job's cgroup is removed,
+// and startd's own directory of them when it exits. Processes are followed by pid, never by name.
 #include "support/daemon_harness.h"
 #include "support/real_daemons.h"
 
@@ -143,6 +144,38 @@ TEST_P(StopContainment, StopReachesASetsidGrandchildAndSparesOthers) {
     ASSERT_EQ(h.ctl({"stop", "other"}, 10s).status, 0);
     EXPECT_TRUE(DaemonHarness::wait_for([&] { return !DaemonHarness::process_exists(others); }, 3s));
     EXPECT_TRUE(DaemonHarness::process_exists(unrelated));
+}
+
+TEST_P(StopContainment, AStoppedJobsCgroupIsRemovedAndStartdsOwnDirectoryWhenItExits) {
+    if (GetParam() == Cgroups::Off) {
+        GTEST_SKIP() << "about job cgroups";
+    }
+    write_escaper("escaper");
+    if (!start()) {
+        if (!m_skip.empty()) {
+            GTEST_SKIP() << m_skip;
+        }
+        return;
+    }
+    ASSERT_EQ(h.ctl({"start", "escaper"}, 10s).status, 0) << h.daemon_output();
+    pid_t sleeper = escaped("escaper");
+    ASSERT_GT(sleeper, 0);
+    std::string how = containment("escaper");
+    ASSERT_EQ(how.rfind("cgroup /", 0), 0u) << how;
+    const std::string dir = how.substr(7);
+    const std::string base = dir.substr(0, dir.rfind('/'));
+    ASSERT_EQ(::access(dir.c_str(), F_OK), 0) << dir;
+    EXPECT_NE(read_file(dir + "/cgroup.procs").find(std::to_string(sleeper)), std::string::npos)
+        << "the setsid grandchild is in the job's cgroup";
+
+    ASSERT_EQ(h.ctl({"stop", "escaper"}, 10s).status, 0);
+    EXPECT_TRUE(DaemonHarness::wait_for([&] { return ::access(dir.c_str(), F_OK) != 0; }, 3s))
+        << dir << " is left, holding: " << read_file(dir + "/cgroup.procs") << h.daemon_output();
+    EXPECT_EQ(containment("escaper"), "cgroup " + dir + " (removed: no process left)");
+    EXPECT_FALSE(DaemonHarness::process_exists(sleeper));
+
+    EXPECT_EQ(h.stop_daemon(), 0) << h.daemon_output();
+    EXPECT_NE(::access(base.c_str(), F_OK), 0) << base << " outlived startd";
 }
 
 TEST_P(StopContainment, NginxUnderExpectDaemonLeavesNoProcessAfterStop) {
