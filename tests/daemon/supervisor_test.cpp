@@ -275,7 +275,8 @@ TEST_F(SupervisorCgroupTest, AJobsCgroupIsRemovedOnceItHasStoppedAndStartdsOwnWh
     EXPECT_FALSE(sys.exists(base + "/web")) << "web has no process left";
     EXPECT_EQ(containment("web"), "cgroup " + base + "/web (removed: no process left)");
 
-    ASSERT_TRUE(request("start", {{"job", "web"}})->ok);
+    auto again = request("start", {{"job", "web"}});
+    ASSERT_TRUE(again && again->ok);
     EXPECT_TRUE(sys.exists(base + "/web")) << "made again for its next process";
     sys.raise_signal(SIGTERM);
     settle();
@@ -287,7 +288,8 @@ TEST_F(SupervisorCgroupTest, AJobsCgroupIsRemovedOnceItHasStoppedAndStartdsOwnWh
 TEST_F(SupervisorCgroupTest, ACgroupAProcessOutlivedTheJobInIsRemovedOnceStartdHasReapedIt) {
     write_job("web", "exec /bin/web\n");
     ASSERT_TRUE(boot());
-    ASSERT_TRUE(request("start", {{"job", "web"}})->ok);
+    auto started = request("start", {{"job", "web"}});
+    ASSERT_TRUE(started && started->ok);
     // A process of web's that left its group (adopted by startd) and ignores TERM.
     pid_t stray = sys.add_child_process();
     sys.add_file(base + "/web/cgroup.procs", std::to_string(main_pid("web")) + "\n" + std::to_string(stray) + "\n");
