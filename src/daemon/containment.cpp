@@ -8,7 +8,8 @@
 
 namespace daemon_main {
 
-Containment::Containment(pid_t self, proc::ProcessTree& tree, std::function<bool(pid_t)> is_job_process, Log log)
+Containment::Containment(pid_t self, proc::ProcessTree& tree, std::function<bool(pid_t)> is_job_process,
+                         Log log)
     : m_tree(tree), m_is_job_process(std::move(is_job_process)), m_log(std::move(log)), m_self(self) {}
 
 std::string Containment::cgroups_summary() const {
@@ -29,7 +30,8 @@ Containment::Prepared Containment::prepare(const core::Job& job) {
     if (!m_cgroups || !m_cgroups->available()) {
         return prepared;
     }
-    if ((held.cgroup.empty() && held.no_cgroup.empty()) || (!held.cgroup.empty() && held.dir == Dir::Removed)) {
+    if ((held.cgroup.empty() && held.no_cgroup.empty()) ||
+        (!held.cgroup.empty() && held.dir == Dir::Removed)) {
         if (auto dir = m_cgroups->job_dir(job.name(), job.instance()); dir) {
             held.cgroup = std::move(dir).value();
         } else {
@@ -87,8 +89,8 @@ void Containment::forget(const core::Job& job) {
         return;
     }
     m_maybe_idle.erase(&job);
-    if (Held& held = it->second; !held.cgroup.empty() && held.dir != Dir::Removed && !remove_cgroup(job, held) &&
-                                 m_busy.erase(&job) != 0) {
+    if (Held& held = it->second; !held.cgroup.empty() && held.dir != Dir::Removed &&
+                                 !remove_cgroup(job, held) && m_busy.erase(&job) != 0) {
         m_lingering.push_back(Lingering{held.cgroup, held.removal_tries});
     }
     for (pid_t pid : it->second.traced) {
@@ -100,7 +102,8 @@ void Containment::forget(const core::Job& job) {
 }
 
 void Containment::may_be_idle(const core::Job& job) {
-    if (auto it = m_held.find(&job); it != m_held.end() && !it->second.cgroup.empty() && it->second.dir == Dir::Present) {
+    if (auto it = m_held.find(&job);
+        it != m_held.end() && !it->second.cgroup.empty() && it->second.dir == Dir::Present) {
         m_maybe_idle.insert(&job);
     }
 }
@@ -134,7 +137,8 @@ bool Containment::remove_cgroup(const core::Job& job, Held& held) {
         m_busy.insert(&job); // retried after later reaps
     } else {
         m_busy.erase(&job);
-        m_log(core::LogLevel::Warning, job.display_name() + ": cgroup left in place (" + held.not_removed + ")");
+        m_log(core::LogLevel::Warning,
+              job.display_name() + ": cgroup left in place (" + held.not_removed + ")");
     }
     return false;
 }
@@ -156,8 +160,8 @@ void Containment::retry_removals() {
         if (removed.error().code() == EBUSY && ++l.removal_tries <= max_removal_tries) {
             return false;
         }
-        m_log(core::LogLevel::Warning, "cgroup " + l.dir + " of a job that is gone left in place (" +
-                                           removed.error().message() + ")");
+        m_log(core::LogLevel::Warning,
+              "cgroup " + l.dir + " of a job that is gone left in place (" + removed.error().message() + ")");
         return true;
     });
 }
@@ -178,15 +182,17 @@ void Containment::remove_cgroups() {
     dirs.push_back(m_cgroups->base()); // last: it is empty only once the others are gone
     for (const std::string& dir : dirs) {
         if (auto removed = m_cgroups->remove(dir); !removed) {
-            m_log(core::LogLevel::Warning, "cgroup " + dir + " left in place at exit (" + removed.error().message() + ")");
+            m_log(core::LogLevel::Warning,
+                  "cgroup " + dir + " left in place at exit (" + removed.error().message() + ")");
         }
     }
 }
 
 const std::string* Containment::cgroup_of(const core::Job& job) const {
     auto it = m_held.find(&job);
-    return it == m_held.end() || it->second.cgroup.empty() || it->second.dir == Dir::Removed ? nullptr
-                                                                                              : &it->second.cgroup;
+    return it == m_held.end() || it->second.cgroup.empty() || it->second.dir == Dir::Removed
+               ? nullptr
+               : &it->second.cgroup;
 }
 
 void Containment::signal_cgroup(const core::Job& job, int sig) {

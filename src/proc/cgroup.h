@@ -2,10 +2,10 @@
 // (/proc/self/mountinfo: /sys/fs/cgroup on a unified host, /sys/fs/cgroup/unified on a hybrid
 // one) and startd's own cgroup in it, whether startd may create cgroups there, one directory per
 // job instance under a directory of this startd's own (removed again once empty), and signalling
-// or killing everything in one. Where cgroups are not available (no cgroup2 mount, read-only, no permission, turned off)
-// it says why, and startd contains jobs by their process trees instead (daemon/containment).
-// Not here: moving a child into its cgroup (the child does it before exec: SpawnPlan), or
-// deciding when to kill (the engine's kill path, via the supervisor).
+// or killing everything in one. Where cgroups are not available (no cgroup2 mount, read-only, no permission,
+// turned off) it says why, and startd contains jobs by their process trees instead (daemon/containment). Not
+// here: moving a child into its cgroup (the child does it before exec: SpawnPlan), or deciding when to kill
+// (the engine's kill path, via the supervisor).
 #pragma once
 
 #include "sys/sys.h"

@@ -45,7 +45,8 @@ class ContainmentTest : public ::testing::Test {
     // cgroup v2 at /sys/fs/cgroup/unified (a hybrid host), startd in its root cgroup: job
     // cgroups under /sys/fs/cgroup/unified/startd-x.
     void with_cgroups() {
-        p.sys.add_file("/proc/self/mountinfo", "40 30 0:37 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n");
+        p.sys.add_file("/proc/self/mountinfo",
+                       "40 30 0:37 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n");
         p.sys.add_file("/proc/self/cgroup", "0::/\n");
         p.sys.add_cgroup2_mount("/sys/fs/cgroup/unified");
         c.set_cgroups(proc::Cgroups::detect(p.sys, "startd-x"));
@@ -174,7 +175,6 @@ TEST_F(ContainmentTest, ATracedPidIsCheckedByItsStartTime) {
     process(7100, 5000, "\0"s, 777);
     EXPECT_TRUE(escapees({&a})[0].empty());
 }
-
 
 TEST_F(ContainmentTest, AJobsCgroupIsRemovedOnceItIsAtRestAndMadeAgainForItsNextProcess) {
     with_cgroups();

@@ -234,7 +234,8 @@ TEST_F(SupervisorTest, ABatchOutOfDescriptorsRunsWhatItPreparedThenTriesTheJobOn
             ++running;
         } else {
             std::string failure = status_failure(name);
-            EXPECT_NE(failure.find("(startd is out of file descriptors)"), std::string::npos) << name << ": " << failure;
+            EXPECT_NE(failure.find("(startd is out of file descriptors)"), std::string::npos)
+                << name << ": " << failure;
         }
     }
     // Without running the batch early: j0-j3 prepared (8 fds), every later job failed. With it:
@@ -292,7 +293,8 @@ TEST_F(SupervisorCgroupTest, ACgroupAProcessOutlivedTheJobInIsRemovedOnceStartdH
     ASSERT_TRUE(started && started->ok);
     // A process of web's that left its group (adopted by startd) and ignores TERM.
     pid_t stray = sys.add_child_process();
-    sys.add_file(base + "/web/cgroup.procs", std::to_string(main_pid("web")) + "\n" + std::to_string(stray) + "\n");
+    sys.add_file(base + "/web/cgroup.procs",
+                 std::to_string(main_pid("web")) + "\n" + std::to_string(stray) + "\n");
     sys.exit_process(main_pid("web"), 0);
     settle();
     ASSERT_EQ(job("web")->state, JobState::Waiting);

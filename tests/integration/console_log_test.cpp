@@ -181,7 +181,8 @@ TEST(IntegrationConsoleLog, ThreeThousandTaskInstancesLeaveStartdsDescriptorsWhe
         }
     }
     std::size_t fds_after = 0;
-    EXPECT_TRUE(DaemonHarness::wait_for([&] { return (fds_after = test_support::open_fds(startd).size()) <= fds_before; }, 10s))
+    EXPECT_TRUE(DaemonHarness::wait_for(
+        [&] { return (fds_after = test_support::open_fds(startd).size()) <= fds_before; }, 10s))
         << fds_before << " fds before, " << fds_after << " after " << total << " instances";
     long rss_after = rss_kib(startd);
     std::cout << "[ figures  ] startd fds " << fds_before << " -> " << fds_after << ", RSS " << rss_before

@@ -33,10 +33,10 @@ class IntegrationExpectNotify : public ::testing::Test {
 };
 
 TEST_F(IntegrationExpectNotify, StartReturnsAfterReadyAndStatusShowsTheDaemonsStatus) {
-    h.write_job("n",
-                "expect notify\n" + notifying_daemon("time.sleep(0.4)",
-                                             "s.sendto(b'STATUS=warming up',a); time.sleep(0.1); "
-                                             "s.sendto(b'READY=1\\nSTATUS=Ready to accept connections',a)"));
+    h.write_job("n", "expect notify\n" +
+                         notifying_daemon("time.sleep(0.4)",
+                                          "s.sendto(b'STATUS=warming up',a); time.sleep(0.1); "
+                                          "s.sendto(b'READY=1\\nSTATUS=Ready to accept connections',a)"));
     ASSERT_TRUE(h.start_daemon({"--ready-timeout", "5"})) << h.daemon_output();
     auto begun = std::chrono::steady_clock::now();
     auto r = h.ctl({"start", "n"}, 10s);
@@ -51,7 +51,7 @@ TEST_F(IntegrationExpectNotify, StartReturnsAfterReadyAndStatusShowsTheDaemonsSt
 TEST_F(IntegrationExpectNotify, MainPidMovesTheMainProcessToTheNamedChild) {
     h.write_job("n", "expect notify\n" +
                          notifying_daemon("p=os.fork(); p==0 and time.sleep(300)",
-                                  "s.sendto(('MAINPID=%d\\nREADY=1' % p).encode(),a); os._exit(0)"));
+                                          "s.sendto(('MAINPID=%d\\nREADY=1' % p).encode(),a); os._exit(0)"));
     ASSERT_TRUE(h.start_daemon({"--ready-timeout", "5"})) << h.daemon_output();
     auto r = h.ctl({"start", "n"}, 10s);
     ASSERT_EQ(r.status, 0) << r.err << h.daemon_output();

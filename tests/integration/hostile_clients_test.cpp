@@ -169,8 +169,8 @@ protected:
         return {r.status == 0, ms};
     }
     void report(const char* attack) {
-        std::printf("[hostile] %s: startd RSS %ld -> %ld KiB, fds %ld -> %ld\n", attack, rss_before, rss_kib(pid),
-                    fds_before, static_cast<long>(test_support::open_fds(pid).size()));
+        std::printf("[hostile] %s: startd RSS %ld -> %ld KiB, fds %ld -> %ld\n", attack, rss_before,
+                    rss_kib(pid), fds_before, static_cast<long>(test_support::open_fds(pid).size()));
     }
 
     DaemonHarness h;
@@ -210,7 +210,8 @@ TEST_F(IntegrationHostileClients, IdleConnectionFloodNeitherExhaustsDescriptorsN
                 version.ms, started.ms);
     EXPECT_TRUE(version.ok) << "root's version did not answer (" << version.ms << " ms)";
     EXPECT_TRUE(started.ok) << "root's start did not answer (" << started.ms << " ms)";
-    EXPECT_LT(static_cast<long>(test_support::open_fds(pid).size()), fds_before + 300) << "startd keeps a descriptor per idle connection";
+    EXPECT_LT(static_cast<long>(test_support::open_fds(pid).size()), fds_before + 300)
+        << "startd keeps a descriptor per idle connection";
     // Idle connections cost nothing once refused or held: no busy accept loop.
     EXPECT_LT(cpu, wall / 4) << "startd spun on the listening socket";
 }

@@ -1,5 +1,6 @@
 // Owns the helpers for tests that run real children on the real kernel: bounded waits, cleanup
-// by pid, and the descriptors a process holds. Nothing here waits without a bound, and no child outlives its test.
+// by pid, and the descriptors a process holds. Nothing here waits without a bound, and no child outlives its
+// test.
 #pragma once
 
 #include <sys/types.h>

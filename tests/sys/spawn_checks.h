@@ -4,16 +4,15 @@
 // Not here: real-child guards and bounded waits in general (support/real_child.h).
 #pragma once
 
-#include "sys/spawn.h"
 #include "support/real_child.h"
-
-#include <fcntl.h>
-#include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "sys/spawn.h"
 
 #include <cerrno>
+#include <fcntl.h>
+#include <gtest/gtest.h>
 #include <string>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
 namespace spawn_checks {
@@ -48,7 +47,8 @@ inline std::string output_of(SpawnPlan plan, SpawnMethod method = SpawnMethod::A
         return out;
     }
     guard.reaped();
-    EXPECT_TRUE(status->exited() && status->status == 0) << "status " << status->status << ", output: " << out;
+    EXPECT_TRUE(status->exited() && status->status == 0)
+        << "status " << status->status << ", output: " << out;
     return out;
 }
 
@@ -94,9 +94,7 @@ inline auto every_method() {
     return ::testing::Values(SpawnMethod::Vfork, SpawnMethod::Clone3, SpawnMethod::Fork);
 }
 inline std::string method_name(const ::testing::TestParamInfo<SpawnMethod>& info) {
-    return info.param == SpawnMethod::Vfork    ? "Vfork"
-           : info.param == SpawnMethod::Clone3 ? "Clone3"
-                                               : "Fork";
+    return info.param == SpawnMethod::Vfork ? "Vfork" : info.param == SpawnMethod::Clone3 ? "Clone3" : "Fork";
 }
 
 } // namespace spawn_checks

@@ -1,24 +1,22 @@
 // Tests which descriptors a spawned child holds, on the real kernel: fd mappings apply as one
 // parallel assignment, only mapped fds reach the program, and a descriptor the parent leaked
 // (no close-on-exec) does not, with every creation method and on kernels without close_range.
+#include "support/real_child.h"
 #include "sys/spawn.h"
+#include "sys/spawn_checks.h"
 
+#include <cstddef>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <initializer_list>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <string>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#include <cstddef>
-#include <initializer_list>
-#include <string>
 #include <vector>
-
-#include "support/real_child.h"
-#include "sys/spawn_checks.h"
 
 namespace {
 

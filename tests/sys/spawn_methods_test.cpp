@@ -2,27 +2,25 @@
 // every method behaves the same, a batch returns each child in its plan's place, traced children
 // are created (and so traced) by the calling thread, and a batch survives threads refused.
 // Not here: what one plan's fields do (spawn_test), descriptors (spawn_fds_test).
+#include "support/real_child.h"
+#include "sys/linux_sys.h"
 #include "sys/spawn.h"
-
-#include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/ptrace.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "sys/spawn_checks.h"
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <gtest/gtest.h>
 #include <optional>
+#include <signal.h>
 #include <string>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
 #include <system_error>
 #include <thread>
+#include <unistd.h>
 #include <vector>
-
-#include "support/real_child.h"
-#include "sys/linux_sys.h"
-#include "sys/spawn_checks.h"
 
 namespace {
 

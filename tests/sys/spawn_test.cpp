@@ -1,19 +1,17 @@
 // Tests spawn_process on the real kernel: each SpawnPlan field reaches the child, and each
 // failing step is reported with its stage. Not here: descriptors (spawn_fds_test), creation
 // methods, batches and traced children (spawn_methods_test).
+#include "support/real_child.h"
 #include "sys/spawn.h"
+#include "sys/spawn_checks.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <string>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <string>
-
-#include "support/real_child.h"
-#include "sys/spawn_checks.h"
 
 namespace {
 
