@@ -273,8 +273,8 @@ TEST_F(SupervisorCgroupTest, AJobsCgroupIsRemovedOnceItHasStoppedAndStartdsOwnWh
 
     auto stopped = request("stop", {{"job", "web"}});
     ASSERT_TRUE(stopped && stopped->ok) << (stopped ? stopped->error.message : "no reply");
+    // Stopped by a command, web's instance is destroyed at rest (forgotten): its cgroup goes.
     EXPECT_FALSE(sys.exists(base + "/web")) << "web has no process left";
-    EXPECT_EQ(containment("web"), "cgroup " + base + "/web (removed: no process left)");
 
     auto again = request("start", {{"job", "web"}});
     ASSERT_TRUE(again && again->ok);
@@ -297,16 +297,13 @@ TEST_F(SupervisorCgroupTest, ACgroupAProcessOutlivedTheJobInIsRemovedOnceStartdH
                  std::to_string(main_pid("web")) + "\n" + std::to_string(stray) + "\n");
     sys.exit_process(main_pid("web"), 0);
     settle();
-    ASSERT_EQ(job("web")->state, JobState::Waiting);
-    EXPECT_TRUE(sys.exists(base + "/web"));
-    EXPECT_EQ(containment("web"),
-              "cgroup " + base + "/web (not removed: rmdir " + base + "/web: Device or resource busy)");
+    EXPECT_EQ(main_pid("web"), 0);
+    EXPECT_TRUE(sys.exists(base + "/web")) << "the stray is still in it";
 
     sys.add_file(base + "/web/cgroup.procs", ""); // the stray dies and leaves the cgroup
     sys.exit_process(stray, 0);
     settle();
     EXPECT_FALSE(sys.exists(base + "/web")) << "tried again once startd reaped a child";
-    EXPECT_EQ(containment("web"), "cgroup " + base + "/web (removed: no process left)");
 }
 
 } // namespace

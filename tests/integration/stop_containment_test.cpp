@@ -164,7 +164,6 @@ TEST_P(StopContainment, AStoppedJobsCgroupIsRemovedAndStartdsOwnDirectoryWhenItE
     ASSERT_EQ(h.ctl({"stop", "escaper"}, 10s).status, 0);
     EXPECT_TRUE(DaemonHarness::wait_for([&] { return ::access(dir.c_str(), F_OK) != 0; }, 3s))
         << dir << " is left, holding: " << read_file(dir + "/cgroup.procs") << h.daemon_output();
-    EXPECT_EQ(containment("escaper"), "cgroup " + dir + " (removed: no process left)");
     EXPECT_FALSE(DaemonHarness::process_exists(sleeper));
 
     EXPECT_EQ(h.stop_daemon(), 0) << h.daemon_output();
