@@ -6,9 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <deque>
 
 #include "config/job_dir.h"
 #include "daemon/config_check.h"
@@ -249,15 +251,31 @@ std::vector<base::Result<pid_t>> Supervisor::spawn_batch(std::span<const core::S
         held.clear(); // closes the batch's fds: the children have their copies
         plans.clear();
     };
+    // Request indices in the order they are prepared, and whether each was tried once already.
+    std::deque<std::pair<std::size_t, bool>> todo;
     for (std::size_t i = 0; i < requests.size(); ++i) {
+        todo.emplace_back(i, false);
+    }
+    while (!todo.empty()) {
+        auto [i, retried] = todo.front();
+        todo.pop_front();
         const core::SpawnRequest& r = requests[i];
         auto prepared = prepare_spawn(*r.job, r.type);
-        if (!prepared && !held.empty() &&
+        if (!prepared && !retried && !held.empty() &&
             (prepared.error().code() == EMFILE || prepared.error().code() == ENFILE)) {
-            // Out of descriptors while the batch holds some (each prepared spawn a log pipe, a
-            // cgroup.procs): run what is prepared, which frees them, then try once more.
+            // Out of descriptors while the batch holds some (each prepared spawn its log pipe, a
+            // cgroup.procs): the newer half is let go, which leaves room for the older half (at
+            // least one) to run (each child takes a status pipe and a pidfd as it is created),
+            // and those let go are prepared again after it, with this one: each tried once more.
+            todo.emplace_front(i, true);
+            std::size_t keep = std::max<std::size_t>(1, held.size() / 2);
+            for (std::size_t k = held.size(); k-- > keep;) {
+                todo.emplace_front(held[k].first, true);
+            }
+            held.resize(keep);
+            plans.resize(keep);
             run_held();
-            prepared = prepare_spawn(*r.job, r.type);
+            continue;
         }
         if (!prepared) {
             m_containment.may_be_idle(*r.job);

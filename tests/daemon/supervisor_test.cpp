@@ -238,10 +238,10 @@ TEST_F(SupervisorTest, ABatchOutOfDescriptorsRunsWhatItPreparedThenTriesTheJobOn
                 << name << ": " << failure;
         }
     }
-    // Without running the batch early: j0-j3 prepared (8 fds), every later job failed. With it:
-    // j4 fails, j0-j3 run (4 fds left), j4 and j5 are prepared (8); j6 fails, they run (6), j6
-    // is prepared (8); j7 fails, j6 runs (7), and j7 fails again: tried once more only. j8-j11
-    // fail with nothing prepared to run.
+    // Without running the batch early: j0-j3 prepared (8 fds), every later job failed: 4 run.
+    // With it: j4 fails, j2-j3 are let go, j0-j1 run (2 fds left), j2-j4 are prepared again (8);
+    // j5 fails, j3-j4 let go, j2 runs (3), j3-j4 prepared (7), j5 fails again (tried once
+    // more only), and so on: 7 run (j0-j4, j6, j8), each failure says why.
     EXPECT_EQ(running, 7);
 }
 

@@ -257,7 +257,7 @@ TEST(IntegrationConsoleLog, JobsThatFindStartdOutOfDescriptorsFailSayingSo) {
     // A spawn batch prepares 32 plans with their pipes at once, so near the limit more jobs fail
     // than strictly must; under ASan (which holds descriptors of its own) none may be left over.
     if (!test_support::asan_build) {
-        EXPECT_GT(count_of(list.out, "start/running"), 0u) << list.out;
+        EXPECT_GT(count_of(list.out, "start/running"), 0u) << list.out << out;
     }
 }
 
