@@ -24,11 +24,12 @@ import select
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import time
+
+from startd_client import request, request_frame, take_payloads
 
 EXIT_LINE = re.compile(rb" process \(\d+\) (?:terminated with status|killed by|exited normally)")
 
@@ -90,9 +91,8 @@ class Client:
         deadline = time.monotonic() + 30
         while self.next_id - 1 - self.replies >= window and time.monotonic() < deadline:
             self.pump(0.05)
-        payload = json.dumps({"v": 1, "id": self.next_id, "cmd": cmd, "args": args}).encode()
+        self.pending += request_frame(self.next_id, cmd, args)
         self.next_id += 1
-        self.pending += struct.pack(">I", len(payload)) + payload
         self.pump(0)
 
     def pump(self, timeout):
@@ -108,13 +108,9 @@ class Client:
             data = self.sock.recv(1 << 20)
             if not data:
                 raise RuntimeError("startd closed the control connection")
-            self.inbuf += data
-            while len(self.inbuf) >= 4:
-                (size,) = struct.unpack(">I", self.inbuf[:4])
-                if len(self.inbuf) < 4 + size:
-                    break
-                reply = json.loads(self.inbuf[4:4 + size])
-                self.inbuf = self.inbuf[4 + size:]
+            payloads, self.inbuf = take_payloads(self.inbuf + data)
+            for payload in payloads:
+                reply = json.loads(payload)
                 self.replies += 1
                 if not reply.get("ok"):
                     code = reply.get("error", {}).get("code", "?")
@@ -127,26 +123,6 @@ class Client:
         while self.replies < self.next_id - 1 and time.monotonic() < deadline:
             self.pump(0.05)
         return self.replies == self.next_id - 1
-
-
-def version_latency(path, timeout=10.0):
-    """Seconds a fresh connection waits for `version`, or None past `timeout`."""
-    begun = time.monotonic()
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.settimeout(timeout)
-            s.connect(path)
-            payload = b'{"v":1,"id":1,"cmd":"version","args":{}}'
-            s.sendall(struct.pack(">I", len(payload)) + payload)
-            got = b""
-            while len(got) < 4 or len(got) < 4 + struct.unpack(">I", got[:4])[0]:
-                data = s.recv(4096)
-                if not data:
-                    return None
-                got += data
-    except OSError:
-        return None
-    return time.monotonic() - begun
 
 
 def sample(pid):
@@ -285,7 +261,7 @@ def main():
             if now >= next_sample:
                 fds, rss, zombies = sample(daemon.pid)
                 samples.append((elapsed, done, fds, rss, zombies))
-                latency = version_latency(sock_path)
+                latency = request(sock_path, "version", {}, 10.0)
                 if latency is None:
                     raise RuntimeError(f"startd did not answer `version` within 10 s at {elapsed:.0f} s "
                                        f"({done} exits, {fds} fds)")

@@ -16,43 +16,14 @@ import resource
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 
+from startd_client import LENGTH, exchange, request, request_frame
+
 NOBODY = 65534
-
-
-def frame(obj):
-    payload = json.dumps(obj).encode()
-    return struct.pack(">I", len(payload)) + payload
-
-
-def request(path, cmd, args, timeout):
-    """Seconds for one request on a fresh connection, or None when it fails or passes `timeout`."""
-    took, _ = exchange(path, cmd, args, timeout)
-    return took
-
-
-def exchange(path, cmd, args, timeout):
-    """(seconds, reply payload) of one request on a fresh connection; (None, b"") on failure."""
-    begun = time.monotonic()
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.settimeout(timeout)
-            s.connect(path)
-            s.sendall(frame({"v": 1, "id": 1, "cmd": cmd, "args": args}))
-            got = b""
-            while len(got) < 4 or len(got) < 4 + struct.unpack(">I", got[:4])[0]:
-                data = s.recv(65536)
-                if not data:
-                    return None, b""
-                got += data
-    except OSError:
-        return None, b""
-    return time.monotonic() - begun, got[4:]
 
 
 def latencies(path, job, count, timeout):
@@ -102,7 +73,7 @@ def attacker(path, idle, pipeliners, partials, ready_w):
             held.append(connect())
         except OSError:
             refused += 1
-    burst = b"".join(frame({"v": 1, "id": i, "cmd": "list", "args": {}}) for i in range(1000))
+    burst = b"".join(request_frame(i, "list", {}) for i in range(1000))
     for _ in range(pipeliners):
         try:
             s = connect()
@@ -115,7 +86,7 @@ def attacker(path, idle, pipeliners, partials, ready_w):
             held.append(s)
         except OSError:
             refused += 1
-    half = struct.pack(">I", (1 << 20) - 1) + b"x" * (512 << 10)  # a 1 MiB frame, half of it sent
+    half = LENGTH.pack((1 << 20) - 1) + b"x" * (512 << 10)  # a 1 MiB frame, half of it sent
     for _ in range(partials):
         try:
             s = connect()

@@ -31,6 +31,13 @@ public:
         return e;
     }
 
+    // `message` in full, keeping the errno it stems from (for callers that act on it).
+    static Error with_errno(int err, std::string message) {
+        Error e(std::move(message));
+        e.m_errno = err;
+        return e;
+    }
+
     int code() const { return m_errno; }
     const std::string& message() const { return m_message; }
 

@@ -3,14 +3,14 @@
 
 #include "proc/job_mark.h"
 
+#include <cerrno>
 #include <unordered_map>
 
 namespace daemon_main {
 
-Containment::Containment(sys::Sys& sys, proc::ProcessTree& tree, std::function<bool(pid_t)> is_job_process,
+Containment::Containment(pid_t self, proc::ProcessTree& tree, std::function<bool(pid_t)> is_job_process,
                          Log log)
-    : m_tree(tree), m_is_job_process(std::move(is_job_process)), m_log(std::move(log)),
-      m_self(sys.getpid()) {}
+    : m_tree(tree), m_is_job_process(std::move(is_job_process)), m_log(std::move(log)), m_self(self) {}
 
 std::string Containment::cgroups_summary() const {
     if (!m_cgroups) {
@@ -30,14 +30,21 @@ Containment::Prepared Containment::prepare(const core::Job& job) {
     if (!m_cgroups || !m_cgroups->available()) {
         return prepared;
     }
-    if (held.cgroup.empty() && held.no_cgroup.empty()) {
+    if ((held.cgroup.empty() && held.no_cgroup.empty()) ||
+        (!held.cgroup.empty() && held.dir == Dir::Removed)) {
         if (auto dir = m_cgroups->job_dir(job.name(), job.instance()); dir) {
             held.cgroup = std::move(dir).value();
         } else {
             held.no_cgroup = "cannot create its cgroup: " + dir.error().message();
+            held.cgroup.clear();
         }
     }
     if (!held.cgroup.empty()) {
+        // In use again: not to be removed, whether it was busy or a destroyed instance's.
+        held.dir = Dir::Present;
+        held.removal_tries = 0;
+        m_busy.erase(&job);
+        std::erase_if(m_lingering, [&](const Lingering& l) { return l.dir == held.cgroup; });
         if (auto fd = m_cgroups->procs_fd(held.cgroup); fd) {
             prepared.cgroup_procs = std::move(fd).value();
         } else {
@@ -81,6 +88,11 @@ void Containment::forget(const core::Job& job) {
     if (it == m_held.end()) {
         return;
     }
+    m_maybe_idle.erase(&job);
+    if (Held& held = it->second; !held.cgroup.empty() && held.dir != Dir::Removed &&
+                                 !remove_cgroup(job, held) && m_busy.erase(&job) != 0) {
+        m_lingering.push_back(Lingering{held.cgroup, held.removal_tries});
+    }
     for (pid_t pid : it->second.traced) {
         if (auto t = m_traced.find(pid); t != m_traced.end() && t->second.serial == it->second.serial) {
             m_traced.erase(t);
@@ -89,9 +101,98 @@ void Containment::forget(const core::Job& job) {
     m_held.erase(it);
 }
 
+void Containment::may_be_idle(const core::Job& job) {
+    if (auto it = m_held.find(&job);
+        it != m_held.end() && !it->second.cgroup.empty() && it->second.dir == Dir::Present) {
+        m_maybe_idle.insert(&job);
+    }
+}
+
+void Containment::release_idle() {
+    if (m_maybe_idle.empty()) {
+        return;
+    }
+    auto jobs = std::move(m_maybe_idle);
+    m_maybe_idle.clear();
+    for (const core::Job* job : jobs) {
+        // Forgotten jobs left the set, so each one here is alive.
+        if (auto it = m_held.find(job); it != m_held.end() && job->state == core::JobState::Waiting &&
+                                        !it->second.cgroup.empty() && it->second.dir == Dir::Present) {
+            remove_cgroup(*job, it->second);
+        }
+    }
+}
+
+bool Containment::remove_cgroup(const core::Job& job, Held& held) {
+    auto removed = m_cgroups->remove(held.cgroup);
+    if (removed) {
+        held.dir = Dir::Removed;
+        held.removal_tries = 0;
+        m_busy.erase(&job);
+        return true;
+    }
+    held.dir = Dir::Busy;
+    held.not_removed = removed.error().message();
+    if (removed.error().code() == EBUSY && ++held.removal_tries <= max_removal_tries) {
+        m_busy.insert(&job); // retried after later reaps
+    } else {
+        m_busy.erase(&job);
+        m_log(core::LogLevel::Warning,
+              job.display_name() + ": cgroup left in place (" + held.not_removed + ")");
+    }
+    return false;
+}
+
+void Containment::retry_removals() {
+    if (!m_busy.empty()) {
+        std::vector<const core::Job*> busy(m_busy.begin(), m_busy.end());
+        for (const core::Job* job : busy) {
+            if (auto it = m_held.find(job); it != m_held.end()) {
+                remove_cgroup(*job, it->second);
+            }
+        }
+    }
+    std::erase_if(m_lingering, [this](Lingering& l) {
+        auto removed = m_cgroups->remove(l.dir);
+        if (removed) {
+            return true;
+        }
+        if (removed.error().code() == EBUSY && ++l.removal_tries <= max_removal_tries) {
+            return false;
+        }
+        m_log(core::LogLevel::Warning,
+              "cgroup " + l.dir + " of a job that is gone left in place (" + removed.error().message() + ")");
+        return true;
+    });
+}
+
+void Containment::remove_cgroups() {
+    if (!m_cgroups || !m_cgroups->available()) {
+        return;
+    }
+    std::vector<std::string> dirs;
+    for (const auto& [job, held] : m_held) {
+        if (!held.cgroup.empty() && held.dir != Dir::Removed) {
+            dirs.push_back(held.cgroup);
+        }
+    }
+    for (const Lingering& l : m_lingering) {
+        dirs.push_back(l.dir);
+    }
+    dirs.push_back(m_cgroups->base()); // last: it is empty only once the others are gone
+    for (const std::string& dir : dirs) {
+        if (auto removed = m_cgroups->remove(dir); !removed) {
+            m_log(core::LogLevel::Warning,
+                  "cgroup " + dir + " left in place at exit (" + removed.error().message() + ")");
+        }
+    }
+}
+
 const std::string* Containment::cgroup_of(const core::Job& job) const {
     auto it = m_held.find(&job);
-    return it == m_held.end() || it->second.cgroup.empty() ? nullptr : &it->second.cgroup;
+    return it == m_held.end() || it->second.cgroup.empty() || it->second.dir == Dir::Removed
+               ? nullptr
+               : &it->second.cgroup;
 }
 
 void Containment::signal_cgroup(const core::Job& job, int sig) {
@@ -105,8 +206,11 @@ std::string Containment::describe(const core::Job& job) const {
     if (it == m_held.end()) {
         return {};
     }
-    if (!it->second.cgroup.empty()) {
-        return "cgroup " + it->second.cgroup;
+    if (const Held& held = it->second; !held.cgroup.empty()) {
+        return "cgroup " + held.cgroup +
+               (held.dir == Dir::Removed ? " (removed: no process left)"
+                : held.dir == Dir::Busy  ? " (not removed: " + held.not_removed + ")"
+                                         : std::string());
     }
     std::string why = !it->second.no_cgroup.empty() ? it->second.no_cgroup
                       : m_cgroups                   ? m_cgroups->unavailable_reason()

@@ -34,8 +34,9 @@ LogPipes::~LogPipes() {
 base::Result<sys::FdPair> LogPipes::make_pipe() {
     auto pipe = m_sys.pipe2(O_CLOEXEC);
     if (!pipe) {
-        return base::Error("cannot create its log pipe: " + pipe.error().message() +
-                           fd_shortage_note(pipe.error().code()));
+        return base::Error::with_errno(pipe.error().code(),
+                                       "cannot create its log pipe: " + pipe.error().message() +
+                                           fd_shortage_note(pipe.error().code()));
     }
     return pipe;
 }

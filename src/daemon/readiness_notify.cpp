@@ -14,7 +14,8 @@ base::Result<std::string> Readiness::prepare_notify(const core::Job& job) {
     close_channel(&job);
     auto fd = m_sys.socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
     if (!fd) {
-        return base::Error("cannot create NOTIFY_SOCKET: " + fd.error().message());
+        return base::Error::with_errno(fd.error().code(),
+                                       "cannot create NOTIFY_SOCKET: " + fd.error().message());
     }
     // Abstract: nothing on disk to clean up or to guard with permissions; the credentials check
     // decides whose messages count.

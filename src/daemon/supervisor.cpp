@@ -6,9 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <deque>
 
 #include "config/job_dir.h"
 #include "daemon/config_check.h"
@@ -29,7 +31,7 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
       m_server(sys, *this, m_host),
       m_readiness(sys, loop, m_engine, logger(), m_settings.ready_timeout),
       m_tree(sys),
-      m_containment(sys, m_tree, [this](pid_t pid) { return m_engine.job_of(pid) != nullptr; }, logger()),
+      m_containment(sys.getpid(), m_tree, [this](pid_t pid) { return m_engine.job_of(pid) != nullptr; }, logger()),
       m_leftovers(sys, loop, m_tree, logger(), [this] { after_change(); }),
       m_log_pipes(sys, loop, m_settings.endpoint.log_dir, [this](std::string_view job, std::string_view instance) {
           return m_engine.find_instance(job, instance) != nullptr;
@@ -177,6 +179,9 @@ void Supervisor::reap_children() {
         }
         if (status->terminated()) {
             m_containment.reaped(status->pid);
+            if (const core::Job* job = m_engine.job_of(status->pid)) {
+                m_containment.may_be_idle(*job); // its cgroup goes once it is at rest
+            }
         }
         if (m_readiness.on_child_status(*status) || !status->terminated()) {
             continue;
@@ -187,6 +192,7 @@ void Supervisor::reap_children() {
             log(core::LogLevel::Debug, "reaped orphan " + std::to_string(status->pid));
         }
     }
+    m_containment.retry_removals(); // cgroups that still held a process that has gone now
     if (more && !m_reap_posted) {
         m_reap_posted = true;
         m_loop.post([this] {
@@ -204,8 +210,11 @@ void Supervisor::shutdown() {
 }
 
 void Supervisor::after_change() {
-    // Once every job has stopped, what they left below us goes too (leftovers.h).
+    m_containment.release_idle(); // the cgroups of jobs that have come to rest
+    // Once every job has stopped, what they left below us goes too (leftovers.h), then the
+    // jobs' cgroups.
     if (m_shutting_down && m_engine.all_stopped() && !m_leftovers.sweep()) {
+        m_containment.remove_cgroups();
         m_loop.quit();
     }
 }
@@ -215,40 +224,86 @@ void Supervisor::after_change() {
 base::Result<pid_t> Supervisor::spawn(const core::Job& job, core::ProcessType type) {
     auto prepared = prepare_spawn(job, type);
     if (!prepared) {
+        m_containment.may_be_idle(job);
         return prepared.error();
     }
     return finish_spawn(job, *prepared, m_sys.spawn(prepared->plan));
 }
 
 std::vector<base::Result<pid_t>> Supervisor::spawn_batch(std::span<const core::SpawnRequest> requests) {
-    // A slice at a time: the plans of a whole bring-up (a kilobyte or two each) held at once
-    // would grow the heap for good; a slice keeps every CPU busy all the same.
+    // Up to a slice at a time: the plans of a whole bring-up (a kilobyte or two each) held at
+    // once would grow the heap for good; a slice keeps every CPU busy all the same.
     constexpr std::size_t slice = 32;
+    std::vector<std::optional<base::Result<pid_t>>> done(requests.size());
+    std::vector<std::pair<std::size_t, PreparedSpawn>> held; // request index, what it holds
+    held.reserve(slice); // never reallocated: `plans` points into it
+    std::vector<const sys::SpawnPlan*> plans;
+    auto run_held = [&] {
+        if (held.empty()) {
+            return;
+        }
+        std::vector<base::Result<sys::Spawned, sys::SpawnError>> spawned;
+        try {
+            spawned = m_sys.spawn_many(plans);
+        } catch (...) { // no thread or no memory for the batch: these requests fail, no other
+            base::Error why = core::error_of_current_exception();
+            for (auto& [index, prepared] : held) {
+                m_containment.may_be_idle(*requests[index].job);
+                done[index] = why;
+            }
+            held.clear();
+            plans.clear();
+            return;
+        }
+        for (std::size_t k = 0; k < held.size(); ++k) {
+            auto& [index, prepared] = held[k];
+            done[index] = finish_spawn(*requests[index].job, prepared, std::move(spawned[k]));
+        }
+        held.clear(); // closes the batch's fds: the children have their copies
+        plans.clear();
+    };
+    // Request indices in the order they are prepared, and whether each was tried once already.
+    std::deque<std::pair<std::size_t, bool>> todo;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        todo.emplace_back(i, false);
+    }
+    while (!todo.empty()) {
+        auto [i, retried] = todo.front();
+        todo.pop_front();
+        const core::SpawnRequest& r = requests[i];
+        auto prepared = prepare_spawn(*r.job, r.type);
+        if (!prepared && !retried && !held.empty() &&
+            (prepared.error().code() == EMFILE || prepared.error().code() == ENFILE)) {
+            // Out of descriptors while the batch holds some (each prepared spawn its log pipe, a
+            // cgroup.procs): the newer half is let go, which leaves room for the older half (at
+            // least one) to run (each child takes a status pipe and a pidfd as it is created),
+            // and those let go are prepared again after it, with this one: each tried once more.
+            todo.emplace_front(i, true);
+            std::size_t keep = std::max<std::size_t>(1, held.size() / 2);
+            for (std::size_t k = held.size(); k-- > keep;) {
+                todo.emplace_front(held[k].first, true);
+            }
+            held.resize(keep);
+            plans.resize(keep);
+            run_held();
+            continue;
+        }
+        if (!prepared) {
+            m_containment.may_be_idle(*r.job);
+            done[i] = prepared.error();
+            continue;
+        }
+        held.emplace_back(i, std::move(prepared).value());
+        plans.push_back(&held.back().second.plan);
+        if (held.size() == slice) {
+            run_held();
+        }
+    }
+    run_held();
     std::vector<base::Result<pid_t>> results;
     results.reserve(requests.size());
-    std::vector<base::Result<PreparedSpawn>> prepared;
-    prepared.reserve(slice); // never reallocated: `plans` points into it
-    std::vector<const sys::SpawnPlan*> plans;
-    for (std::size_t begin = 0; begin < requests.size(); begin += slice) {
-        auto part = requests.subspan(begin, std::min(slice, requests.size() - begin));
-        prepared.clear();
-        plans.clear();
-        for (const core::SpawnRequest& r : part) {
-            auto& p = prepared.emplace_back(prepare_spawn(*r.job, r.type));
-            if (p) {
-                plans.push_back(&p->plan);
-            }
-        }
-        auto spawned = m_sys.spawn_many(plans);
-        std::size_t next = 0;
-        for (std::size_t i = 0; i < part.size(); ++i) {
-            auto& p = prepared[i];
-            if (!p) {
-                results.push_back(p.error());
-            } else {
-                results.push_back(finish_spawn(*part[i].job, *p, std::move(spawned[next++])));
-            }
-        }
+    for (auto& result : done) {
+        results.push_back(std::move(*result));
     }
     return results;
 }
@@ -308,6 +363,7 @@ base::Result<Supervisor::PreparedSpawn> Supervisor::prepare_spawn(const core::Jo
 base::Result<pid_t> Supervisor::finish_spawn(const core::Job& job, PreparedSpawn& prepared,
                                              base::Result<sys::Spawned, sys::SpawnError> spawned) {
     if (!spawned) {
+        m_containment.may_be_idle(job); // its cgroup, made for this process, may now hold none
         return base::Error(spawned.error().message() + fd_shortage_note(spawned.error().error));
     }
     pid_t pid = spawned->pid;

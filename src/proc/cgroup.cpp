@@ -175,6 +175,13 @@ base::Result<std::string> Cgroups::job_dir(std::string_view job, std::string_vie
     return dir;
 }
 
+base::Result<void> Cgroups::remove(const std::string& dir) {
+    if (auto removed = m_sys->rmdir(dir.c_str()); !removed && removed.error().code() != ENOENT) {
+        return removed;
+    }
+    return {};
+}
+
 base::Result<base::UniqueFd> Cgroups::procs_fd(const std::string& dir) {
     return m_sys->open((dir + "/cgroup.procs").c_str(), O_WRONLY);
 }

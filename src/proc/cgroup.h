@@ -1,11 +1,11 @@
 // Owns job cgroups (cgroup v2): finding the cgroup v2 hierarchy wherever it is mounted
 // (/proc/self/mountinfo: /sys/fs/cgroup on a unified host, /sys/fs/cgroup/unified on a hybrid
 // one) and startd's own cgroup in it, whether startd may create cgroups there, one directory per
-// job instance under a directory of this startd's own, and signalling or killing everything in
-// one. Where cgroups are not available (no cgroup2 mount, read-only, no permission, turned off)
-// it says why, and startd contains jobs by their process trees instead (daemon/containment).
-// Not here: moving a child into its cgroup (the child does it before exec: SpawnPlan), or
-// deciding when to kill (the engine's kill path, via the supervisor).
+// job instance under a directory of this startd's own (removed again once empty), and signalling
+// or killing everything in one. Where cgroups are not available (no cgroup2 mount, read-only, no permission,
+// turned off) it says why, and startd contains jobs by their process trees instead (daemon/containment). Not
+// here: moving a child into its cgroup (the child does it before exec: SpawnPlan), or deciding when to kill
+// (the engine's kill path, via the supervisor).
 #pragma once
 
 #include "sys/sys.h"
@@ -61,6 +61,9 @@ class Cgroups {
     // The cgroup directory of a job instance, created if missing ("web", "getty@tty1";
     // '/' in names becomes '_').
     base::Result<std::string> job_dir(std::string_view job, std::string_view instance);
+    // Removes DIR (a job cgroup, or base()) once nothing is in it: fails with EBUSY while a
+    // process or a cgroup is still in it. A DIR that is gone already counts as removed.
+    base::Result<void> remove(const std::string& dir);
     // DIR/cgroup.procs opened for writing: a child writes "0" to it to move itself in.
     base::Result<base::UniqueFd> procs_fd(const std::string& dir);
     // The processes in DIR now.

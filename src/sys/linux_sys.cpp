@@ -159,6 +159,10 @@ Result<void> LinuxSys::mkdir(const char* path, mode_t mode) {
     return check("mkdir", ::mkdir(path, mode), path);
 }
 
+Result<void> LinuxSys::rmdir(const char* path) {
+    return check("rmdir", ::rmdir(path), path);
+}
+
 Result<void> LinuxSys::chmod(const char* path, mode_t mode) {
     return check("chmod", ::chmod(path, mode), path);
 }

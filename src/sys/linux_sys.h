@@ -20,6 +20,7 @@ public:
     Result<std::vector<DirEntry>> read_dir(int dirfd) override;
     Result<void> unlink(const char* path) override;
     Result<void> mkdir(const char* path, mode_t mode) override;
+    Result<void> rmdir(const char* path) override;
     Result<void> chmod(const char* path, mode_t mode) override;
     Result<void> chown(const char* path, uid_t uid, gid_t gid) override;
 

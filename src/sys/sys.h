@@ -147,6 +147,7 @@ public:
     virtual Result<std::vector<DirEntry>> read_dir(int dirfd) = 0;
     virtual Result<void> unlink(const char* path) = 0;
     virtual Result<void> mkdir(const char* path, mode_t mode) = 0;
+    virtual Result<void> rmdir(const char* path) = 0;
     virtual Result<void> chmod(const char* path, mode_t mode) = 0;
     virtual Result<void> chown(const char* path, uid_t uid, gid_t gid) = 0;
 

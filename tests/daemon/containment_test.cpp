@@ -25,7 +25,10 @@ std::shared_ptr<const core::JobClass> job_class(const std::string& name) {
 // startd is pid 5000; its known job processes are 6000+; adopted processes are 7000+.
 class ContainmentTest : public ::testing::Test {
   protected:
-    ContainmentTest() { p.process(5000, 'S', 1); }
+    ContainmentTest() {
+        p.sys.set_self_pid(5000);
+        p.process(5000, 'S', 1);
+    }
     // A process of ours with a full stat line (start time `start`) and an environment.
     void process(pid_t pid, pid_t ppid, const std::string& environ, unsigned long long start = 100) {
         p.process(pid, 'S', ppid);
@@ -39,15 +42,27 @@ class ContainmentTest : public ::testing::Test {
         }
         p.children_file(ppid, ppid, list);
     }
+    // cgroup v2 at /sys/fs/cgroup/unified (a hybrid host), startd in its root cgroup: job
+    // cgroups under /sys/fs/cgroup/unified/startd-x.
+    void with_cgroups() {
+        p.sys.add_file("/proc/self/mountinfo",
+                       "40 30 0:37 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n");
+        p.sys.add_file("/proc/self/cgroup", "0::/\n");
+        p.sys.add_cgroup2_mount("/sys/fs/cgroup/unified");
+        c.set_cgroups(proc::Cgroups::detect(p.sys, "startd-x"));
+    }
+    bool logged_about(const std::string& text) const {
+        return std::any_of(logged.begin(), logged.end(),
+                           [&](const std::string& line) { return line.find(text) != std::string::npos; });
+    }
     std::string mark_of(const core::Job& job) { return c.prepare(job).mark + "\0"s; }
     std::vector<std::vector<pid_t>> escapees(std::vector<const core::Job*> jobs) { return c.escapees(jobs); }
 
     test_support::FakeProc p;
-    bool self_set = (p.sys.set_self_pid(5000), true); // before Containment asks who startd is
     proc::ProcessTree tree{p.sys};
     std::unordered_set<pid_t> known;
     std::vector<std::string> logged;
-    daemon_main::Containment c{p.sys, tree, [this](pid_t pid) { return known.count(pid) != 0; },
+    daemon_main::Containment c{5000, tree, [this](pid_t pid) { return known.count(pid) != 0; },
                                [this](core::LogLevel, std::string_view text) { logged.emplace_back(text); }};
     std::string ours;
     std::map<pid_t, std::string> theirs;
@@ -159,6 +174,103 @@ TEST_F(ContainmentTest, ATracedPidIsCheckedByItsStartTime) {
     // 7100 ended and another process got its pid before startd looked at it.
     process(7100, 5000, "\0"s, 777);
     EXPECT_TRUE(escapees({&a})[0].empty());
+}
+
+TEST_F(ContainmentTest, AJobsCgroupIsRemovedOnceItIsAtRestAndMadeAgainForItsNextProcess) {
+    with_cgroups();
+    const std::string dir = "/sys/fs/cgroup/unified/startd-x/a";
+    a.state = core::JobState::Running;
+    ASSERT_TRUE(c.prepare(a).cgroup_procs.valid());
+    c.may_be_idle(a);
+    c.release_idle();
+    EXPECT_TRUE(p.sys.exists(dir)) << "a is not at rest";
+    a.state = core::JobState::Waiting;
+    c.release_idle();
+    EXPECT_TRUE(p.sys.exists(dir)) << "only the jobs may_be_idle named are looked at";
+    c.may_be_idle(a);
+    c.release_idle();
+    EXPECT_FALSE(p.sys.exists(dir));
+    EXPECT_EQ(c.describe(a), "cgroup " + dir + " (removed: no process left)");
+    EXPECT_EQ(c.cgroup_of(a), nullptr) << "nothing to signal";
+
+    a.state = core::JobState::Starting;
+    EXPECT_TRUE(c.prepare(a).cgroup_procs.valid());
+    EXPECT_TRUE(p.sys.exists(dir));
+    EXPECT_EQ(c.describe(a), "cgroup " + dir);
+}
+
+TEST_F(ContainmentTest, ACgroupStillHoldingAProcessIsRetriedAfterReapsThenLeftAndStatusSaysSo) {
+    with_cgroups();
+    const std::string dir = "/sys/fs/cgroup/unified/startd-x/a";
+    ASSERT_TRUE(c.prepare(a).cgroup_procs.valid());
+    p.sys.add_file(dir + "/cgroup.procs", "7001\n"); // a process that outlived a's main process
+    a.state = core::JobState::Waiting;
+    c.may_be_idle(a);
+    c.release_idle();
+    EXPECT_TRUE(p.sys.exists(dir));
+    EXPECT_EQ(c.describe(a), "cgroup " + dir + " (not removed: rmdir " + dir + ": Device or resource busy)");
+    c.retry_removals();
+    EXPECT_TRUE(p.sys.exists(dir));
+    p.sys.add_file(dir + "/cgroup.procs", ""); // it has gone (and been reaped)
+    c.retry_removals();
+    EXPECT_FALSE(p.sys.exists(dir));
+    EXPECT_EQ(c.describe(a), "cgroup " + dir + " (removed: no process left)");
+
+    // A process that stays: its cgroup is tried a bounded number of times, then left.
+    ASSERT_TRUE(c.prepare(a).cgroup_procs.valid());
+    p.sys.add_file(dir + "/cgroup.procs", "7002\n");
+    c.may_be_idle(a);
+    c.release_idle();
+    for (int i = 0; i < 100; ++i) {
+        c.retry_removals();
+    }
+    int tries = p.sys.call_count("rmdir");
+    c.retry_removals();
+    EXPECT_EQ(p.sys.call_count("rmdir"), tries) << "no longer tried";
+    EXPECT_LT(tries, 30);
+    EXPECT_TRUE(p.sys.exists(dir));
+    EXPECT_NE(c.describe(a).find("(not removed: "), std::string::npos) << c.describe(a);
+    EXPECT_TRUE(logged_about("a: cgroup left in place"));
+}
+
+TEST_F(ContainmentTest, ADestroyedInstancesCgroupIsRemovedOrRetriedUnlessANewInstanceTakesItOver) {
+    with_cgroups();
+    const std::string dir = "/sys/fs/cgroup/unified/startd-x/getty@tty1";
+    ASSERT_TRUE(c.prepare(getty).cgroup_procs.valid());
+    c.forget(getty);
+    EXPECT_FALSE(p.sys.exists(dir)) << "empty: removed as the instance goes";
+
+    ASSERT_TRUE(c.prepare(getty).cgroup_procs.valid());
+    p.sys.add_file(dir + "/cgroup.procs", "7001\n");
+    c.forget(getty);
+    EXPECT_TRUE(p.sys.exists(dir));
+    p.sys.add_file(dir + "/cgroup.procs", "");
+    c.retry_removals();
+    EXPECT_FALSE(p.sys.exists(dir)) << "retried after a reap";
+
+    ASSERT_TRUE(c.prepare(getty).cgroup_procs.valid());
+    p.sys.add_file(dir + "/cgroup.procs", "7001\n");
+    c.forget(getty);
+    core::Job again{job_class("getty"), "tty1"};
+    ASSERT_TRUE(c.prepare(again).cgroup_procs.valid());
+    p.sys.add_file(dir + "/cgroup.procs", "");
+    c.retry_removals();
+    EXPECT_TRUE(p.sys.exists(dir)) << "the new instance's";
+}
+
+TEST_F(ContainmentTest, AtExitEveryJobCgroupAndStartdsOwnDirectoryAreRemovedOrLogged) {
+    with_cgroups();
+    ASSERT_TRUE(c.prepare(a).cgroup_procs.valid());
+    ASSERT_TRUE(c.prepare(getty).cgroup_procs.valid());
+    p.sys.add_file("/sys/fs/cgroup/unified/startd-x/a/cgroup.procs", "7001\n");
+    c.remove_cgroups();
+    EXPECT_FALSE(p.sys.exists("/sys/fs/cgroup/unified/startd-x/getty@tty1"));
+    EXPECT_TRUE(p.sys.exists("/sys/fs/cgroup/unified/startd-x/a"));
+    EXPECT_TRUE(logged_about("cgroup /sys/fs/cgroup/unified/startd-x left in place at exit"));
+
+    p.sys.add_file("/sys/fs/cgroup/unified/startd-x/a/cgroup.procs", "");
+    c.remove_cgroups();
+    EXPECT_FALSE(p.sys.exists("/sys/fs/cgroup/unified/startd-x"));
 }
 
 } // namespace

@@ -114,6 +114,7 @@ class SupervisorFaultsRandomTest : public SupervisorTest, public ::testing::With
     void install_faults(unsigned seed, unsigned one_in) {
         fault_rng.seed(seed);
         sys.fail_when([this, one_in](std::string_view call) -> std::optional<int> {
+            end_thrown_batch(call);
             std::mt19937& rng = fault_rng;
             if (!faults_on || client_io) {
                 return std::nullopt;
@@ -127,8 +128,10 @@ class SupervisorFaultsRandomTest : public SupervisorTest, public ::testing::With
             if (call == "spawn") {
                 note_broken(sys.spawn_attempts().back(), err);
             } else if (call == "spawn_many") {
+                collect_broken_batch(); // an earlier batch of the same round that threw
                 pending_batch_error = err; // its plans are recorded as attempts when it throws
                 batch_start = sys.spawn_attempts().size();
+                batch_end.reset();
             }
             return err;
         });
@@ -140,12 +143,20 @@ class SupervisorFaultsRandomTest : public SupervisorTest, public ::testing::With
         broken.push_back(BrokenSpawn{name, instance, err, j != nullptr && j->failed});
     }
 
+    // The plans of a batch that threw are those recorded before the next call: the Supervisor
+    // goes on with the rest of the round (a "spawn" is recorded before its call is made).
+    void end_thrown_batch(std::string_view call) {
+        if (pending_batch_error != 0 && !batch_end) {
+            batch_end = sys.spawn_attempts().size() - (call == "spawn" ? 1 : 0);
+        }
+    }
+
     // Collects the plans of a batch that threw (see install_faults).
     void collect_broken_batch() {
         if (pending_batch_error == 0) {
             return;
         }
-        for (std::size_t i = batch_start; i < sys.spawn_attempts().size(); ++i) {
+        for (std::size_t i = batch_start; i < batch_end.value_or(sys.spawn_attempts().size()); ++i) {
             note_broken(sys.spawn_attempts()[i], pending_batch_error);
         }
         pending_batch_error = 0;
@@ -213,6 +224,7 @@ class SupervisorFaultsRandomTest : public SupervisorTest, public ::testing::With
     std::vector<BrokenSpawn> broken;
     int pending_batch_error = 0;
     std::size_t batch_start = 0;
+    std::optional<std::size_t> batch_end; // set by the first call after the batch threw
 };
 
 TEST_P(SupervisorFaultsRandomTest, StartdAnswersLosesNoJobAndLeaksNothing) {

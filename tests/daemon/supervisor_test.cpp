@@ -1,8 +1,12 @@
 // Tests the Supervisor over the fake kernel: spawning and reaping, kill timers, console-log
-// pipes, spawn steps and system calls that fail, thread creation that fails, and shutdown.
+// pipes, spawn steps and system calls that fail, thread creation that fails, a batch of spawns
+// near the descriptor limit, job cgroups removed once empty, and shutdown.
 #include "daemon/supervisor_fixture.h"
+#include "proc/cgroup.h"
 
 #include <cerrno>
+#include <optional>
+#include <string_view>
 
 namespace {
 
@@ -198,6 +202,108 @@ TEST_F(SupervisorTest, SigtermStopsEveryJobReapsThemAndEndsTheLoop) {
     EXPECT_EQ(zombies(), 0U);
     EXPECT_TRUE(supervisor->engine().all_stopped());
     EXPECT_TRUE(loop->run().has_value()) << "the shutdown ended the loop";
+}
+
+TEST_F(SupervisorTest, ABatchOutOfDescriptorsRunsWhatItPreparedThenTriesTheJobOnceMore) {
+    // Each prepared spawn of a batch holds its log pipe (both ends) until the batch runs; a
+    // running job keeps only the read end. Near the descriptor limit a job failed with EMFILE
+    // although running the prepared ones would have freed what it needed.
+    const int jobs = 12;
+    for (int i = 0; i < jobs; ++i) {
+        write_job("j" + std::to_string(i), "start on go\nexec /bin/j\n");
+    }
+    ASSERT_TRUE(boot());
+    // A descriptor limit: pipe2 fails with EMFILE where it would leave startd holding more than
+    // 8 fds beyond what it held at the batch's first pipe2.
+    std::optional<std::size_t> first;
+    sys.fail_when([&](std::string_view call) -> std::optional<int> {
+        if (call != "pipe2") {
+            return std::nullopt;
+        }
+        std::size_t open = sys.open_fds().size();
+        first = first.value_or(open);
+        return open + 2 > *first + 8 ? std::optional<int>(EMFILE) : std::nullopt;
+    });
+    supervisor->engine().emit("go", {});
+    settle();
+    sys.fail_when({});
+    int running = 0;
+    for (int i = 0; i < jobs; ++i) {
+        std::string name = "j" + std::to_string(i);
+        if (main_pid(name) > 0) {
+            ++running;
+        } else {
+            std::string failure = status_failure(name);
+            EXPECT_NE(failure.find("(startd is out of file descriptors)"), std::string::npos)
+                << name << ": " << failure;
+        }
+    }
+    // Without running the batch early: j0-j3 prepared (8 fds), every later job failed: 4 run.
+    // With it: j4 fails, j2-j3 are let go, j0-j1 run (2 fds left), j2-j4 are prepared again (8);
+    // j5 fails, j3-j4 let go, j2 runs (3), j3-j4 prepared (7), j5 fails again (tried once
+    // more only), and so on: 7 run (j0-j4, j6, j8), each failure says why.
+    EXPECT_EQ(running, 7);
+}
+
+// cgroup v2 on /sys/fs/cgroup (the fake's), startd in its root cgroup.
+class SupervisorCgroupTest : public SupervisorTest {
+  protected:
+    SupervisorCgroupTest() {
+        sys.add_file("/proc/self/mountinfo", "26 22 0:24 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+        sys.add_file("/proc/self/cgroup", "0::/\n");
+        sys.add_cgroup2_mount("/sys/fs/cgroup");
+    }
+    std::string containment(const std::string& name) {
+        auto reply = request("status", {{"job", name}});
+        if (!reply || !reply->ok || reply->result["statuses"].empty()) {
+            return {};
+        }
+        return reply->result["statuses"][0].value("containment", "");
+    }
+    const std::string base = "/sys/fs/cgroup/" + proc::jobs_dir_name(socket_path);
+};
+
+TEST_F(SupervisorCgroupTest, AJobsCgroupIsRemovedOnceItHasStoppedAndStartdsOwnWhenStartdExits) {
+    write_job("web", "exec /bin/web\n");
+    ASSERT_TRUE(boot());
+    auto started = request("start", {{"job", "web"}});
+    ASSERT_TRUE(started && started->ok) << (started ? started->error.message : "no reply");
+    EXPECT_TRUE(sys.exists(base + "/web"));
+    EXPECT_EQ(containment("web"), "cgroup " + base + "/web");
+
+    auto stopped = request("stop", {{"job", "web"}});
+    ASSERT_TRUE(stopped && stopped->ok) << (stopped ? stopped->error.message : "no reply");
+    // Stopped by a command, web's instance is destroyed at rest (forgotten): its cgroup goes.
+    EXPECT_FALSE(sys.exists(base + "/web")) << "web has no process left";
+
+    auto again = request("start", {{"job", "web"}});
+    ASSERT_TRUE(again && again->ok);
+    EXPECT_TRUE(sys.exists(base + "/web")) << "made again for its next process";
+    sys.raise_signal(SIGTERM);
+    settle();
+    EXPECT_TRUE(loop->run().has_value()) << "the shutdown ended the loop";
+    EXPECT_FALSE(sys.exists(base + "/web"));
+    EXPECT_FALSE(sys.exists(base)) << "startd's own directory of job cgroups";
+}
+
+TEST_F(SupervisorCgroupTest, ACgroupAProcessOutlivedTheJobInIsRemovedOnceStartdHasReapedIt) {
+    write_job("web", "exec /bin/web\n");
+    ASSERT_TRUE(boot());
+    auto started = request("start", {{"job", "web"}});
+    ASSERT_TRUE(started && started->ok);
+    // A process of web's that left its group (adopted by startd) and ignores TERM.
+    pid_t stray = sys.add_child_process();
+    sys.add_file(base + "/web/cgroup.procs",
+                 std::to_string(main_pid("web")) + "\n" + std::to_string(stray) + "\n");
+    sys.exit_process(main_pid("web"), 0);
+    settle();
+    EXPECT_EQ(main_pid("web"), 0);
+    EXPECT_TRUE(sys.exists(base + "/web")) << "the stray is still in it";
+
+    sys.add_file(base + "/web/cgroup.procs", ""); // the stray dies and leaves the cgroup
+    sys.exit_process(stray, 0);
+    settle();
+    EXPECT_FALSE(sys.exists(base + "/web")) << "tried again once startd reaped a child";
 }
 
 } // namespace

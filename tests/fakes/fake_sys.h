@@ -147,6 +147,11 @@ public:
     bool exists(const std::string& path) const;
     std::optional<std::string> file_content(const std::string& path) const;
     std::optional<mode_t> file_mode(const std::string& path) const;
+    // Directories below `mount` behave as cgroup v2 does: mkdir makes an empty cgroup.procs in
+    // the new directory, rmdir removes a directory with the (control) files in it, and fails
+    // with EBUSY while a directory is below it or its cgroup.procs lists a process. Elsewhere
+    // rmdir fails with ENOTEMPTY unless the directory is empty.
+    void add_cgroup2_mount(const std::string& mount);
     // read_dir reports DT_UNKNOWN for every entry, as some filesystems do.
     void set_dirent_types_unknown(bool unknown) { m_dirent_unknown = unknown; }
 
@@ -268,6 +273,7 @@ public:
     sys::Result<std::vector<sys::DirEntry>> read_dir(int dirfd) override;
     sys::Result<void> unlink(const char* path) override;
     sys::Result<void> mkdir(const char* path, mode_t mode) override;
+    sys::Result<void> rmdir(const char* path) override;
     sys::Result<void> chmod(const char* path, mode_t mode) override;
     sys::Result<void> chown(const char* path, uid_t uid, gid_t gid) override;
 
@@ -349,6 +355,7 @@ private:
     std::string resolve(int dirfd, const char* path, const char* call);
     sys::Result<base::UniqueFd> open_path(const std::string& full, int flags, mode_t mode, const char* call);
     void ensure_parents(const std::string& path);
+    bool in_cgroup2(const std::string& path) const; // below an add_cgroup2_mount() mount
     sys::Result<base::UniqueFd> stream_end(std::shared_ptr<detail::Channel> in, std::shared_ptr<detail::Channel> out,
                                            bool is_socket, std::optional<ucred> peer, bool nonblock);
     void fire_timers();
@@ -360,6 +367,7 @@ private:
 
     std::map<int, FakeFd> m_fds;
     std::map<std::string, detail::Node> m_fs;
+    std::vector<std::string> m_cgroup2_mounts;
     bool m_dirent_unknown = false;
     std::function<void(const std::string&)> m_before_open;
 

@@ -278,6 +278,50 @@ sys::Result<void> FakeSys::mkdir(const char* path, mode_t mode) {
         return fail("mkdir", ENOTDIR, path);
     }
     m_fs[full] = Node{Node::Type::Dir, {}, mode & 07777, m_euid, 0};
+    if (in_cgroup2(full)) {
+        m_fs[full + "/cgroup.procs"] = Node{Node::Type::File, {}, 0644, 0, 0};
+    }
+    return {};
+}
+
+void FakeSys::add_cgroup2_mount(const std::string& mount) {
+    add_dir(mount);
+    m_cgroup2_mounts.push_back(normalize(mount));
+}
+
+bool FakeSys::in_cgroup2(const std::string& path) const {
+    return std::any_of(m_cgroup2_mounts.begin(), m_cgroup2_mounts.end(),
+                       [&](const std::string& mount) { return path.starts_with(mount + "/"); });
+}
+
+sys::Result<void> FakeSys::rmdir(const char* path) {
+    if (auto e = enter("rmdir")) {
+        return fail("rmdir", *e, path);
+    }
+    std::string full = resolve(AT_FDCWD, path, "rmdir");
+    auto node = m_fs.find(full);
+    if (node == m_fs.end()) {
+        return fail("rmdir", ENOENT, path);
+    }
+    if (node->second.type != Node::Type::Dir) {
+        return fail("rmdir", ENOTDIR, path);
+    }
+    bool cgroup = in_cgroup2(full);
+    std::string prefix = full + "/";
+    auto first = m_fs.lower_bound(prefix);
+    auto last = first;
+    for (; last != m_fs.end() && last->first.starts_with(prefix); ++last) {
+        if (!cgroup) {
+            return fail("rmdir", ENOTEMPTY, path);
+        }
+        bool procs = last->first == prefix + "cgroup.procs" &&
+                     last->second.content.find_first_not_of(" \n") != std::string::npos;
+        if (last->second.type == Node::Type::Dir || procs) {
+            return fail("rmdir", EBUSY, path);
+        }
+    }
+    m_fs.erase(first, last);
+    m_fs.erase(full);
     return {};
 }
 

@@ -79,6 +79,29 @@ TEST(FakeSys, WritesToFilesLandInTheFileSystem) {
     EXPECT_FALSE(fake.exists("/var/log/startd/web.log"));
 }
 
+TEST(FakeSys, RmdirRemovesEmptyDirectoriesAndCgroupsWithNothingInThem) {
+    FakeSys fake;
+    fake.add_file("/var/lib/x/file", "");
+    EXPECT_EQ(fake.rmdir("/var/lib/x").error().code(), ENOTEMPTY);
+    EXPECT_EQ(fake.rmdir("/var/lib/x/file").error().code(), ENOTDIR);
+    EXPECT_EQ(fake.rmdir("/var/lib/none").error().code(), ENOENT);
+    ASSERT_TRUE(fake.unlink("/var/lib/x/file"));
+    EXPECT_TRUE(fake.rmdir("/var/lib/x"));
+    EXPECT_FALSE(fake.exists("/var/lib/x"));
+
+    fake.add_cgroup2_mount("/sys/fs/cgroup");
+    ASSERT_TRUE(fake.mkdir("/sys/fs/cgroup/jobs", 0755));
+    ASSERT_TRUE(fake.mkdir("/sys/fs/cgroup/jobs/web", 0755));
+    EXPECT_EQ(fake.file_content("/sys/fs/cgroup/jobs/web/cgroup.procs"), "") << "made with the cgroup";
+    EXPECT_EQ(fake.rmdir("/sys/fs/cgroup/jobs").error().code(), EBUSY) << "a cgroup below it";
+    fake.add_file("/sys/fs/cgroup/jobs/web/cgroup.procs", "1234\n");
+    EXPECT_EQ(fake.rmdir("/sys/fs/cgroup/jobs/web").error().code(), EBUSY) << "a process in it";
+    fake.add_file("/sys/fs/cgroup/jobs/web/cgroup.procs", "");
+    EXPECT_TRUE(fake.rmdir("/sys/fs/cgroup/jobs/web"));
+    EXPECT_FALSE(fake.exists("/sys/fs/cgroup/jobs/web/cgroup.procs")) << "its control files go with it";
+    EXPECT_TRUE(fake.rmdir("/sys/fs/cgroup/jobs"));
+}
+
 TEST(FakeSys, ClosingTheLastWriteEndGivesTheReaderEndOfFile) {
     FakeSys fake;
     auto pipe = fake.pipe2(O_NONBLOCK);

@@ -5,10 +5,9 @@
 #include "control/framing.h"
 #include "control/protocol.h"
 #include "support/daemon_harness.h"
+#include "support/real_child.h"
 
 #include <algorithm>
-#include <dirent.h>
-#include <fstream>
 #include <gtest/gtest.h>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -22,29 +21,8 @@
 namespace {
 
 using test_support::DaemonHarness;
+using test_support::rss_kib;
 using namespace std::chrono_literals;
-
-std::size_t open_fds(pid_t pid) {
-    std::size_t n = 0;
-    if (DIR* d = ::opendir(("/proc/" + std::to_string(pid) + "/fd").c_str())) {
-        while (dirent* e = ::readdir(d)) {
-            n += e->d_name[0] != '.';
-        }
-        ::closedir(d);
-    }
-    return n;
-}
-
-long rss_kib(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("VmRSS:", 0) == 0) {
-            return std::atol(line.c_str() + 6);
-        }
-    }
-    return -1;
-}
 
 off_t file_size(const std::string& path) {
     struct stat st {};
@@ -183,7 +161,7 @@ TEST(IntegrationConsoleLog, ThreeThousandTaskInstancesLeaveStartdsDescriptorsWhe
     h.write_job("worker", "task\ninstance $N\nexec echo worker $N\n");
     ASSERT_TRUE(h.start_daemon());
     pid_t startd = h.daemon_pid();
-    std::size_t fds_before = open_fds(startd);
+    std::size_t fds_before = test_support::open_fds(startd).size();
     long rss_before = rss_kib(startd);
     constexpr int total = 3000;
     constexpr int batch = 100;
@@ -203,7 +181,8 @@ TEST(IntegrationConsoleLog, ThreeThousandTaskInstancesLeaveStartdsDescriptorsWhe
         }
     }
     std::size_t fds_after = 0;
-    EXPECT_TRUE(DaemonHarness::wait_for([&] { return (fds_after = open_fds(startd)) <= fds_before; }, 10s))
+    EXPECT_TRUE(DaemonHarness::wait_for(
+        [&] { return (fds_after = test_support::open_fds(startd).size()) <= fds_before; }, 10s))
         << fds_before << " fds before, " << fds_after << " after " << total << " instances";
     long rss_after = rss_kib(startd);
     std::cout << "[ figures  ] startd fds " << fds_before << " -> " << fds_after << ", RSS " << rss_before
@@ -278,7 +257,7 @@ TEST(IntegrationConsoleLog, JobsThatFindStartdOutOfDescriptorsFailSayingSo) {
     // A spawn batch prepares 32 plans with their pipes at once, so near the limit more jobs fail
     // than strictly must; under ASan (which holds descriptors of its own) none may be left over.
     if (!test_support::asan_build) {
-        EXPECT_GT(count_of(list.out, "start/running"), 0u) << list.out;
+        EXPECT_GT(count_of(list.out, "start/running"), 0u) << list.out << out;
     }
 }
 

@@ -2,6 +2,7 @@
 // sd_notify datagram protocol: start returns only after READY=1, STATUS= shows in status,
 // MAINPID= moves the main process, and messages from processes outside the job are ignored.
 #include "support/daemon_harness.h"
+#include "support/real_daemons.h"
 
 #include <fstream>
 #include <gtest/gtest.h>
@@ -11,14 +12,8 @@
 namespace {
 
 using test_support::DaemonHarness;
+using test_support::notifying_daemon;
 using namespace std::chrono_literals;
-
-// python3 that sends `messages` (python expressions giving bytes) to NOTIFY_SOCKET, then sleeps.
-std::string notifier(const std::string& before, const std::string& messages) {
-    return "exec /usr/bin/python3 -c \"import os,socket,time; a=os.environ['NOTIFY_SOCKET']; "
-           "a=chr(0)+a[1:] if a[0]=='@' else a; s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM); " +
-           before + "; " + messages + "; time.sleep(300)\"\n";
-}
 
 std::string environ_of(pid_t pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/environ");
@@ -38,10 +33,10 @@ class IntegrationExpectNotify : public ::testing::Test {
 };
 
 TEST_F(IntegrationExpectNotify, StartReturnsAfterReadyAndStatusShowsTheDaemonsStatus) {
-    h.write_job("n",
-                "expect notify\n" + notifier("time.sleep(0.4)",
-                                             "s.sendto(b'STATUS=warming up',a); time.sleep(0.1); "
-                                             "s.sendto(b'READY=1\\nSTATUS=Ready to accept connections',a)"));
+    h.write_job("n", "expect notify\n" +
+                         notifying_daemon("time.sleep(0.4)",
+                                          "s.sendto(b'STATUS=warming up',a); time.sleep(0.1); "
+                                          "s.sendto(b'READY=1\\nSTATUS=Ready to accept connections',a)"));
     ASSERT_TRUE(h.start_daemon({"--ready-timeout", "5"})) << h.daemon_output();
     auto begun = std::chrono::steady_clock::now();
     auto r = h.ctl({"start", "n"}, 10s);
@@ -55,8 +50,8 @@ TEST_F(IntegrationExpectNotify, StartReturnsAfterReadyAndStatusShowsTheDaemonsSt
 
 TEST_F(IntegrationExpectNotify, MainPidMovesTheMainProcessToTheNamedChild) {
     h.write_job("n", "expect notify\n" +
-                         notifier("p=os.fork(); p==0 and time.sleep(300)",
-                                  "s.sendto(('MAINPID=%d\\nREADY=1' % p).encode(),a); os._exit(0)"));
+                         notifying_daemon("p=os.fork(); p==0 and time.sleep(300)",
+                                          "s.sendto(('MAINPID=%d\\nREADY=1' % p).encode(),a); os._exit(0)"));
     ASSERT_TRUE(h.start_daemon({"--ready-timeout", "5"})) << h.daemon_output();
     auto r = h.ctl({"start", "n"}, 10s);
     ASSERT_EQ(r.status, 0) << r.err << h.daemon_output();
@@ -70,7 +65,7 @@ TEST_F(IntegrationExpectNotify, MainPidMovesTheMainProcessToTheNamedChild) {
 }
 
 TEST_F(IntegrationExpectNotify, ReadyFromAStrangerIsIgnoredAndTheStartTimesOut) {
-    h.write_job("n", "expect notify\n" + notifier("pass", "pass"));
+    h.write_job("n", "expect notify\n" + notifying_daemon("pass", "pass"));
     ASSERT_TRUE(h.start_daemon({"--ready-timeout", "1.5"})) << h.daemon_output();
     ASSERT_EQ(h.ctl({"--no-wait", "start", "n"}).status, 0);
     pid_t pid = 0;

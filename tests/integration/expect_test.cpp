@@ -3,38 +3,17 @@
 // only when it is ready, and a wrong expect fails within the readiness timeout with a message
 // saying what the process did, while startd keeps answering and nothing is left behind.
 #include "support/daemon_harness.h"
+#include "support/real_daemons.h"
 
-#include <fstream>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sstream>
 
 namespace {
 
 using test_support::DaemonHarness;
+using test_support::forking_daemon;
+using test_support::read_file;
 using namespace std::chrono_literals;
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-// A python program that daemonizes by forking `forks` times (setsid after the first), writes
-// its final pid to `pidfile`, then sleeps.
-std::string forking_daemon(int forks, const std::string& pidfile) {
-    std::string py = "import os,time";
-    for (int i = 0; i < forks; ++i) {
-        py += "; os.fork() and os._exit(0)";
-        if (i == 0) {
-            py += "; os.setsid()";
-        }
-    }
-    py += "; open('" + pidfile + "','w').write(str(os.getpid())); time.sleep(300)";
-    // Not `python3` from PATH: a wrapper script there (pyenv) would fork on its own.
-    return "exec /usr/bin/python3 -c \"" + py + "\"\n";
-}
 
 class IntegrationExpect : public ::testing::Test {
   protected:
@@ -54,8 +33,8 @@ TEST_F(IntegrationExpect, ExpectDaemonTracksTheDoubleForkedPid) {
     auto r = h.ctl({"start", "d"});
     ASSERT_EQ(r.status, 0) << r.err << h.daemon_output();
     pid_t tracked = DaemonHarness::pid_in(r.out);
-    ASSERT_TRUE(DaemonHarness::wait_for([&] { return !slurp(pidfile).empty(); }, 5s));
-    EXPECT_EQ(tracked, std::atoi(slurp(pidfile).c_str())) << "the job's main pid is the daemon's own";
+    ASSERT_TRUE(DaemonHarness::wait_for([&] { return !read_file(pidfile).empty(); }, 5s));
+    EXPECT_EQ(tracked, std::atoi(read_file(pidfile).c_str())) << "the job's main pid is the daemon's own";
     EXPECT_EQ(h.ctl({"stop", "d"}).status, 0);
     EXPECT_FALSE(DaemonHarness::process_exists(tracked));
     EXPECT_TRUE(h.descendants().empty());
@@ -68,8 +47,8 @@ TEST_F(IntegrationExpect, ExpectForkTracksTheForkedPidAndRespawnsIt) {
     auto r = h.ctl({"start", "f"});
     ASSERT_EQ(r.status, 0) << r.err << h.daemon_output();
     pid_t tracked = DaemonHarness::pid_in(r.out);
-    ASSERT_TRUE(DaemonHarness::wait_for([&] { return !slurp(pidfile).empty(); }, 5s));
-    EXPECT_EQ(tracked, std::atoi(slurp(pidfile).c_str()));
+    ASSERT_TRUE(DaemonHarness::wait_for([&] { return !read_file(pidfile).empty(); }, 5s));
+    EXPECT_EQ(tracked, std::atoi(read_file(pidfile).c_str()));
 
     // The daemon dies: startd notices (subreaper) and traces the new one the same way.
     ::unlink(pidfile.c_str());
@@ -83,8 +62,8 @@ TEST_F(IntegrationExpect, ExpectForkTracksTheForkedPidAndRespawnsIt) {
         },
         5s))
         << h.daemon_output();
-    ASSERT_TRUE(DaemonHarness::wait_for([&] { return !slurp(pidfile).empty(); }, 5s));
-    EXPECT_EQ(again, std::atoi(slurp(pidfile).c_str()));
+    ASSERT_TRUE(DaemonHarness::wait_for([&] { return !read_file(pidfile).empty(); }, 5s));
+    EXPECT_EQ(again, std::atoi(read_file(pidfile).c_str()));
     EXPECT_EQ(h.ctl({"stop", "f"}).status, 0);
     EXPECT_TRUE(h.descendants().empty());
 }
@@ -95,7 +74,7 @@ TEST_F(IntegrationExpect, ExpectStopContinuesTheProcessAndMarksItRunning) {
     auto r = h.ctl({"start", "s"});
     ASSERT_EQ(r.status, 0) << r.err << h.daemon_output();
     pid_t pid = DaemonHarness::pid_in(r.out);
-    std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
     auto close = stat.rfind(')');
     ASSERT_NE(close, std::string::npos);
     EXPECT_NE(stat[close + 2], 'T') << "SIGCONT was sent";

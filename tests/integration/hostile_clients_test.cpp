@@ -16,7 +16,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -24,30 +23,17 @@
 #include "control/framing.h"
 #include "control/protocol.h"
 #include "support/daemon_harness.h"
+#include "support/real_child.h"
 
 namespace {
 
 using test_support::DaemonHarness;
+using test_support::rss_kib;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 constexpr uid_t nobody = 65534;
 
-// What /proc says about a process.
-long rss_kib(pid_t pid) {
-    std::string status = test_support::read_file("/proc/" + std::to_string(pid) + "/status");
-    auto at = status.find("VmRSS:");
-    return at == std::string::npos ? -1 : std::atol(status.c_str() + at + 6);
-}
-long fd_count(pid_t pid) {
-    std::error_code ec;
-    long n = 0;
-    for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
-         !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-        ++n;
-    }
-    return n;
-}
 // utime + stime, in milliseconds.
 long cpu_ms(pid_t pid) {
     std::string stat = test_support::read_file("/proc/" + std::to_string(pid) + "/stat");
@@ -168,7 +154,7 @@ protected:
         }
         pid = h.daemon_pid();
         rss_before = rss_kib(pid);
-        fds_before = fd_count(pid);
+        fds_before = static_cast<long>(test_support::open_fds(pid).size());
         return true;
     }
     // Root's request, with how long it took; `ok` only if it answered with status 0 in time.
@@ -183,8 +169,8 @@ protected:
         return {r.status == 0, ms};
     }
     void report(const char* attack) {
-        std::printf("[hostile] %s: startd RSS %ld -> %ld KiB, fds %ld -> %ld\n", attack, rss_before, rss_kib(pid),
-                    fds_before, fd_count(pid));
+        std::printf("[hostile] %s: startd RSS %ld -> %ld KiB, fds %ld -> %ld\n", attack, rss_before,
+                    rss_kib(pid), fds_before, static_cast<long>(test_support::open_fds(pid).size()));
     }
 
     DaemonHarness h;
@@ -224,7 +210,8 @@ TEST_F(IntegrationHostileClients, IdleConnectionFloodNeitherExhaustsDescriptorsN
                 version.ms, started.ms);
     EXPECT_TRUE(version.ok) << "root's version did not answer (" << version.ms << " ms)";
     EXPECT_TRUE(started.ok) << "root's start did not answer (" << started.ms << " ms)";
-    EXPECT_LT(fd_count(pid), fds_before + 300) << "startd keeps a descriptor per idle connection";
+    EXPECT_LT(static_cast<long>(test_support::open_fds(pid).size()), fds_before + 300)
+        << "startd keeps a descriptor per idle connection";
     // Idle connections cost nothing once refused or held: no busy accept loop.
     EXPECT_LT(cpu, wall / 4) << "startd spun on the listening socket";
 }

@@ -3,9 +3,10 @@
 // stdin, stdout and stderr only, whatever descriptors startd itself inherited.
 #include "base/unique_fd.h"
 #include "support/daemon_harness.h"
+#include "support/real_child.h"
+#include "support/real_daemons.h"
 
 #include <algorithm>
-#include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <map>
@@ -15,29 +16,9 @@
 namespace {
 
 using test_support::DaemonHarness;
+using test_support::forking_daemon;
 using test_support::read_file;
 using namespace std::chrono_literals;
-
-// A python program that daemonizes by forking `forks` times (setsid after the first), writes
-// its final pid to `pidfile`, then sleeps. /usr/bin/python3, not a PATH wrapper that may fork.
-std::string forking_daemon(int forks, const std::string& pidfile) {
-    std::string py = "import os,time";
-    for (int i = 0; i < forks; ++i) {
-        py += "; os.fork() and os._exit(0)";
-        if (i == 0) {
-            py += "; os.setsid()";
-        }
-    }
-    py += "; open('" + pidfile + "','w').write(str(os.getpid())); time.sleep(300)";
-    return "exec /usr/bin/python3 -c \"" + py + "\"\n";
-}
-
-// A python program that sends READY=1 to NOTIFY_SOCKET, then sleeps.
-std::string notifying_daemon() {
-    return "exec /usr/bin/python3 -c \"import os,socket,time; a=os.environ['NOTIFY_SOCKET']; "
-           "a=chr(0)+a[1:] if a[0]=='@' else a; s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM); "
-           "s.sendto(b'READY=1', a); time.sleep(300)\"\n";
-}
 
 // job name → its line in `startctl list` ("name start/running, process 123").
 std::map<std::string, std::string> list_by_name(DaemonHarness& h) {
@@ -47,22 +28,6 @@ std::map<std::string, std::string> list_by_name(DaemonHarness& h) {
         lines[line.substr(0, line.find(' '))] = line;
     }
     return lines;
-}
-
-// The fd numbers `pid` holds, ascending.
-std::vector<int> fds_of(pid_t pid) {
-    std::vector<int> fds;
-    std::string dir = "/proc/" + std::to_string(pid) + "/fd";
-    if (DIR* d = ::opendir(dir.c_str())) {
-        while (dirent* entry = ::readdir(d)) {
-            if (entry->d_name[0] != '.') {
-                fds.push_back(std::atoi(entry->d_name));
-            }
-        }
-        ::closedir(d);
-    }
-    std::sort(fds.begin(), fds.end());
-    return fds;
 }
 
 class IntegrationSpawnRound : public ::testing::Test {
@@ -96,7 +61,8 @@ TEST_F(IntegrationSpawnRound, EveryExpectKindStartingInOneRoundStartsWithItsReal
         h.write_job(others.back(),
                     "start on startup\nexpect stop\nexec /bin/sh -c 'kill -STOP $$; exec sleep 300'\n");
         others.push_back("notify" + std::to_string(i));
-        h.write_job(others.back(), "start on startup\nexpect notify\n" + notifying_daemon());
+        h.write_job(others.back(), "start on startup\nexpect notify\n" +
+                                       test_support::notifying_daemon("pass", "s.sendto(b'READY=1', a)"));
     }
     for (int i = 0; i < 8; ++i) {
         others.push_back("plain" + std::to_string(i));
@@ -166,10 +132,7 @@ TEST(IntegrationSpawnFds, AJobHoldsOnlyStdioThoughStartdInheritedMore) {
     ASSERT_TRUE(DaemonHarness::wait_for([&] { return h.descendants().size() == 10; }))
         << h.descendants().size();
     for (pid_t pid : h.descendants()) {
-        // A process just past its exec may hold a library open for a moment (the loader).
-        std::vector<int> fds;
-        DaemonHarness::wait_for([&] { return (fds = fds_of(pid)) == std::vector<int>{0, 1, 2}; }, 5s);
-        EXPECT_EQ(fds, (std::vector<int>{0, 1, 2}))
+        EXPECT_EQ(test_support::open_fds_settled(pid, {0, 1, 2}), (std::vector<int>{0, 1, 2}))
             << "process " << pid << " (" << read_file("/proc/" + std::to_string(pid) + "/cmdline") << ")";
     }
     EXPECT_EQ(h.stop_daemon(), 0);

@@ -2,7 +2,8 @@
 // (startd --no-cgroups): a `setsid` grandchild that outlived its parent (a double-forked
 // sleeper, adopted by startd), and nginx under `expect daemon`, where startd tracks a worker and
 // the master is only known from the fork trace. Processes of another job and an unrelated
-// process running the same command survive. Processes are followed by pid, never by name.
+// process running the same command survive. With cgroups, a stopped job's cgroup is removed,
+// and startd's own directory of them when it exits. Processes are followed by pid, never by name.
 #include "support/daemon_harness.h"
 #include "support/real_daemons.h"
 
@@ -34,8 +35,8 @@ class StopContainment : public ::testing::TestWithParam<Cgroups> {
         }
     }
 
-    // Starts startd with or without job cgroups; skips when cgroups are wanted and the machine
-    // has none startd may use.
+    // Starts startd with or without job cgroups; false when it fails (a test failure) or when
+    // cgroups are wanted and the machine has none startd may use (the test is skipped).
     bool start() {
         std::vector<std::string> args = {"--ready-timeout", "5"};
         if (GetParam() == Cgroups::Off) {
@@ -50,7 +51,7 @@ class StopContainment : public ::testing::TestWithParam<Cgroups> {
             auto reply = nlohmann::json::parse(v.out, nullptr, false);
             std::string cgroups = reply.is_object() ? reply.value("cgroups", std::string()) : std::string();
             if (cgroups.rfind("available", 0) != 0) {
-                m_skip = "job cgroups are not available here: " + cgroups;
+                [&] { GTEST_SKIP() << "job cgroups are not available here: " << cgroups; }();
                 return false;
             }
         }
@@ -106,7 +107,6 @@ class StopContainment : public ::testing::TestWithParam<Cgroups> {
     }
 
     DaemonHarness h;
-    std::string m_skip;
     pid_t m_unrelated = -1;
 };
 
@@ -114,10 +114,7 @@ TEST_P(StopContainment, StopReachesASetsidGrandchildAndSparesOthers) {
     write_escaper("escaper");
     write_escaper("other");
     if (!start()) {
-        if (!m_skip.empty()) {
-            GTEST_SKIP() << m_skip;
-        }
-        return;
+        return; // failed, or skipped
     }
     ASSERT_EQ(h.ctl({"start", "escaper"}, 10s).status, 0) << h.daemon_output();
     ASSERT_EQ(h.ctl({"start", "other"}, 10s).status, 0) << h.daemon_output();
@@ -145,6 +142,34 @@ TEST_P(StopContainment, StopReachesASetsidGrandchildAndSparesOthers) {
     EXPECT_TRUE(DaemonHarness::process_exists(unrelated));
 }
 
+TEST_P(StopContainment, AStoppedJobsCgroupIsRemovedAndStartdsOwnDirectoryWhenItExits) {
+    if (GetParam() == Cgroups::Off) {
+        GTEST_SKIP() << "about job cgroups";
+    }
+    write_escaper("escaper");
+    if (!start()) {
+        return; // failed, or skipped
+    }
+    ASSERT_EQ(h.ctl({"start", "escaper"}, 10s).status, 0) << h.daemon_output();
+    pid_t sleeper = escaped("escaper");
+    ASSERT_GT(sleeper, 0);
+    std::string how = containment("escaper");
+    ASSERT_EQ(how.rfind("cgroup /", 0), 0u) << how;
+    const std::string dir = how.substr(7);
+    const std::string base = dir.substr(0, dir.rfind('/'));
+    ASSERT_EQ(::access(dir.c_str(), F_OK), 0) << dir;
+    EXPECT_NE(read_file(dir + "/cgroup.procs").find(std::to_string(sleeper)), std::string::npos)
+        << "the setsid grandchild is in the job's cgroup";
+
+    ASSERT_EQ(h.ctl({"stop", "escaper"}, 10s).status, 0);
+    EXPECT_TRUE(DaemonHarness::wait_for([&] { return ::access(dir.c_str(), F_OK) != 0; }, 3s))
+        << dir << " is left, holding: " << read_file(dir + "/cgroup.procs") << h.daemon_output();
+    EXPECT_FALSE(DaemonHarness::process_exists(sleeper));
+
+    EXPECT_EQ(h.stop_daemon(), 0) << h.daemon_output();
+    EXPECT_NE(::access(base.c_str(), F_OK), 0) << base << " outlived startd";
+}
+
 TEST_P(StopContainment, NginxUnderExpectDaemonLeavesNoProcessAfterStop) {
     if (auto why = missing_for_daemon_test({"/usr/sbin/nginx"}, false); !why.empty()) {
         GTEST_SKIP() << why;
@@ -166,10 +191,7 @@ TEST_P(StopContainment, NginxUnderExpectDaemonLeavesNoProcessAfterStop) {
                              "/error.log -p " + d + "\n");
     write_escaper("other");
     if (!start()) {
-        if (!m_skip.empty()) {
-            GTEST_SKIP() << m_skip;
-        }
-        return;
+        return; // failed, or skipped
     }
     ASSERT_EQ(h.ctl({"start", "other"}, 10s).status, 0);
     pid_t others = escaped("other");

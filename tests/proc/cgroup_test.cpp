@@ -131,6 +131,26 @@ TEST_F(CgroupTest, V2CreatesTheJobsSubtreeUnderStartdsOwnCgroup) {
     EXPECT_TRUE(cg.job_dir("net/web", "a/b").has_value()) << "an existing directory is reused";
 }
 
+TEST_F(CgroupTest, AJobCgroupIsRemovedOnceNothingIsInItAndStartdsOwnOnceNoJobCgroupIs) {
+    cgroup2("/");
+    sys.add_cgroup2_mount("/sys/fs/cgroup");
+    auto cgroups = detect();
+    ASSERT_TRUE(cgroups.available()) << cgroups.unavailable_reason();
+    auto web = cgroups.job_dir("web", "");
+    ASSERT_TRUE(web);
+    sys.add_file(*web + "/cgroup.procs", "4321\n");
+    auto busy = cgroups.remove(*web);
+    ASSERT_FALSE(busy);
+    EXPECT_EQ(busy.error().code(), EBUSY);
+    EXPECT_FALSE(cgroups.remove(cgroups.base())) << "a job cgroup is still below it";
+    sys.add_file(*web + "/cgroup.procs", "");
+    EXPECT_TRUE(cgroups.remove(*web));
+    EXPECT_FALSE(sys.exists(*web));
+    EXPECT_TRUE(cgroups.remove(*web)) << "one that is gone already counts as removed";
+    EXPECT_TRUE(cgroups.remove(cgroups.base()));
+    EXPECT_FALSE(sys.exists(cgroups.base()));
+}
+
 TEST_F(CgroupTest, RootCgroupAndUnwritableHierarchy) {
     cgroup2("/");
     EXPECT_EQ(detect().base(), "/sys/fs/cgroup/startd-jobs");

@@ -1,15 +1,17 @@
 // Owns the real-kernel test helpers declared in real_child.h.
 #include "support/real_child.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <dirent.h>
+#include <filesystem>
+#include <fstream>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdlib>
-#include <filesystem>
 #include <thread>
+#include <unistd.h>
 
 namespace test_support {
 
@@ -97,6 +99,41 @@ std::string read_all(int fd, std::chrono::milliseconds bound) {
         out.append(buf, static_cast<std::size_t>(n));
     }
     return out;
+}
+
+std::vector<int> open_fds(pid_t pid) {
+    std::vector<int> fds;
+    std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+    if (DIR* d = ::opendir(dir.c_str())) {
+        while (dirent* entry = ::readdir(d)) {
+            if (entry->d_name[0] != '.') {
+                fds.push_back(std::atoi(entry->d_name));
+            }
+        }
+        ::closedir(d);
+    }
+    std::sort(fds.begin(), fds.end());
+    return fds;
+}
+
+std::vector<int> open_fds_settled(pid_t pid, const std::vector<int>& want, std::chrono::milliseconds bound) {
+    auto deadline = Clock::now() + bound;
+    std::vector<int> fds = open_fds(pid);
+    while (fds != want && Clock::now() < deadline) {
+        std::this_thread::sleep_for(10ms);
+        fds = open_fds(pid);
+    }
+    return fds;
+}
+
+long rss_kib(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(in, line);) {
+        if (line.starts_with("VmRSS:")) {
+            return std::atol(line.c_str() + 6);
+        }
+    }
+    return -1;
 }
 
 TempDir::TempDir() {

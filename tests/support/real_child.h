@@ -1,5 +1,6 @@
-// Owns the helpers for tests that run real children on the real kernel: bounded waits and
-// cleanup by pid. Nothing here waits without a bound, and no child outlives its test.
+// Owns the helpers for tests that run real children on the real kernel: bounded waits, cleanup
+// by pid, and the descriptors a process holds. Nothing here waits without a bound, and no child outlives its
+// test.
 #pragma once
 
 #include <sys/types.h>
@@ -51,6 +52,16 @@ std::optional<sys::ChildStatus> wait_exit_pid(pid_t pid, std::chrono::millisecon
 
 // Reads `fd` until end-of-file, waiting at most `bound` in total.
 std::string read_all(int fd, std::chrono::milliseconds bound = real_bound);
+
+// The descriptors `pid` holds now, ascending, as /proc/PID/fd lists them (empty once it is gone).
+std::vector<int> open_fds(pid_t pid);
+// open_fds(pid) once it is `want`, polled every 10 ms for at most `bound`; else the last
+// reading. Right after an exec the dynamic loader holds a library open for a moment.
+std::vector<int> open_fds_settled(pid_t pid, const std::vector<int>& want,
+                                  std::chrono::milliseconds bound = real_bound);
+
+// The resident set size of `pid` in KiB (VmRSS in /proc/PID/status), or -1.
+long rss_kib(pid_t pid);
 
 // A fresh private directory under $TMPDIR (or /tmp), removed with its contents on destruction.
 class TempDir {

@@ -110,6 +110,24 @@ void write_file(const std::string& path, const std::string& text) {
     std::ofstream(path) << text;
 }
 
+std::string forking_daemon(int forks, const std::string& pidfile) {
+    std::string py = "import os,time";
+    for (int i = 0; i < forks; ++i) {
+        py += "; os.fork() and os._exit(0)";
+        if (i == 0) {
+            py += "; os.setsid()";
+        }
+    }
+    py += "; open('" + pidfile + "','w').write(str(os.getpid())); time.sleep(300)";
+    return "exec /usr/bin/python3 -c \"" + py + "\"\n";
+}
+
+std::string notifying_daemon(const std::string& before, const std::string& messages) {
+    return "exec /usr/bin/python3 -c \"import os,socket,time; a=os.environ['NOTIFY_SOCKET']; "
+           "a=chr(0)+a[1:] if a[0]=='@' else a; s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM); " +
+           before + "; " + messages + "; time.sleep(300)\"\n";
+}
+
 void check_wrong_expect_fails_at_the_timeout(DaemonHarness& h, const std::string& job,
                                              const std::string& must_say) {
     using namespace std::chrono_literals;

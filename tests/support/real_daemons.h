@@ -35,6 +35,14 @@ pid_t read_pid_file(const std::string& path);
 // Writes a file (for daemon configurations).
 void write_file(const std::string& path, const std::string& text);
 
+// A job's exec line: python that daemonizes by forking `forks` times (setsid after the first),
+// writes its final pid to `pidfile`, then sleeps. /usr/bin/python3, not `python3` from PATH: a
+// wrapper script there (pyenv) would fork on its own.
+std::string forking_daemon(int forks, const std::string& pidfile);
+// A job's exec line: python that runs `before` (a statement), then `messages` (statements
+// sending datagrams with s.sendto(BYTES, a)) to NOTIFY_SOCKET, then sleeps.
+std::string notifying_daemon(const std::string& before, const std::string& messages);
+
 // For a job `job` (already written) whose expect stanza is wrong: starts startd with a 2 s
 // readiness timeout and checks that `start JOB` fails within it with a message containing
 // `must_say`, that startd starts another job meanwhile, and that no process is left.
