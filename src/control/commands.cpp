@@ -30,6 +30,25 @@ const std::string* explicit_instance(const json& args, std::string& storage) {
     return &storage;
 }
 
+// The waiter of a start/stop/restart that waits: it replies with the job's status, or why it
+// failed. It outlives the command's call (it owns a copy of the reply callback) and may run inside
+// it, when the job gets where it was asked to at once.
+// Built here, not in the lifecycle template: clang before 17 drops the destructor of the
+// temporary in a braced assignment such as `r.result = {{...}}` inside a template
+// (llvm/llvm-project#51037), which leaked every such reply's first result object.
+core::JobWaiter reply_with_outcome(const Reply& reply, std::uint64_t id) {
+    return [reply, id](const core::JobOutcome& outcome) {
+        if (outcome.failed) {
+            reply(error_response(id, errc::job_failed, outcome.message));
+            return;
+        }
+        Response r;
+        r.id = id;
+        r.result = json{{"status", status_to_json(outcome.status)}};
+        reply(std::move(r));
+    };
+}
+
 template <core::CommandResult<core::JobStatus> (core::Engine::*Method)(std::string_view, const core::Environ&,
                                                                           core::JobWaiter, const std::string*)>
 void lifecycle(Call& call) {
@@ -40,21 +59,7 @@ void lifecycle(Call& call) {
         call.error(!job ? job.error() : !env ? env.error() : wait.error());
         return;
     }
-    core::JobWaiter waiter;
-    std::uint64_t id = call.request.id;
-    if (*wait) {
-        // The waiter outlives this call: it owns a copy of the reply callback.
-        waiter = [reply = call.reply, id](const core::JobOutcome& outcome) {
-            if (outcome.failed) {
-                reply(error_response(id, errc::job_failed, outcome.message));
-                return;
-            }
-            Response r;
-            r.id = id;
-            r.result = {{"status", status_to_json(outcome.status)}};
-            reply(std::move(r));
-        };
-    }
+    core::JobWaiter waiter = *wait ? reply_with_outcome(call.reply, call.request.id) : core::JobWaiter();
     std::string storage;
     auto result = (call.host.engine.*Method)(*job, *env, std::move(waiter), explicit_instance(call.request.args, storage));
     if (!result) {

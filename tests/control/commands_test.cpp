@@ -21,6 +21,34 @@ TEST_F(CommandsTest, StartRepliesOnlyWhenTheJobIsRunning) {
     EXPECT_EQ(replies[0].id, 1u);
 }
 
+// The waiter answers inside the start call itself when nothing is left to wait for (no hooks, a
+// main process spawned at once). clang before 17 compiled the reply built there so that it leaked
+// (found by control_fuzz under LeakSanitizer; llvm/llvm-project#51037): under a clang ASan build
+// this test fails with a leak report if that code comes back.
+TEST_F(CommandsTest, StartStopAndRestartAnsweredByTheirWaitersReplyOnceWithTheStatus) {
+    define("web", "exec web\n");
+    send("start", {{"job", "web"}});
+    ASSERT_EQ(replies.size(), 1u) << "the job is running before start returns: one reply, at once";
+    EXPECT_TRUE(replies[0].ok);
+    EXPECT_EQ(replies[0].id, 1u);
+    EXPECT_EQ(replies[0].result["status"]["state"], "running");
+
+    send("restart", {{"job", "web"}});
+    EXPECT_EQ(replies.size(), 1u) << "restart waits for the old main process to end";
+    kill_with(pid_of(core::ProcessType::Main), SIGTERM);
+    ASSERT_EQ(replies.size(), 2u);
+    EXPECT_TRUE(replies[1].ok);
+    EXPECT_EQ(replies[1].id, 2u);
+    EXPECT_EQ(replies[1].result["status"]["state"], "running");
+
+    send("stop", {{"job", "web"}});
+    kill_with(pid_of(core::ProcessType::Main), SIGTERM);
+    ASSERT_EQ(replies.size(), 3u);
+    EXPECT_TRUE(replies[2].ok);
+    EXPECT_EQ(replies[2].id, 3u);
+    EXPECT_EQ(replies[2].result["status"]["state"], "waiting");
+}
+
 TEST_F(CommandsTest, NoWaitRepliesAtOnceWithTheNewGoal) {
     define("web", "pre-start exec prep\nexec web\n");
     send("start", {{"job", "web"}, {"wait", false}});
