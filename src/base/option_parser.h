@@ -4,20 +4,20 @@
 // (`-cDIR`, `-c DIR`). Not here: what an option means (each program's own table and code).
 #pragma once
 
+#include "base/result.h"
+
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "base/result.h"
-
 namespace base {
 
 struct OptionSpec {
-    int id;                      // the caller's name for the option
-    char short_name;             // '\0' when it has none
-    std::string_view long_name;  // without the dashes; empty when it has none
+    int id;                     // the caller's name for the option
+    char short_name;            // '\0' when it has none
+    std::string_view long_name; // without the dashes; empty when it has none
     bool takes_value = false;
 };
 

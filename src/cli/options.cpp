@@ -1,12 +1,12 @@
 // Owns startctl's argument parsing, help, usage and version text.
 #include "cli/options.h"
 
+#include "base/option_parser.h"
+#include "build_config.h"
+
 #include <array>
 #include <cstdio>
 #include <string_view>
-
-#include "base/option_parser.h"
-#include "build_config.h"
 
 namespace cli {
 
@@ -17,7 +17,21 @@ bool is_command_alias(std::string_view name) {
     return name == "start" || name == "stop" || name == "restart" || name == "reload" || name == "status";
 }
 
-enum Opt { Config, Socket, User, Session, System, NoWait, Json, Quiet, Global, Retain, Enumerate, Help, Version };
+enum Opt {
+    Config,
+    Socket,
+    User,
+    Session,
+    System,
+    NoWait,
+    Json,
+    Quiet,
+    Global,
+    Retain,
+    Enumerate,
+    Help,
+    Version
+};
 
 constexpr std::array<base::OptionSpec, 13> option_table = {{
     {Config, 'c', "config", true},
@@ -50,19 +64,43 @@ base::Result<Options> parse_options(int argc, const char* const* argv) {
     }
     for (base::ParsedOption& opt : line->options) {
         switch (static_cast<Opt>(opt.id)) {
-        case Config: o.config_dir = std::move(*opt.value); break;
-        case Socket: o.socket = std::move(*opt.value); break;
+        case Config:
+            o.config_dir = std::move(*opt.value);
+            break;
+        case Socket:
+            o.socket = std::move(*opt.value);
+            break;
         case User:
-        case Session: o.mode = control::Mode::User; break;
-        case System: o.mode = control::Mode::System; break;
-        case NoWait: o.no_wait = true; break;
-        case Json: o.json = true; break;
-        case Quiet: o.quiet = true; break;
-        case Global: o.global = true; break;
-        case Retain: o.retain = true; break;
-        case Enumerate: o.enumerate = true; break;
-        case Help: o.help = true; break;
-        case Version: o.version = true; break;
+        case Session:
+            o.mode = control::Mode::User;
+            break;
+        case System:
+            o.mode = control::Mode::System;
+            break;
+        case NoWait:
+            o.no_wait = true;
+            break;
+        case Json:
+            o.json = true;
+            break;
+        case Quiet:
+            o.quiet = true;
+            break;
+        case Global:
+            o.global = true;
+            break;
+        case Retain:
+            o.retain = true;
+            break;
+        case Enumerate:
+            o.enumerate = true;
+            break;
+        case Help:
+            o.help = true;
+            break;
+        case Version:
+            o.version = true;
+            break;
         }
     }
     for (std::string& word : line->operands) {
@@ -87,46 +125,47 @@ void print_version(const Options& o) {
 }
 
 void print_help(const Options& o) {
-    std::printf("Usage: %s [OPTION]... COMMAND [ARG]...\n"
-                "Control startd, the event-based service supervisor.\n"
-                "\n"
-                "Commands:\n"
-                "  start JOB [KEY=VALUE]...    start a job; waits until it is running (or, for a task, done)\n"
-                "  stop JOB [KEY=VALUE]...     stop a job; waits until it has stopped\n"
-                "  restart JOB [KEY=VALUE]...  restart a running job\n"
-                "  reload JOB [KEY=VALUE]...   send the job's reload signal (default HUP) to its main process\n"
-                "  status JOB [KEY=VALUE]...   show a job's status\n"
-                "  list                        show the status of every job\n"
-                "  show-config [JOB]           show jobs' start on / stop on / emits\n"
-                "  check-config                report job-file errors and events nothing emits\n"
-                "  reload-configuration        re-read the jobs directory\n"
-                "  version                     show startd's version\n"
-                "  emit EVENT [KEY=VALUE]...   emit an event; waits until every job it affected is at rest\n"
-                "  usage JOB                   show a job's usage text\n"
-                "  list-env                    list the job environment table\n"
-                "  get-env VAR                 show one variable of the table\n"
-                "  set-env [-r] VAR[=VALUE]... set variables (-r: keep values already set)\n"
-                "  unset-env VAR...            remove variables\n"
-                "  reset-env                   back to startd's initial table\n"
-                "  (inside a job the env commands act on that job's own table unless -g/--global)\n"
-                "\n"
-                "Options:\n"
-                "  -c, --config DIR   act on the startd instance whose config dir is DIR (env STARTD_CONFIG)\n"
-                "      --socket PATH  connect to this control socket\n"
-                "      --user         talk to the user-mode instance (default when not root)\n"
-                "      --system       talk to the system instance (default for root)\n"
-                "      --session      the same as --user (Upstart's name)\n"
-                "  -n, --no-wait      return as soon as the goal is changed\n"
-                "      --json         print results as JSON\n"
-                "  -q, --quiet        print nothing on success\n"
-                "  -g, --global       env commands: act on the global table even inside a job\n"
-                "  -r, --retain       set-env: do not replace values already set\n"
-                "  -e, --enumerate    show-config: accepted as initctl did (the output is the same)\n"
-                "  -h, --help         show this help\n"
-                "      --version      show the version (and the Upstart version startd implements)\n"
-                "\n"
-                "Long options may be abbreviated and written --opt=VALUE; short ones bundled (-nq).\n",
-                o.prog.c_str());
+    std::printf(
+        "Usage: %s [OPTION]... COMMAND [ARG]...\n"
+        "Control startd, the event-based service supervisor.\n"
+        "\n"
+        "Commands:\n"
+        "  start JOB [KEY=VALUE]...    start a job; waits until it is running (or, for a task, done)\n"
+        "  stop JOB [KEY=VALUE]...     stop a job; waits until it has stopped\n"
+        "  restart JOB [KEY=VALUE]...  restart a running job\n"
+        "  reload JOB [KEY=VALUE]...   send the job's reload signal (default HUP) to its main process\n"
+        "  status JOB [KEY=VALUE]...   show a job's status\n"
+        "  list                        show the status of every job\n"
+        "  show-config [JOB]           show jobs' start on / stop on / emits\n"
+        "  check-config                report job-file errors and events nothing emits\n"
+        "  reload-configuration        re-read the jobs directory\n"
+        "  version                     show startd's version\n"
+        "  emit EVENT [KEY=VALUE]...   emit an event; waits until every job it affected is at rest\n"
+        "  usage JOB                   show a job's usage text\n"
+        "  list-env                    list the job environment table\n"
+        "  get-env VAR                 show one variable of the table\n"
+        "  set-env [-r] VAR[=VALUE]... set variables (-r: keep values already set)\n"
+        "  unset-env VAR...            remove variables\n"
+        "  reset-env                   back to startd's initial table\n"
+        "  (inside a job the env commands act on that job's own table unless -g/--global)\n"
+        "\n"
+        "Options:\n"
+        "  -c, --config DIR   act on the startd instance whose config dir is DIR (env STARTD_CONFIG)\n"
+        "      --socket PATH  connect to this control socket\n"
+        "      --user         talk to the user-mode instance (default when not root)\n"
+        "      --system       talk to the system instance (default for root)\n"
+        "      --session      the same as --user (Upstart's name)\n"
+        "  -n, --no-wait      return as soon as the goal is changed\n"
+        "      --json         print results as JSON\n"
+        "  -q, --quiet        print nothing on success\n"
+        "  -g, --global       env commands: act on the global table even inside a job\n"
+        "  -r, --retain       set-env: do not replace values already set\n"
+        "  -e, --enumerate    show-config: accepted as initctl did (the output is the same)\n"
+        "  -h, --help         show this help\n"
+        "      --version      show the version (and the Upstart version startd implements)\n"
+        "\n"
+        "Long options may be abbreviated and written --opt=VALUE; short ones bundled (-nq).\n",
+        o.prog.c_str());
 }
 
 } // namespace cli

@@ -31,7 +31,8 @@ void print_usage(std::FILE* to) {
                "\n"
                "  --user           run as a per-user supervisor (jobs in $XDG_CONFIG_HOME/startd/jobs,\n"
                "                   socket in $XDG_RUNTIME_DIR/startd); the default when not root\n"
-               "  --system         run as the system supervisor (jobs in " STARTD_SYSTEM_JOBS_DIR ", socket in\n"
+               "  --system         run as the system supervisor (jobs in " STARTD_SYSTEM_JOBS_DIR
+               ", socket in\n"
                "                   " STARTD_SYSTEM_RUNTIME_DIR ")\n"
                "  -c, --config DIR an instance of its own: jobs in DIR/jobs, its own socket and logs\n"
                "  --jobs-dir DIR   read jobs from DIR instead\n"
@@ -49,7 +50,21 @@ void print_usage(std::FILE* to) {
                to);
 }
 
-enum Opt { Check, Json, Debug, NoCgroups, User, System, Config, JobsDir, Socket, LogDir, ReadyTimeout, Help, Version };
+enum Opt {
+    Check,
+    Json,
+    Debug,
+    NoCgroups,
+    User,
+    System,
+    Config,
+    JobsDir,
+    Socket,
+    LogDir,
+    ReadyTimeout,
+    Help,
+    Version
+};
 
 // getopt_long's conventions (base/option_parser.h): --opt=VALUE, abbreviations, -cDIR.
 constexpr std::array<base::OptionSpec, 13> option_table = {{
@@ -94,19 +109,45 @@ int main(int argc, char** argv) {
     }
     for (base::ParsedOption& opt : line->options) {
         switch (static_cast<Opt>(opt.id)) {
-        case Check: check = true; break;
-        case Json: json = true; break;
-        case Debug: debug = true; break;
-        case NoCgroups: cgroups = false; break;
-        case User: mode = control::Mode::User; break;
-        case System: mode = control::Mode::System; break;
-        case Config: config_dir = std::move(opt.value); break;
-        case JobsDir: jobs_dir = std::move(opt.value); break;
-        case Socket: socket = std::move(opt.value); break;
-        case LogDir: log_dir = std::move(opt.value); break;
-        case ReadyTimeout: ready_timeout = std::move(opt.value); break;
-        case Help: print_usage(stdout); return 0;
-        case Version: std::printf("startd %s (upstart %s)\n", STARTD_VERSION, STARTD_UPSTART_VERSION); return 0;
+        case Check:
+            check = true;
+            break;
+        case Json:
+            json = true;
+            break;
+        case Debug:
+            debug = true;
+            break;
+        case NoCgroups:
+            cgroups = false;
+            break;
+        case User:
+            mode = control::Mode::User;
+            break;
+        case System:
+            mode = control::Mode::System;
+            break;
+        case Config:
+            config_dir = std::move(opt.value);
+            break;
+        case JobsDir:
+            jobs_dir = std::move(opt.value);
+            break;
+        case Socket:
+            socket = std::move(opt.value);
+            break;
+        case LogDir:
+            log_dir = std::move(opt.value);
+            break;
+        case ReadyTimeout:
+            ready_timeout = std::move(opt.value);
+            break;
+        case Help:
+            print_usage(stdout);
+            return 0;
+        case Version:
+            std::printf("startd %s (upstart %s)\n", STARTD_VERSION, STARTD_UPSTART_VERSION);
+            return 0;
         }
     }
     std::vector<std::string> paths = std::move(line->operands);

@@ -67,9 +67,10 @@ TEST(CliOptions, ErrorsNameTheOption) {
 }
 
 TEST(CliOptions, EveryEarlierSpellingStillWorks) {
-    auto o = parse({"startctl", "-c", "/c", "--config", "/d", "--config=/e", "--socket", "/s", "--socket=/t",
-                    "-n", "--no-wait", "--json", "-q", "--quiet", "-g", "--global", "-r", "--retain", "-e",
-                    "--enumerate", "--user", "list"});
+    auto o = parse({"startctl", "-c",          "/c",          "--config", "/d",        "--config=/e",
+                    "--socket", "/s",          "--socket=/t", "-n",       "--no-wait", "--json",
+                    "-q",       "--quiet",     "-g",          "--global", "-r",        "--retain",
+                    "-e",       "--enumerate", "--user",      "list"});
     ASSERT_TRUE(o.has_value()) << o.error().message();
     EXPECT_EQ(o->config_dir.value_or(""), "/e");
     EXPECT_EQ(o->socket.value_or(""), "/t");

@@ -81,7 +81,8 @@ TEST(StanzaTable, AccumulatingStanzasAreListedAsSuch) {
             listed = listed || list.str().find(form) != std::string::npos;
         }
         EXPECT_EQ(listed, stanza.repeat == config::Repeat::Accumulates)
-            << stanza.name << (listed ? " is listed as accumulating but is not" : " accumulates but is not listed");
+            << stanza.name
+            << (listed ? " is listed as accumulating but is not" : " accumulates but is not listed");
     }
 }
 

@@ -1,13 +1,12 @@
 // Integration: the real binaries' command-line conventions — --version and `initctl version` in
 // the form configuration managers parse, the short usage without a command, and getopt_long's
 // spellings (--opt=VALUE, bundles, abbreviations) accepted by startd and startctl alike.
-#include <gtest/gtest.h>
-
-#include <filesystem>
-#include <regex>
-
 #include "build_config.h"
 #include "support/daemon_harness.h"
+
+#include <filesystem>
+#include <gtest/gtest.h>
+#include <regex>
 
 namespace {
 
@@ -57,8 +56,9 @@ TEST(IntegrationCommandLine, NoCommandPrintsAShortUsageOnStderrAndExitsOne) {
     CtlResult r = h.run({STARTCTL_BINARY}, {});
     EXPECT_EQ(r.status, 1);
     EXPECT_EQ(r.out, "");
-    EXPECT_EQ(r.err, "Usage: startctl [OPTION]... COMMAND [ARG]...\nTry `startctl --help' for the commands and "
-                     "options.\n");
+    EXPECT_EQ(r.err,
+              "Usage: startctl [OPTION]... COMMAND [ARG]...\nTry `startctl --help' for the commands and "
+              "options.\n");
     CtlResult initctl = h.run({link_as(h, "initctl"), "-q"}, {});
     EXPECT_EQ(initctl.status, 1);
     EXPECT_EQ(initctl.err.rfind("Usage: initctl ", 0), 0u) << initctl.err;

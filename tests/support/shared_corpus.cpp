@@ -28,6 +28,8 @@ std::string missing_corpus_message() {
            " (shared/conformance/upstart-jobs beside the repository, or STARTD_CONFORMANCE_DIR=DIR)";
 }
 
-void SharedCorpusTest::SetUp() { STARTD_SKIP_WITHOUT_SHARED_CORPUS(); }
+void SharedCorpusTest::SetUp() {
+    STARTD_SKIP_WITHOUT_SHARED_CORPUS();
+}
 
 } // namespace test_support

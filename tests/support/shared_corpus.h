@@ -29,12 +29,12 @@ class SharedCorpusTest : public ::testing::Test {
 } // namespace test_support
 
 // In a test body (or SetUp) that reads the corpus: skips, or fails when the corpus is required.
-#define STARTD_SKIP_WITHOUT_SHARED_CORPUS()                                                               \
-    do {                                                                                                  \
-        if (std::string missing_ = ::test_support::missing_corpus_message(); !missing_.empty()) {         \
-            if (::test_support::shared_corpus_required()) {                                               \
-                FAIL() << missing_ << "; STARTD_REQUIRE_SHARED is set, so that is a failure";             \
-            }                                                                                             \
-            GTEST_SKIP() << missing_ << "; skipped (STARTD_REQUIRE_SHARED=1 makes it a failure)";        \
-        }                                                                                                 \
+#define STARTD_SKIP_WITHOUT_SHARED_CORPUS()                                                                  \
+    do {                                                                                                     \
+        if (std::string missing_ = ::test_support::missing_corpus_message(); !missing_.empty()) {            \
+            if (::test_support::shared_corpus_required()) {                                                  \
+                FAIL() << missing_ << "; STARTD_REQUIRE_SHARED is set, so that is a failure";                \
+            }                                                                                                \
+            GTEST_SKIP() << missing_ << "; skipped (STARTD_REQUIRE_SHARED=1 makes it a failure)";            \
+        }                                                                                                    \
     } while (false)
