@@ -4,7 +4,8 @@
 
 #include <array>
 #include <gtest/gtest.h>
-#include <initializer_list>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -20,9 +21,9 @@ constexpr std::array<base::OptionSpec, 7> specs = {{
     {Json, '\0', "json", false},
 }};
 
-base::Result<base::CommandLine> parse(std::initializer_list<const char*> args) {
+base::Result<base::CommandLine> parse(const std::vector<const char*>& args) {
     std::vector<const char*> argv{"prog"};
-    argv.insert(argv.end(), args);
+    argv.insert(argv.end(), args.begin(), args.end());
     return base::parse_command_line(specs, static_cast<int>(argv.size()), argv.data());
 }
 
@@ -81,7 +82,7 @@ TEST(OptionParser, ExactNameWinsOverALongerOne) {
 
 TEST(OptionParser, ErrorsNameTheOption) {
     struct Case {
-        std::initializer_list<const char*> args;
+        std::vector<const char*> args;
         std::string message;
     };
     const Case cases[] = {
