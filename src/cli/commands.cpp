@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 
+#include "build_config.h"
 #include "cli/client.h"
 #include "cli/command_context.h"
 #include "cli/exit_codes.h"
@@ -177,7 +178,9 @@ int simple_command(Context& ctx, const std::string& command) {
         return status;
     }
     if (command == "version") {
-        std::printf("startd %s\n", result->value("version", std::string("unknown")).c_str());
+        // "(upstart X.Y.Z)" is what configuration managers look for in `initctl version`.
+        std::printf("startd %s (upstart %s)\n", result->value("version", std::string("unknown")).c_str(),
+                    STARTD_UPSTART_VERSION);
     }
     return exit_ok;
 }
@@ -185,13 +188,17 @@ int simple_command(Context& ctx, const std::string& command) {
 } // namespace
 
 int run(const Options& o, sys::Sys& sys, const control::EnvLookup& env, uid_t uid) {
-    if (o.help || o.command.empty()) {
+    if (o.help) {
         print_help(o);
-        return o.help ? exit_ok : exit_failure;
+        return exit_ok;
     }
     if (o.version) {
-        std::printf("startctl %s\n", STARTD_VERSION);
+        print_version(o);
         return exit_ok;
+    }
+    if (o.command.empty()) {
+        print_usage(o);
+        return exit_failure;
     }
     control::Mode mode = uid == 0 ? control::Mode::System : control::Mode::User;
     if (o.mode) {

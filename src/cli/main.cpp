@@ -1,6 +1,7 @@
 // Owns startctl's entry point (also installed as start, stop, restart, reload, status, initctl).
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -10,8 +11,11 @@
 int main(int argc, char** argv) {
     auto options = cli::parse_options(argc, argv);
     if (!options) {
-        std::fprintf(stderr, "startctl: %s\nTry `startctl --help' for more information.\n",
-                     options.error().message().c_str());
+        std::string_view prog = argc > 0 ? argv[0] : "startctl";
+        prog.remove_prefix(prog.rfind('/') + 1); // npos + 1 == 0: no slash, nothing removed
+        std::fprintf(stderr, "%.*s: %s\nTry `%.*s --help' for more information.\n",
+                     static_cast<int>(prog.size()), prog.data(), options.error().message().c_str(),
+                     static_cast<int>(prog.size()), prog.data());
         return cli::exit_failure;
     }
     sys::Sys& sys = sys::real_sys();

@@ -1,6 +1,10 @@
-// Owns startctl's argument parsing and help text.
+// Owns startctl's argument parsing, help, usage and version text.
 #include "cli/options.h"
 
+#include "base/option_parser.h"
+#include "build_config.h"
+
+#include <array>
 #include <cstdio>
 #include <string_view>
 
@@ -13,6 +17,38 @@ bool is_command_alias(std::string_view name) {
     return name == "start" || name == "stop" || name == "restart" || name == "reload" || name == "status";
 }
 
+enum Opt {
+    Config,
+    Socket,
+    User,
+    Session,
+    System,
+    NoWait,
+    Json,
+    Quiet,
+    Global,
+    Retain,
+    Enumerate,
+    Help,
+    Version
+};
+
+constexpr std::array<base::OptionSpec, 13> option_table = {{
+    {Config, 'c', "config", true},
+    {Socket, '\0', "socket", true},
+    {User, '\0', "user", false},
+    {Session, '\0', "session", false}, // Upstart's name for the per-user instance
+    {System, '\0', "system", false},
+    {NoWait, 'n', "no-wait", false},
+    {Json, '\0', "json", false},
+    {Quiet, 'q', "quiet", false},
+    {Global, 'g', "global", false},
+    {Retain, 'r', "retain", false},
+    {Enumerate, 'e', "enumerate", false},
+    {Help, 'h', "help", false},
+    {Version, '\0', "version", false},
+}};
+
 } // namespace
 
 base::Result<Options> parse_options(int argc, const char* const* argv) {
@@ -22,104 +58,114 @@ base::Result<Options> parse_options(int argc, const char* const* argv) {
     if (is_command_alias(o.prog)) {
         o.command = o.prog;
     }
-    bool only_args = false;
-    for (int i = 1; i < argc; ++i) {
-        std::string_view arg = argv[i];
-        auto value = [&](std::string_view name) -> base::Result<std::string> {
-            if (i + 1 >= argc) {
-                return base::Error("option " + std::string(name) + " needs a value");
-            }
-            return std::string(argv[++i]);
-        };
-        if (only_args || arg.empty() || arg.front() != '-' || arg == "-") {
-            if (o.command.empty()) {
-                o.command = std::string(arg);
-            } else {
-                o.args.emplace_back(arg);
-            }
-            continue;
-        }
-        if (arg == "--") {
-            only_args = true;
-        } else if (arg == "-c" || arg == "--config") {
-            auto v = value(arg);
-            if (!v) {
-                return v.error();
-            }
-            o.config_dir = *v;
-        } else if (arg.rfind("--config=", 0) == 0) {
-            o.config_dir = std::string(arg.substr(9));
-        } else if (arg == "--socket") {
-            auto v = value(arg);
-            if (!v) {
-                return v.error();
-            }
-            o.socket = *v;
-        } else if (arg.rfind("--socket=", 0) == 0) {
-            o.socket = std::string(arg.substr(9));
-        } else if (arg == "--user" || arg == "--session") {
+    auto line = base::parse_command_line(option_table, argc, argv);
+    if (!line) {
+        return std::move(line).error();
+    }
+    for (base::ParsedOption& opt : line->options) {
+        switch (static_cast<Opt>(opt.id)) {
+        case Config:
+            o.config_dir = std::move(*opt.value);
+            break;
+        case Socket:
+            o.socket = std::move(*opt.value);
+            break;
+        case User:
+        case Session:
             o.mode = control::Mode::User;
-        } else if (arg == "--system") {
+            break;
+        case System:
             o.mode = control::Mode::System;
-        } else if (arg == "-n" || arg == "--no-wait") {
+            break;
+        case NoWait:
             o.no_wait = true;
-        } else if (arg == "--json") {
+            break;
+        case Json:
             o.json = true;
-        } else if (arg == "-q" || arg == "--quiet") {
+            break;
+        case Quiet:
             o.quiet = true;
-        } else if (arg == "-g" || arg == "--global") {
+            break;
+        case Global:
             o.global = true;
-        } else if (arg == "-r" || arg == "--retain") {
+            break;
+        case Retain:
             o.retain = true;
-        } else if (arg == "-e" || arg == "--enumerate") {
+            break;
+        case Enumerate:
             o.enumerate = true;
-        } else if (arg == "-h" || arg == "--help") {
+            break;
+        case Help:
             o.help = true;
-        } else if (arg == "--version") {
+            break;
+        case Version:
             o.version = true;
+            break;
+        }
+    }
+    for (std::string& word : line->operands) {
+        if (o.command.empty()) {
+            o.command = std::move(word);
         } else {
-            return base::Error("invalid option: " + std::string(arg));
+            o.args.push_back(std::move(word));
         }
     }
     return o;
 }
 
+void print_usage(const Options& o) {
+    std::fprintf(stderr,
+                 "Usage: %s [OPTION]... COMMAND [ARG]...\n"
+                 "Try `%s --help' for the commands and options.\n",
+                 o.prog.c_str(), o.prog.c_str());
+}
+
+void print_version(const Options& o) {
+    std::printf("%s (upstart %s)\nstartd %s\n", o.prog.c_str(), STARTD_UPSTART_VERSION, STARTD_VERSION);
+}
+
 void print_help(const Options& o) {
-    std::printf("Usage: %s [OPTION]... COMMAND [ARG]...\n"
-                "Control startd, the event-based service supervisor.\n"
-                "\n"
-                "Commands:\n"
-                "  start JOB [KEY=VALUE]...    start a job; waits until it is running (or, for a task, done)\n"
-                "  stop JOB [KEY=VALUE]...     stop a job; waits until it has stopped\n"
-                "  restart JOB [KEY=VALUE]...  restart a running job\n"
-                "  reload JOB [KEY=VALUE]...   send the job's reload signal (default HUP) to its main process\n"
-                "  status JOB [KEY=VALUE]...   show a job's status\n"
-                "  list                        show the status of every job\n"
-                "  show-config [JOB]           show jobs' start on / stop on / emits\n"
-                "  check-config                report job-file errors and events nothing emits\n"
-                "  reload-configuration        re-read the jobs directory\n"
-                "  version                     show startd's version\n"
-                "  emit EVENT [KEY=VALUE]...   emit an event; waits until every job it affected is at rest\n"
-                "  usage JOB                   show a job's usage text\n"
-                "  list-env                    list the job environment table\n"
-                "  get-env VAR                 show one variable of the table\n"
-                "  set-env [-r] VAR[=VALUE]... set variables (-r: keep values already set)\n"
-                "  unset-env VAR...            remove variables\n"
-                "  reset-env                   back to startd's initial table\n"
-                "  (inside a job the env commands act on that job's own table unless -g/--global)\n"
-                "\n"
-                "Options:\n"
-                "  -c, --config DIR   act on the startd instance whose config dir is DIR (env STARTD_CONFIG)\n"
-                "      --socket PATH  connect to this control socket\n"
-                "      --user         talk to the user-mode instance (default when not root)\n"
-                "      --system       talk to the system instance (default for root)\n"
-                "  -n, --no-wait      return as soon as the goal is changed\n"
-                "      --json         print results as JSON\n"
-                "  -q, --quiet        print nothing on success\n"
-                "  -g, --global       env commands: act on the global table even inside a job\n"
-                "  -r, --retain       set-env: do not replace values already set\n"
-                "  -h, --help         show this help\n",
-                o.prog.c_str());
+    std::printf(
+        "Usage: %s [OPTION]... COMMAND [ARG]...\n"
+        "Control startd, the event-based service supervisor.\n"
+        "\n"
+        "Commands:\n"
+        "  start JOB [KEY=VALUE]...    start a job; waits until it is running (or, for a task, done)\n"
+        "  stop JOB [KEY=VALUE]...     stop a job; waits until it has stopped\n"
+        "  restart JOB [KEY=VALUE]...  restart a running job\n"
+        "  reload JOB [KEY=VALUE]...   send the job's reload signal (default HUP) to its main process\n"
+        "  status JOB [KEY=VALUE]...   show a job's status\n"
+        "  list                        show the status of every job\n"
+        "  show-config [JOB]           show jobs' start on / stop on / emits\n"
+        "  check-config                report job-file errors and events nothing emits\n"
+        "  reload-configuration        re-read the jobs directory\n"
+        "  version                     show startd's version\n"
+        "  emit EVENT [KEY=VALUE]...   emit an event; waits until every job it affected is at rest\n"
+        "  usage JOB                   show a job's usage text\n"
+        "  list-env                    list the job environment table\n"
+        "  get-env VAR                 show one variable of the table\n"
+        "  set-env [-r] VAR[=VALUE]... set variables (-r: keep values already set)\n"
+        "  unset-env VAR...            remove variables\n"
+        "  reset-env                   back to startd's initial table\n"
+        "  (inside a job the env commands act on that job's own table unless -g/--global)\n"
+        "\n"
+        "Options:\n"
+        "  -c, --config DIR   act on the startd instance whose config dir is DIR (env STARTD_CONFIG)\n"
+        "      --socket PATH  connect to this control socket\n"
+        "      --user         talk to the user-mode instance (default when not root)\n"
+        "      --system       talk to the system instance (default for root)\n"
+        "      --session      the same as --user (Upstart's name)\n"
+        "  -n, --no-wait      return as soon as the goal is changed\n"
+        "      --json         print results as JSON\n"
+        "  -q, --quiet        print nothing on success\n"
+        "  -g, --global       env commands: act on the global table even inside a job\n"
+        "  -r, --retain       set-env: do not replace values already set\n"
+        "  -e, --enumerate    show-config: accepted as initctl did (the output is the same)\n"
+        "  -h, --help         show this help\n"
+        "      --version      show the version (and the Upstart version startd implements)\n"
+        "\n"
+        "Long options may be abbreviated and written --opt=VALUE; short ones bundled (-nq).\n",
+        o.prog.c_str());
 }
 
 } // namespace cli

@@ -1,5 +1,6 @@
 // Owns startctl's command line: global options, the command (from argv[0] or the first word),
-// and its arguments, parsed the way initctl accepted them (options anywhere).
+// and its arguments, parsed the way initctl accepted them (options anywhere) with getopt_long's
+// spellings (base/option_parser.h); and what startctl prints about itself: help, usage, version.
 #pragma once
 
 #include <optional>
@@ -31,6 +32,12 @@ struct Options {
 // Parses argv. Errors name the bad option.
 base::Result<Options> parse_options(int argc, const char* const* argv);
 
+// The whole help, on stdout (--help).
 void print_help(const Options& options);
+// Two lines on stderr for a command line without a command.
+void print_usage(const Options& options);
+// --version, on stdout: "PROG (upstart X.Y.Z)", the form configuration managers parse
+// (`initctl --version`) to learn which Upstart they drive, then startd's own version.
+void print_version(const Options& options);
 
 } // namespace cli

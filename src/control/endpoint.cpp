@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "build_config.h"
 #include "sys/make_dirs.h"
 
 namespace control {
@@ -133,10 +134,10 @@ Endpoint resolve_endpoint(Mode mode, std::optional<std::string> config_dir, uid_
     std::string runtime_base;
     std::string state_base;
     if (mode == Mode::System) {
-        default_config = "/etc/startd";
-        default_jobs = "/etc/init";
-        runtime_base = "/run/startd";
-        state_base = "/var/log/startd";
+        default_config = STARTD_SYSTEM_CONFIG_DIR;
+        default_jobs = STARTD_SYSTEM_JOBS_DIR;
+        runtime_base = STARTD_SYSTEM_RUNTIME_DIR;
+        state_base = STARTD_SYSTEM_LOG_DIR;
     } else {
         default_config = home_based(env, "XDG_CONFIG_HOME", ".config") + "/startd";
         default_jobs = default_config + "/jobs";

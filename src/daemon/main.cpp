@@ -1,4 +1,5 @@
 // Owns startd's entry point: arguments, mode detection (system, user, container), wiring.
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -6,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/option_parser.h"
+#include "build_config.h"
 #include "control/endpoint.h"
 #include "daemon/check_command.h"
 #include "daemon/supervisor.h"
@@ -28,7 +31,9 @@ void print_usage(std::FILE* to) {
                "\n"
                "  --user           run as a per-user supervisor (jobs in $XDG_CONFIG_HOME/startd/jobs,\n"
                "                   socket in $XDG_RUNTIME_DIR/startd); the default when not root\n"
-               "  --system         run as the system supervisor (jobs in /etc/init, socket in /run/startd)\n"
+               "  --system         run as the system supervisor (jobs in " STARTD_SYSTEM_JOBS_DIR
+               ", socket in\n"
+               "                   " STARTD_SYSTEM_RUNTIME_DIR ")\n"
                "  -c, --config DIR an instance of its own: jobs in DIR/jobs, its own socket and logs\n"
                "  --jobs-dir DIR   read jobs from DIR instead\n"
                "  --socket PATH    listen on PATH instead\n"
@@ -40,9 +45,43 @@ void print_usage(std::FILE* to) {
                "  --check PATH...  parse job files (a jobs directory or single .conf files) without\n"
                "                   starting anything; one line per job; exit 1 if any has an error\n"
                "  --json           with --check: print the parsed jobs and errors as JSON\n"
-               "  --version        print the version\n",
+               "  --version        print the version\n"
+               "Long options may be abbreviated and written --opt=VALUE.\n",
                to);
 }
+
+enum Opt {
+    Check,
+    Json,
+    Debug,
+    NoCgroups,
+    User,
+    System,
+    Config,
+    JobsDir,
+    Socket,
+    LogDir,
+    ReadyTimeout,
+    Help,
+    Version
+};
+
+// getopt_long's conventions (base/option_parser.h): --opt=VALUE, abbreviations, -cDIR.
+constexpr std::array<base::OptionSpec, 13> option_table = {{
+    {Check, '\0', "check", false},
+    {Json, '\0', "json", false},
+    {Debug, '\0', "debug", false},
+    {NoCgroups, '\0', "no-cgroups", false},
+    {User, '\0', "user", false},
+    {System, '\0', "system", false},
+    {Config, 'c', "config", true},
+    {JobsDir, '\0', "jobs-dir", true},
+    {Socket, '\0', "socket", true},
+    {LogDir, '\0', "log-dir", true},
+    {ReadyTimeout, '\0', "ready-timeout", true},
+    {Help, 'h', "help", false},
+    {Version, '\0', "version", false},
+}};
 
 std::optional<std::string> getenv_opt(std::string_view key) {
     const char* v = std::getenv(std::string(key).c_str());
@@ -62,66 +101,56 @@ int main(int argc, char** argv) {
     std::optional<std::string> socket;
     std::optional<std::string> log_dir;
     std::optional<std::string> ready_timeout;
-    std::vector<std::string> paths;
-    for (int i = 1; i < argc; ++i) {
-        std::string_view arg = argv[i];
-        auto value = [&](std::optional<std::string>& into) {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "startd: option %s needs a value\n", argv[i]);
-                return false;
-            }
-            into = argv[++i];
-            return true;
-        };
-        if (arg == "--check") {
+    auto line = base::parse_command_line(option_table, argc, argv);
+    if (!line) {
+        std::fprintf(stderr, "startd: %s\nTry 'startd --help' for more information.\n",
+                     line.error().message().c_str());
+        return exit_usage;
+    }
+    for (base::ParsedOption& opt : line->options) {
+        switch (static_cast<Opt>(opt.id)) {
+        case Check:
             check = true;
-        } else if (arg == "--json") {
+            break;
+        case Json:
             json = true;
-        } else if (arg == "--debug") {
+            break;
+        case Debug:
             debug = true;
-        } else if (arg == "--no-cgroups") {
+            break;
+        case NoCgroups:
             cgroups = false;
-        } else if (arg == "--user") {
+            break;
+        case User:
             mode = control::Mode::User;
-        } else if (arg == "--system") {
+            break;
+        case System:
             mode = control::Mode::System;
-        } else if (arg == "-c" || arg == "--config") {
-            if (!value(config_dir)) {
-                return exit_usage;
-            }
-        } else if (arg == "--jobs-dir") {
-            if (!value(jobs_dir)) {
-                return exit_usage;
-            }
-        } else if (arg == "--socket") {
-            if (!value(socket)) {
-                return exit_usage;
-            }
-        } else if (arg == "--log-dir") {
-            if (!value(log_dir)) {
-                return exit_usage;
-            }
-        } else if (arg == "--ready-timeout") {
-            if (!value(ready_timeout)) {
-                return exit_usage;
-            }
-        } else if (arg == "--help" || arg == "-h") {
+            break;
+        case Config:
+            config_dir = std::move(opt.value);
+            break;
+        case JobsDir:
+            jobs_dir = std::move(opt.value);
+            break;
+        case Socket:
+            socket = std::move(opt.value);
+            break;
+        case LogDir:
+            log_dir = std::move(opt.value);
+            break;
+        case ReadyTimeout:
+            ready_timeout = std::move(opt.value);
+            break;
+        case Help:
             print_usage(stdout);
             return 0;
-        } else if (arg == "--version") {
-            std::printf("startd %s\n", STARTD_VERSION);
+        case Version:
+            std::printf("startd %s (upstart %s)\n", STARTD_VERSION, STARTD_UPSTART_VERSION);
             return 0;
-        } else if (arg == "--") {
-            for (++i; i < argc; ++i) {
-                paths.emplace_back(argv[i]);
-            }
-        } else if (!arg.empty() && arg.front() == '-') {
-            std::fprintf(stderr, "startd: unknown option '%s'\nTry 'startd --help' for more information.\n", argv[i]);
-            return exit_usage;
-        } else {
-            paths.emplace_back(arg);
         }
     }
+    std::vector<std::string> paths = std::move(line->operands);
     sys::Sys& sys = sys::real_sys();
     if (check) {
         if (paths.empty()) {

@@ -1,5 +1,6 @@
 // Tests startctl's command line: command from argv[0] or the first word, options anywhere,
-// values, and errors that name the bad option.
+// values, getopt_long's spellings (--opt=VALUE, -cDIR, bundles, abbreviations) beside every
+// spelling startctl accepted before, and errors that name the bad option.
 #include "cli/options.h"
 
 #include <gtest/gtest.h>
@@ -63,6 +64,65 @@ TEST(CliOptions, ErrorsNameTheOption) {
     auto missing = parse({"startctl", "list", "--socket"});
     ASSERT_FALSE(missing.has_value());
     EXPECT_EQ(missing.error().message(), "option --socket needs a value");
+}
+
+TEST(CliOptions, EveryEarlierSpellingStillWorks) {
+    auto o = parse({"startctl", "-c",          "/c",          "--config", "/d",        "--config=/e",
+                    "--socket", "/s",          "--socket=/t", "-n",       "--no-wait", "--json",
+                    "-q",       "--quiet",     "-g",          "--global", "-r",        "--retain",
+                    "-e",       "--enumerate", "--user",      "list"});
+    ASSERT_TRUE(o.has_value()) << o.error().message();
+    EXPECT_EQ(o->config_dir.value_or(""), "/e");
+    EXPECT_EQ(o->socket.value_or(""), "/t");
+    EXPECT_TRUE(o->no_wait && o->json && o->quiet && o->global && o->retain && o->enumerate);
+    EXPECT_EQ(o->mode, control::Mode::User);
+    EXPECT_EQ(o->command, "list");
+    for (const char* mode : {"--session", "--system", "-h", "--help", "--version"}) {
+        auto m = parse({"startctl", mode});
+        ASSERT_TRUE(m.has_value()) << mode << ": " << m.error().message();
+    }
+    EXPECT_EQ(parse({"startctl", "--session"})->mode, control::Mode::User);
+    EXPECT_EQ(parse({"startctl", "--system"})->mode, control::Mode::System);
+    EXPECT_TRUE(parse({"startctl", "-h"})->help);
+    EXPECT_TRUE(parse({"startctl", "--version"})->version);
+}
+
+TEST(CliOptions, GetoptLongSpellings) {
+    auto o = parse({"/sbin/initctl", "-nqcDIR", "emit", "--sock=/run/x", "--js", "ev", "K=V"});
+    ASSERT_TRUE(o.has_value()) << o.error().message();
+    EXPECT_EQ(o->prog, "initctl");
+    EXPECT_TRUE(o->no_wait);
+    EXPECT_TRUE(o->quiet);
+    EXPECT_TRUE(o->json);
+    EXPECT_EQ(o->config_dir.value_or(""), "DIR");
+    EXPECT_EQ(o->socket.value_or(""), "/run/x");
+    EXPECT_EQ(o->command, "emit");
+    EXPECT_EQ(o->args, (std::vector<std::string>{"ev", "K=V"}));
+    auto g = parse({"startctl", "set-env", "-gr", "A=1"});
+    ASSERT_TRUE(g.has_value());
+    EXPECT_TRUE(g->global && g->retain);
+    auto c = parse({"startctl", "-c/etc/y", "list"});
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(c->config_dir.value_or(""), "/etc/y");
+}
+
+TEST(CliOptions, ShortBundleErrorsNameTheLetter) {
+    auto bad = parse({"startctl", "-nx", "list"});
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_EQ(bad.error().message(), "invalid option: -x");
+    auto ambiguous = parse({"startctl", "--s", "list"});
+    ASSERT_FALSE(ambiguous.has_value());
+    EXPECT_EQ(ambiguous.error().message(), "option --s is ambiguous (--socket, --session, --system)");
+    auto value = parse({"startctl", "--quiet=yes", "list"});
+    ASSERT_FALSE(value.has_value());
+    EXPECT_EQ(value.error().message(), "option --quiet takes no value");
+}
+
+TEST(CliOptions, NoCommandIsEmpty) {
+    auto o = parse({"startctl", "-q"});
+    ASSERT_TRUE(o.has_value());
+    EXPECT_TRUE(o->command.empty());
+    EXPECT_FALSE(o->help);
 }
 
 } // namespace

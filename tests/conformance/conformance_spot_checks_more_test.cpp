@@ -4,6 +4,7 @@
 #include "config/parser.h"
 #include "core/event_expr.h"
 #include "core/job_class.h"
+#include "support/shared_corpus.h"
 
 #include <filesystem>
 #include <fstream>
@@ -19,12 +20,14 @@ namespace fs = std::filesystem;
 using core::ConsoleType;
 using core::ExpectType;
 using core::ProcessType;
+// Every spot check reads the corpus: skipped (or failed, under STARTD_REQUIRE_SHARED=1) without it.
+using ConformanceSpotCheck = test_support::SharedCorpusTest;
 using Strings = std::vector<std::string>;
 
 std::optional<std::string> corpus_text(const std::string& name) {
-    std::ifstream in(fs::path{STARTD_CONFORMANCE_DIR} / name, std::ios::binary);
+    std::ifstream in(test_support::conformance_dir() / name, std::ios::binary);
     if (!in) {
-        ADD_FAILURE() << "cannot read " << name << " in " << STARTD_CONFORMANCE_DIR;
+        ADD_FAILURE() << "cannot read " << name << " in " << test_support::conformance_dir().string();
         return std::nullopt;
     }
     std::ostringstream text;
@@ -110,7 +113,7 @@ std::string exec_of(const core::JobClass& job, ProcessType type) {
     return process->command.str();
 }
 
-TEST(ConformanceSpotCheck, CloudInit) {
+TEST_F(ConformanceSpotCheck, CloudInit) {
     auto job = load("canonical__cloud-init__cloud-init.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(job->description, "");
@@ -122,7 +125,7 @@ TEST(ConformanceSpotCheck, CloudInit) {
     EXPECT_EQ(exec_of(*job, ProcessType::Main), "/usr/bin/cloud-init init");
 }
 
-TEST(ConformanceSpotCheck, CloudConfig) {
+TEST_F(ConformanceSpotCheck, CloudConfig) {
     auto job = load("canonical__cloud-init__cloud-config.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(job->description, "Handle applying cloud-config");
@@ -133,7 +136,7 @@ TEST(ConformanceSpotCheck, CloudConfig) {
     EXPECT_EQ(exec_of(*job, ProcessType::Main), "cloud-init modules --mode=config");
 }
 
-TEST(ConformanceSpotCheck, CloudInitBlocknet) {
+TEST_F(ConformanceSpotCheck, CloudInitBlocknet) {
     auto job = load("canonical__cloud-init__cloud-init-blocknet.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(job->description, "block networking until cloud-init-local");
@@ -152,7 +155,7 @@ TEST(ConformanceSpotCheck, CloudInitBlocknet) {
     EXPECT_EQ(main.back(), "   exit 1");
 }
 
-TEST(ConformanceSpotCheck, Tty1) {
+TEST_F(ConformanceSpotCheck, Tty1) {
     auto job = load("ubports__upstart__debian_conf_tty1.conf");
     ASSERT_TRUE(job);
     // The parenthesis opened at the end of the first line carries the expression over three more.
@@ -168,7 +171,7 @@ TEST(ConformanceSpotCheck, Tty1) {
     EXPECT_EQ(job->console, ConsoleType::Log);
 }
 
-TEST(ConformanceSpotCheck, RcSysinit) {
+TEST_F(ConformanceSpotCheck, RcSysinit) {
     auto job = load("ubports__upstart__conf_rc-sysinit.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(job->description, "System V initialisation compatibility");
@@ -191,7 +194,7 @@ TEST(ConformanceSpotCheck, RcSysinit) {
     EXPECT_EQ(main.back(), "    telinit \"${DEFAULT_RUNLEVEL}\"");
 }
 
-TEST(ConformanceSpotCheck, RcExportsRunlevelAndKeepsUnindentedScript) {
+TEST_F(ConformanceSpotCheck, RcExportsRunlevelAndKeepsUnindentedScript) {
     auto job = load("ubports__upstart__conf_rc.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(job->emits, (Strings{"deconfiguring-networking", "unmounted-remote-filesystems"}));
@@ -212,7 +215,7 @@ TEST(ConformanceSpotCheck, RcExportsRunlevelAndKeepsUnindentedScript) {
               "/etc/init.d/rc $RUNLEVEL\n");
 }
 
-TEST(ConformanceSpotCheck, RcSSingleUser) {
+TEST_F(ConformanceSpotCheck, RcSSingleUser) {
     auto job = load("ubports__upstart__debian_conf_rcS.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(shape(job->start_on), "runlevel[pos:S]");
@@ -227,7 +230,7 @@ TEST(ConformanceSpotCheck, RcSSingleUser) {
     EXPECT_EQ(post.back(), "    start --no-wait rc-sysinit FROM_SINGLE_USER_MODE=y");
 }
 
-TEST(ConformanceSpotCheck, WaitForState) {
+TEST_F(ConformanceSpotCheck, WaitForState) {
     auto job = load("ubports__upstart__debian_conf_wait-for-state.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(job->author, "Clint Byrum <clint.byrum@canonical.com>");
@@ -249,7 +252,7 @@ TEST(ConformanceSpotCheck, WaitForState) {
     EXPECT_EQ(main.back(), "    exit 1");
 }
 
-TEST(ConformanceSpotCheck, FlushEarlyJobLog) {
+TEST_F(ConformanceSpotCheck, FlushEarlyJobLog) {
     auto job = load("ubports__upstart__debian_conf_flush-early-job-log.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(job->description, "flush early job output to logs");
@@ -260,7 +263,7 @@ TEST(ConformanceSpotCheck, FlushEarlyJobLog) {
     EXPECT_FALSE(job->respawn);
 }
 
-TEST(ConformanceSpotCheck, FailsafeKeepsMixedIndentationAndQuotedPostStartExec) {
+TEST_F(ConformanceSpotCheck, FailsafeKeepsMixedIndentationAndQuotedPostStartExec) {
     auto job = load("ubports__upstart__debian_conf_failsafe.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(job->author, "Clint Byrum <clint@ubuntu.com>");
@@ -280,7 +283,7 @@ TEST(ConformanceSpotCheck, FailsafeKeepsMixedIndentationAndQuotedPostStartExec) 
     EXPECT_EQ(main.back(), "    exec initctl emit --no-wait failsafe-boot");
 }
 
-TEST(ConformanceSpotCheck, LogrotateScriptsBeginWithBlankLinesAndKeepHereDocument) {
+TEST_F(ConformanceSpotCheck, LogrotateScriptsBeginWithBlankLinesAndKeepHereDocument) {
     auto job = load("ubports__upstart__debian_user-conf_logrotate.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(job->description, "Rotate job log files");
@@ -300,7 +303,7 @@ TEST(ConformanceSpotCheck, LogrotateScriptsBeginWithBlankLinesAndKeepHereDocumen
     EXPECT_EQ(main.back(), "rm -f \"$conf\"");
 }
 
-TEST(ConformanceSpotCheck, AndroidJobsWithGroupedAndNamedMatches) {
+TEST_F(ConformanceSpotCheck, AndroidJobsWithGroupedAndNamedMatches) {
     auto adbd = load("ubports__lxc-android-config__adbd-emergency-shell.conf");
     ASSERT_TRUE(adbd);
     EXPECT_EQ(adbd->description, "adbd emergency shell");
@@ -336,7 +339,7 @@ TEST(ConformanceSpotCheck, AndroidJobsWithGroupedAndNamedMatches) {
     EXPECT_EQ(pre[1], "   [ -n \"$(mount | grep ' /var/lib/extrausers ')\" ]; then");
 }
 
-TEST(ConformanceSpotCheck, SessionJobs) {
+TEST_F(ConformanceSpotCheck, SessionJobs) {
     auto agent = load("Azure__sonic-openssh__ssh-agent.user-session.upstart.conf");
     ASSERT_TRUE(agent);
     EXPECT_EQ(agent->author, "St\xC3\xA9phane Graber <stgraber@ubuntu.com>"); // UTF-8 bytes kept as they are
@@ -358,7 +361,7 @@ TEST(ConformanceSpotCheck, SessionJobs) {
         (Strings{"exec initctl emit --no-wait xsession SESSION=$DESKTOP_SESSION SESSIONTYPE=$SESSIONTYPE"}));
 }
 
-TEST(ConformanceSpotCheck, ControlAltDelete) {
+TEST_F(ConformanceSpotCheck, ControlAltDelete) {
     auto job = load("ubports__upstart__conf_control-alt-delete.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(job->description, "emergency keypress handling");
@@ -368,7 +371,7 @@ TEST(ConformanceSpotCheck, ControlAltDelete) {
     EXPECT_EQ(exec_of(*job, ProcessType::Main), "shutdown -r now \"Control-Alt-Delete pressed\"");
 }
 
-TEST(ConformanceSpotCheck, ManualOverrideAloneIsADefaultJobMarkedManual) {
+TEST_F(ConformanceSpotCheck, ManualOverrideAloneIsADefaultJobMarkedManual) {
     auto job = load("ubports__lxc-android-config__tty1.override.conf");
     ASSERT_TRUE(job);
     core::JobClass expected;
@@ -377,7 +380,7 @@ TEST(ConformanceSpotCheck, ManualOverrideAloneIsADefaultJobMarkedManual) {
     EXPECT_TRUE(*job == expected) << "tty1.override holds only `manual`";
 }
 
-TEST(ConformanceSpotCheck, EmptyOverrideIsADefaultJob) {
+TEST_F(ConformanceSpotCheck, EmptyOverrideIsADefaultJob) {
     auto job = load("ubports__lxc-android-config__whoopsie.override.conf");
     ASSERT_TRUE(job);
     core::JobClass expected;
@@ -385,7 +388,7 @@ TEST(ConformanceSpotCheck, EmptyOverrideIsADefaultJob) {
     EXPECT_TRUE(*job == expected) << "whoopsie.override is an empty file";
 }
 
-TEST(ConformanceSpotCheck, ManualOverrideOnTty1DropsStartOnAndKeepsTheRest) {
+TEST_F(ConformanceSpotCheck, ManualOverrideOnTty1DropsStartOnAndKeepsTheRest) {
     auto job = load_with_override("ubports__upstart__debian_conf_tty1.conf",
                                   "ubports__lxc-android-config__tty1.override.conf");
     ASSERT_TRUE(job);
@@ -396,7 +399,7 @@ TEST(ConformanceSpotCheck, ManualOverrideOnTty1DropsStartOnAndKeepsTheRest) {
     EXPECT_EQ(exec_of(*job, ProcessType::Main), "/sbin/getty -8 38400 tty1");
 }
 
-TEST(ConformanceSpotCheck, SshOverrideReplacesExecAndDisablesAutostart) {
+TEST_F(ConformanceSpotCheck, SshOverrideReplacesExecAndDisablesAutostart) {
     auto job = load_with_override("Azure__sonic-openssh__openssh-server.ssh.upstart.conf",
                                   "ubports__lxc-android-config__ssh.override.conf");
     ASSERT_TRUE(job);
@@ -409,7 +412,7 @@ TEST(ConformanceSpotCheck, SshOverrideReplacesExecAndDisablesAutostart) {
     EXPECT_EQ(job->env, (Strings{"SSH_SIGSTOP=1"}));
 }
 
-TEST(ConformanceSpotCheck, CupsOverride) {
+TEST_F(ConformanceSpotCheck, CupsOverride) {
     auto job = load("ubports__lxc-android-config__cups.override.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(text_of(job->start_on), "socket PROTO=inet PORT=631 ADDR=127.0.0.1");

@@ -5,6 +5,7 @@
 #include "config/parser.h"
 #include "core/event_expr.h"
 #include "core/job_class.h"
+#include "support/shared_corpus.h"
 
 #include <csignal>
 #include <filesystem>
@@ -21,9 +22,11 @@ namespace fs = std::filesystem;
 using core::ConsoleType;
 using core::ExpectType;
 using core::ProcessType;
+// Every spot check reads the corpus: skipped (or failed, under STARTD_REQUIRE_SHARED=1) without it.
+using ConformanceSpotCheck = test_support::SharedCorpusTest;
 
 std::optional<core::JobClass> load(const std::string& name) {
-    const fs::path path = fs::path{STARTD_CONFORMANCE_DIR} / name;
+    const fs::path path = test_support::conformance_dir() / name;
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         ADD_FAILURE() << "cannot read " << path.string();
@@ -109,7 +112,7 @@ bool has_process(const core::JobClass& job, ProcessType type) {
 
 using Strings = std::vector<std::string>;
 
-TEST(ConformanceSpotCheck, BitcoinCore) {
+TEST_F(ConformanceSpotCheck, BitcoinCore) {
     auto job = load("bitcoin__bitcoin__bitcoind.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(job->description, "Bitcoin Core Daemon");
@@ -157,7 +160,7 @@ TEST(ConformanceSpotCheck, BitcoinCore) {
     EXPECT_FALSE(has_process(*job, ProcessType::PostStop));
 }
 
-TEST(ConformanceSpotCheck, MongoDb) {
+TEST_F(ConformanceSpotCheck, MongoDb) {
     auto job = load("mongodb__mongo__mongod.upstart.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(job->description, "");
@@ -190,7 +193,7 @@ TEST(ConformanceSpotCheck, MongoDb) {
     EXPECT_EQ(main.back(), "  fi");
 }
 
-TEST(ConformanceSpotCheck, Docker) {
+TEST_F(ConformanceSpotCheck, Docker) {
     auto job = load("moby__moby__docker.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(job->description, "Docker daemon");
@@ -219,7 +222,7 @@ TEST(ConformanceSpotCheck, Docker) {
                              "\t. /etc/default/$UPSTART_JOB", "fi", "\"$DOCKER\" -d $DOCKER_OPTS"}));
 }
 
-TEST(ConformanceSpotCheck, SaltMinion) {
+TEST_F(ConformanceSpotCheck, SaltMinion) {
     auto job = load("saltstack__salt__salt-minion.upstart.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(job->description, "Salt Minion");
@@ -236,7 +239,7 @@ TEST(ConformanceSpotCheck, SaltMinion) {
     EXPECT_EQ(main->command, "exec salt-minion\n");
 }
 
-TEST(ConformanceSpotCheck, LxcAutostart) {
+TEST_F(ConformanceSpotCheck, LxcAutostart) {
     auto job = load("lxc__lxc__lxc.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(job->description, "lxc");
@@ -260,7 +263,7 @@ TEST(ConformanceSpotCheck, LxcAutostart) {
     EXPECT_FALSE(has_process(*job, ProcessType::Main));
 }
 
-TEST(ConformanceSpotCheck, LxcInstance) {
+TEST_F(ConformanceSpotCheck, LxcInstance) {
     auto job = load("lxc__lxc__lxc-instance.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(job->description, "lxc instance");
@@ -278,7 +281,7 @@ TEST(ConformanceSpotCheck, LxcInstance) {
     EXPECT_EQ(exec_of(*job, ProcessType::Main), "lxc-start -F -n $NAME");
 }
 
-TEST(ConformanceSpotCheck, LxcNetHasOnlyPreStartAndPostStopExecs) {
+TEST_F(ConformanceSpotCheck, LxcNetHasOnlyPreStartAndPostStopExecs) {
     auto job = load("lxc__lxc__lxc-net.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(shape(job->start_on), "starting[pos:lxc]");
@@ -290,7 +293,7 @@ TEST(ConformanceSpotCheck, LxcNetHasOnlyPreStartAndPostStopExecs) {
     EXPECT_FALSE(has_process(*job, ProcessType::PreStop));
 }
 
-TEST(ConformanceSpotCheck, CephOsd) {
+TEST_F(ConformanceSpotCheck, CephOsd) {
     auto job = load("ceph__ceph__ceph-osd.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(job->description, "Ceph OSD");
@@ -313,7 +316,7 @@ TEST(ConformanceSpotCheck, CephOsd) {
     EXPECT_EQ(pre.back(), "       || :");
 }
 
-TEST(ConformanceSpotCheck, OpensshServer) {
+TEST_F(ConformanceSpotCheck, OpensshServer) {
     auto job = load("Azure__sonic-openssh__openssh-server.ssh.upstart.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(job->description, "OpenSSH server"); // separated from the keyword by a tab
@@ -336,7 +339,7 @@ TEST(ConformanceSpotCheck, OpensshServer) {
     EXPECT_EQ(exec_of(*job, ProcessType::Main), "/usr/sbin/sshd -D");
 }
 
-TEST(ConformanceSpotCheck, UpstartSocketBridge) {
+TEST_F(ConformanceSpotCheck, UpstartSocketBridge) {
     auto job = load("ubports__upstart__extra_conf_upstart-socket-bridge.conf");
     ASSERT_TRUE(job);
     EXPECT_EQ(job->description, "Bridge socket events into upstart");

@@ -6,6 +6,7 @@
 
 #include <map>
 
+#include "build_config.h"
 #include "fakes/fake_sys.h"
 
 namespace {
@@ -25,10 +26,12 @@ control::EnvLookup env_of(std::map<std::string, std::string> vars) {
 
 TEST(Endpoint, SystemDefaultUsesUpstartJobsDirAndRunStartd) {
     auto ep = resolve_endpoint(Mode::System, std::nullopt, 0, env_of({}));
-    EXPECT_EQ(ep.config_dir, "/etc/startd");
-    EXPECT_EQ(ep.jobs_dir, "/etc/init");
-    EXPECT_EQ(ep.socket, "/run/startd/control");
-    EXPECT_EQ(ep.log_dir, "/var/log/startd");
+    // The configured defaults (cmake -DSTARTD_JOBS_DIR=…): /etc/startd, /etc/init, /run/startd
+    // and /var/log/startd unless a packager chose others.
+    EXPECT_EQ(ep.config_dir, STARTD_SYSTEM_CONFIG_DIR);
+    EXPECT_EQ(ep.jobs_dir, STARTD_SYSTEM_JOBS_DIR);
+    EXPECT_EQ(ep.socket, STARTD_SYSTEM_RUNTIME_DIR "/control");
+    EXPECT_EQ(ep.log_dir, STARTD_SYSTEM_LOG_DIR);
 }
 
 TEST(Endpoint, UserDefaultFollowsXdgDirectories) {
@@ -46,14 +49,14 @@ TEST(Endpoint, UserWithoutRuntimeDirFallsBackToAPrivateTmpDir) {
 }
 
 TEST(Endpoint, ExplicitDefaultConfigDirIsTheDefaultInstance) {
-    auto a = resolve_endpoint(Mode::System, std::string("/etc/startd/"), 0, env_of({}));
-    EXPECT_EQ(a.socket, "/run/startd/control");
+    auto a = resolve_endpoint(Mode::System, std::string(STARTD_SYSTEM_CONFIG_DIR "/"), 0, env_of({}));
+    EXPECT_EQ(a.socket, STARTD_SYSTEM_RUNTIME_DIR "/control");
 }
 
 TEST(Endpoint, OtherConfigDirIsAnInstanceOfItsOwn) {
     auto ep = resolve_endpoint(Mode::System, std::string("/etc/startd-mail"), 0, env_of({}));
     EXPECT_EQ(ep.jobs_dir, "/etc/startd-mail/jobs");
-    EXPECT_EQ(ep.socket, "/run/startd/instances/etc-startd\\x2dmail/control");
+    EXPECT_EQ(ep.socket, STARTD_SYSTEM_RUNTIME_DIR "/instances/etc-startd\\x2dmail/control");
 }
 
 TEST(EscapePath, KeepsSafeCharactersAndEscapesTheRest) {

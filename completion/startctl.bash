@@ -1,0 +1,120 @@
+# bash completion for startctl and its Upstart names (initctl, start, stop, restart, reload,
+# status): commands, options, option values, and job names asked of the running startd
+# (`startctl list`, through the same instance options as the command line being completed).
+# Installed as share/bash-completion/completions/startctl (and under the Upstart names).
+# Self-contained: it needs bash alone, not the bash-completion package's helpers.
+
+_startctl_commands="start stop restart reload status list show-config check-config reload-configuration
+version emit usage list-env get-env set-env unset-env reset-env"
+_startctl_options="-c --config --socket --user --session --system -n --no-wait --json -q --quiet -g --global
+-r --retain -e --enumerate -h --help --version"
+
+# Runs the command being completed with the instance options typed so far, then ARGS; bounded so a
+# stuck daemon cannot hang the shell.
+_startctl_query() {
+    local prog=$1
+    shift
+    local -a cmd=("$prog" "${_startctl_instance[@]}" "$@")
+    if command -v timeout >/dev/null 2>&1; then
+        timeout 2 "${cmd[@]}" 2>/dev/null
+    else
+        "${cmd[@]}" 2>/dev/null
+    fi
+}
+
+_startctl() {
+    local cur=${COMP_WORDS[COMP_CWORD]} prev=""
+    ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+    local prog=${COMP_WORDS[0]}
+    local name=${prog##*/}
+    COMPREPLY=()
+
+    case $prev in
+    -c | --config)
+        mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+        return
+        ;;
+    --socket)
+        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+        return
+        ;;
+    esac
+    if [[ $cur == --config=* || $cur == --socket=* ]]; then
+        local opt=${cur%%=*} value=${cur#*=} kind=-f
+        [[ $opt == --config ]] && kind=-d
+        mapfile -t COMPREPLY < <(compgen "$kind" -- "$value" | sed "s|^|$opt=|")
+        return
+    fi
+
+    # The command (from the program's name or the first word that is not an option), how many
+    # arguments it has so far, and the options that pick the instance to ask for job names.
+    local cmd_name="" args=0 i word skip=0 ended=0
+    local -a _startctl_instance=() # seen by _startctl_query (bash's dynamic scope)
+    case $name in
+    start | stop | restart | reload | status) cmd_name=$name ;;
+    esac
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        word=${COMP_WORDS[i]}
+        if ((skip)); then
+            skip=0
+            continue
+        fi
+        if ((!ended)) && [[ $word == -* ]]; then
+            case $word in
+            --) ended=1 ;;
+            -c | --config | --socket)
+                _startctl_instance+=("$word" "${COMP_WORDS[i + 1]}")
+                skip=1
+                ;;
+            --config=* | --socket=* | -c?* | --user | --session | --system) _startctl_instance+=("$word") ;;
+            esac
+            continue
+        fi
+        if [[ -z $cmd_name ]]; then
+            cmd_name=$word
+        else
+            args=$((args + 1))
+        fi
+    done
+
+    if [[ $cur == -* ]] && ((!ended)); then
+        mapfile -t COMPREPLY < <(compgen -W "$_startctl_options" -- "$cur")
+        return
+    fi
+    if [[ -z $cmd_name ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "$_startctl_commands" -- "$cur")
+        return
+    fi
+    case $cmd_name in
+    start | stop | restart | reload | status | usage | show-config)
+        if ((args == 0)); then
+            local jobs
+            # "web start/running, process 1", "getty (tty1) start/running, …": the first word of
+            # each status line (lines that begin with a tab list other processes).
+            jobs=$(_startctl_query "$prog" list | awk '/^[^\t ]/ { print $1 }' | sort -u)
+            mapfile -t COMPREPLY < <(compgen -W "$jobs" -- "$cur")
+        fi
+        ;;
+    get-env | unset-env)
+        local vars
+        vars=$(_startctl_query "$prog" list-env | sed 's/=.*//')
+        mapfile -t COMPREPLY < <(compgen -W "$vars" -- "$cur")
+        ;;
+    esac
+}
+
+# startctl always; the Upstart names only where they are startctl (an admin's opt-in), so another
+# init's initctl or start keeps its own completion.
+complete -F _startctl startctl
+_startctl_register_upstart_names() {
+    local alias target startctl
+    startctl=$(type -P startctl) || return 0
+    startctl=$(readlink -f "$startctl")
+    for alias in initctl start stop restart reload status; do
+        target=$(type -P "$alias") || continue
+        [[ $(readlink -f "$target") == "$startctl" ]] && complete -F _startctl "$alias"
+    done
+    return 0
+}
+_startctl_register_upstart_names
+unset -f _startctl_register_upstart_names
