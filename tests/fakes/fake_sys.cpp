@@ -299,7 +299,18 @@ sys::Result<base::UniqueFd> FakeSys::epoll_create1(int) {
 }
 
 sys::Result<void> FakeSys::epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data) {
-    if (auto e = enter("epoll_ctl")) {
+    // Only adding a watch allocates, so only ADD really fails with ENOMEM or ENOSPC: fail_next()
+    // injections are per call, but the fail_when() policy is asked as "epoll_ctl ADD", "epoll_ctl
+    // MOD" or "epoll_ctl DEL".
+    sweep();
+    m_calls.emplace_back("epoll_ctl");
+    std::optional<int> e = take_injection("epoll_ctl");
+    if (!e && m_policy) {
+        e = m_policy(op == EPOLL_CTL_ADD   ? "epoll_ctl ADD"
+                     : op == EPOLL_CTL_MOD ? "epoll_ctl MOD"
+                                           : "epoll_ctl DEL");
+    }
+    if (e) {
         return fail("epoll_ctl", *e);
     }
     FakeFd* ep = find_kind(epfd, FdKind::Epoll, "epoll_ctl");
