@@ -32,9 +32,7 @@ const std::map<std::string, std::vector<int>, std::less<>> realistic_errors = {
     {"epoll_ctl ADD", {ENOMEM, ENOSPC}}, // MOD and DEL allocate nothing (FakeSys::epoll_ctl)
     {"epoll_wait", {EINTR}},
     {"accept4", {EMFILE, ENFILE, ENOMEM, EAGAIN, EINTR}},
-    {"dup", {EMFILE}},
     {"socket", {EMFILE, ENFILE, ENOMEM}},
-    {"pidfd_open", {EMFILE, ENOMEM}},
 };
 
 int seed_count() {
