@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/parser.h"
@@ -55,9 +56,18 @@ const bool listener_installed = [] {
 class HandIo final : public control::IoRegistry {
 public:
     explicit HandIo(fakes::FakeSys& fake) : m_fake(fake) {}
-    void watch(int fd, bool read, bool write, std::function<void(std::uint32_t)> ready) override {
+    base::Result<void> watch(int fd, bool read, bool write,
+                             std::function<void(std::uint32_t)> ready) override {
+        if (m_failing_watches > 0) { // epoll_ctl ADD: ENOMEM; the fd is then not watched at all
+            --m_failing_watches;
+            m_watches.erase(fd);
+            return base::Error::from_errno("epoll_ctl", ENOMEM);
+        }
         m_watches[fd] = {read, write, std::move(ready)};
+        return {};
     }
+    void fail_next_watch() { ++m_failing_watches; }
+    void clear_failures() { m_failing_watches = 0; }
     void unwatch(int fd) override { m_watches.erase(fd); }
     void post(std::function<void()> fn) override { m_posted.push_back(std::move(fn)); }
     void wake_after(sys::Duration, std::function<void()> fn) override { m_timer = std::move(fn); }
@@ -104,6 +114,7 @@ private:
     std::map<int, Watch> m_watches;
     std::vector<std::function<void()>> m_posted;
     std::function<void()> m_timer;
+    int m_failing_watches = 0;
 };
 
 const std::vector<std::shared_ptr<core::JobClass>>& job_classes() {
@@ -251,10 +262,16 @@ void run(const std::uint8_t* data, std::size_t size) {
                 fake.limit_buffer(c->fd.get(), std::size_t{in.byte()} * 16);
             }
             break;
-        case 7: { // the next accept, read or write fails
-            static const char* const calls[] = {"accept4", "read", "write", "socket"};
+        case 7: { // the next accept, read, write or watch fails
+            static const char* const calls[] = {"accept4", "read", "write", "socket", "watch"};
             static const int errors[] = {EAGAIN, EINTR, EMFILE, ENFILE, ENOBUFS, EPIPE, ECONNRESET, ENOMEM};
-            fake.fail_next(calls[in.byte() % std::size(calls)], errors[in.byte() % std::size(errors)]);
+            const char* call = calls[in.byte() % std::size(calls)];
+            int err = errors[in.byte() % std::size(errors)];
+            if (std::string_view(call) == "watch") {
+                io.fail_next_watch();
+            } else {
+                fake.fail_next(call, err);
+            }
             break;
         }
         case 8: // time passes: the listener's rest ends, kill timers fire
@@ -267,6 +284,7 @@ void run(const std::uint8_t* data, std::size_t size) {
               limits.client_input_budget + limits.client_output_budget + 8 * control::max_request_payload);
     }
     fake.clear_injections();
+    io.clear_failures();
     for (int i = 0; i < 64; ++i) {
         io.fire_timer();
         io.turn();

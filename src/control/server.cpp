@@ -5,8 +5,12 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "sys/make_dirs.h"
 
@@ -49,10 +53,16 @@ base::Result<void> Server::listen(const std::string& path, mode_t dir_mode, mode
     if (auto reserve = m_sys.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0); reserve) {
         m_reserve = std::move(reserve).value();
     }
+    auto watched = m_io.watch(fd->get(), true, false, [this](std::uint32_t) { on_accept(); });
+    if (!watched) {
+        m_reserve.reset();
+        fd->reset();
+        (void)m_sys.unlink(path.c_str());
+        return base::Error("cannot watch " + path + ": " + watched.error().message());
+    }
     m_listen = std::move(fd).value();
     m_path = path;
     m_alive = std::make_shared<int>(0);
-    m_io.watch(m_listen.get(), true, false, [this](std::uint32_t) { on_accept(); });
     return {};
 }
 
@@ -80,6 +90,13 @@ void Server::close() {
     }
     m_listener_paused = false;
     m_reserve.reset();
+    m_path.clear();
+}
+
+void Server::log(const std::string& line) {
+    if (m_log) {
+        m_log(line);
+    }
 }
 
 // ---- admission -------------------------------------------------------------------------------
@@ -142,12 +159,23 @@ void Server::pause_listener() {
     m_listener_paused = true;
     m_io.unwatch(m_listen.get());
     m_io.wake_after(m_limits.accept_retry, [this, alive = std::weak_ptr<int>(m_alive)] {
-        if (alive.expired() || !m_listener_paused) {
-            return;
+        if (!alive.expired() && m_listener_paused) {
+            resume_listener();
         }
-        m_listener_paused = false;
-        m_io.watch(m_listen.get(), true, false, [this](std::uint32_t) { on_accept(); });
     });
+}
+
+void Server::resume_listener() {
+    m_listener_paused = false;
+    if (auto watched = m_io.watch(m_listen.get(), true, false, [this](std::uint32_t) { on_accept(); });
+        !watched) {
+        log("cannot watch the control socket " + m_path + " again: " + watched.error().message() +
+            "; retrying in " +
+            std::to_string(
+                std::chrono::duration_cast<std::chrono::milliseconds>(m_limits.accept_retry).count()) +
+            " ms");
+        pause_listener();
+    }
 }
 
 void Server::refuse(const base::UniqueFd& fd, std::string message) {
@@ -218,18 +246,22 @@ void Server::on_ready(const ConnectionPtr& conn, std::uint32_t events) {
         // turn, and the loop would spin until the client next sends.
         update_interest(conn);
     }
-    if (events & EPOLLHUP) {
-        // The client is gone: what it sent is still served while it may be, else it is forgotten
-        // (a hang-up is reported on every turn, so waiting for service would spin).
-        if (!may_serve(*conn)) {
-            drop(conn);
-            return;
-        }
-        serve(conn);
+    bool hung_up = (events & EPOLLHUP) != 0;
+    if (hung_up && !may_serve(*conn)) {
+        // The client is gone and what it sent cannot be served now: forgotten (a hang-up is
+        // reported on every turn, so waiting for service would spin).
+        drop(conn);
         return;
     }
-    if ((events & EPOLLIN) && conn->reading) {
-        serve(conn);
+    if (!hung_up && !((events & EPOLLIN) && conn->reading)) {
+        return;
+    }
+    // The privileged are served at once; an unprivileged client waits for its uid's turn at the
+    // end of this loop turn, so many connections of one uid get one budget, not one each.
+    if (conn->privileged) {
+        serve(conn, m_limits.requests_per_turn);
+    } else {
+        enqueue(conn);
     }
 }
 
@@ -244,11 +276,11 @@ bool Server::may_read(const Connection& conn) const {
     return may_serve(conn) && !conn.decoder.failed() && (conn.privileged || !input_full());
 }
 
-void Server::serve(const ConnectionPtr& conn) {
+std::size_t Server::serve(const ConnectionPtr& conn, std::size_t budget) {
     conn->batching = true;
     bool have_read = false;
     std::size_t served = 0;
-    while (served < m_limits.requests_per_turn && may_serve(*conn)) {
+    while (served < budget && may_serve(*conn)) {
         if (conn->decoder.has_frame()) {
             auto payload = conn->decoder.next();
             if (!payload) {
@@ -256,10 +288,10 @@ void Server::serve(const ConnectionPtr& conn) {
             }
             reaccount(*conn);
             handle_payload(conn, *payload);
-            if (!conn->fd.valid()) {
-                return;
-            }
             ++served;
+            if (!conn->fd.valid()) {
+                return served; // a reply the client does not read overflowed its output
+            }
             continue;
         }
         if (have_read || !may_read(*conn)) {
@@ -272,22 +304,26 @@ void Server::serve(const ConnectionPtr& conn) {
     }
     conn->batching = false;
     if (!conn->fd.valid()) {
-        return;
+        return served;
     }
     if (conn->decoder.failed() && !conn->closing) {
-        send(conn, error_response(0, errc::too_large,
-                                  "request of " + std::to_string(conn->decoder.rejected_size()) +
-                                      " bytes exceeds the limit of " + std::to_string(max_request_payload)));
+        if (!send(conn,
+                  error_response(0, errc::too_large,
+                                 "request of " + std::to_string(conn->decoder.rejected_size()) +
+                                     " bytes exceeds the limit of " + std::to_string(max_request_payload)))) {
+            return served;
+        }
         conn->closing = true;
     }
     flush(conn);
     if (!conn->fd.valid()) {
-        return;
+        return served;
     }
     if (conn->decoder.has_frame() && may_serve(*conn)) {
         enqueue(conn);
     }
     update_interest(conn);
+    return served;
 }
 
 bool Server::read_some(const ConnectionPtr& conn) {
@@ -339,23 +375,24 @@ void Server::handle_payload(const ConnectionPtr& conn, const std::string& payloa
     dispatch(m_host, *request, conn->uid, std::move(reply));
 }
 
-void Server::send(const ConnectionPtr& conn, const Response& response) {
+bool Server::send(const ConnectionPtr& conn, const Response& response) {
     conn->out += encode_frame(encode_response(response));
     reaccount(*conn);
     if (conn->unsent() > m_limits.max_unsent_output) {
         drop(conn); // the client does not read its replies
-        return;
+        return false;
     }
     if (!conn->batching) {
         flush(conn);
+        if (!conn->fd.valid()) {
+            return false;
+        }
         update_interest(conn);
     }
+    return true;
 }
 
 void Server::flush(const ConnectionPtr& conn) {
-    if (!conn->fd.valid()) {
-        return; // dropped meanwhile (a too-large request's error reply overflowed its output)
-    }
     bool was_blocked = !may_serve(*conn);
     while (conn->unsent() > 0) {
         auto n = m_sys.write(conn->fd.get(), conn->out.data() + conn->out_start, conn->unsent());
@@ -405,10 +442,47 @@ void Server::update_interest(const ConnectionPtr& conn) {
     }
     // Watched even with no interest: its hang-up must still be seen, or a connection waiting for
     // the budget would hold its memory for good.
+    if (auto watched = m_io.watch(conn->fd.get(), read, write, ready_callback(conn)); !watched) {
+        // Not watched at all now, not even for a hang-up: tried again at the end of the turn.
+        conn->watched = false;
+        ++conn->watch_failures;
+        conn->watch_error = watched.error().message();
+        if (!conn->watch_retry_posted) {
+            conn->watch_retry_posted = true;
+            m_io.post([this, alive = std::weak_ptr<int>(m_alive), weak = std::weak_ptr<Connection>(conn)] {
+                if (auto c = weak.lock(); c && !alive.expired()) {
+                    retry_watch(c);
+                }
+            });
+        }
+        return;
+    }
     conn->watched = true;
+    conn->watch_failures = 0;
     conn->reading = read;
     conn->writing = write;
-    m_io.watch(conn->fd.get(), read, write, ready_callback(conn));
+}
+
+void Server::retry_watch(const ConnectionPtr& conn) {
+    conn->watch_retry_posted = false;
+    if (!conn->fd.valid() || conn->watched) {
+        return;
+    }
+    if (conn->watch_failures >= watch_attempts) {
+        give_up_watch(conn);
+        return;
+    }
+    update_interest(conn);
+}
+
+void Server::give_up_watch(const ConnectionPtr& conn) {
+    // Not held unserved: the client hears why and may try again; its fd and memory are freed.
+    log("control connection of uid " + std::to_string(conn->uid) + " closed: it cannot be watched (" +
+        conn->watch_error + ", " + std::to_string(conn->watch_failures) + " attempts)");
+    conn->out += encode_frame(encode_response(error_response(
+        0, errc::busy, "startd cannot watch this connection (" + conn->watch_error + "); try again later")));
+    (void)m_sys.write(conn->fd.get(), conn->out.data() + conn->out_start, conn->unsent());
+    drop(conn);
 }
 
 void Server::enqueue(const ConnectionPtr& conn) {
@@ -418,29 +492,62 @@ void Server::enqueue(const ConnectionPtr& conn) {
     conn->queued = true;
     m_run_queue.push_back(conn);
     update_interest(conn); // its requests are served from the queue, not on readability
-    if (!m_drain_posted) {
-        m_drain_posted = true;
-        m_io.post([this, alive = std::weak_ptr<int>(m_alive)] {
-            if (!alive.expired()) {
-                drain_run_queue();
-            }
-        });
+    post_drain();
+}
+
+void Server::post_drain() {
+    if (m_drain_posted) {
+        return;
     }
+    m_drain_posted = true;
+    m_io.post([this, alive = std::weak_ptr<int>(m_alive)] {
+        if (!alive.expired()) {
+            drain_run_queue();
+        }
+    });
 }
 
 void Server::drain_run_queue() {
     m_drain_posted = false;
-    // One turn each for the connections queued so far; those that still have work queue again
-    // behind the others and wait for the next turn.
+    // One turn for the connections queued so far. Privileged ones first, a budget each: root and
+    // the owner never wait behind an unprivileged backlog. Then one budget per unprivileged uid,
+    // spent on its connections in queue order; those left without go first on the next turn,
+    // and those served that still have work queue again behind everyone.
     std::deque<std::weak_ptr<Connection>> turn;
     turn.swap(m_run_queue);
+    std::vector<ConnectionPtr> unprivileged;
     for (auto& weak : turn) {
         auto conn = weak.lock();
         if (!conn || !conn->fd.valid()) {
             continue;
         }
+        if (!conn->privileged) {
+            unprivileged.push_back(std::move(conn));
+            continue;
+        }
         conn->queued = false;
-        serve(conn);
+        serve(conn, m_limits.requests_per_turn);
+    }
+    std::unordered_map<uid_t, std::size_t> left;
+    std::deque<std::weak_ptr<Connection>> waiting;
+    for (const ConnectionPtr& conn : unprivileged) {
+        if (!conn->fd.valid()) {
+            continue;
+        }
+        std::size_t& budget = left.try_emplace(conn->uid, m_limits.requests_per_turn).first->second;
+        if (budget == 0) {
+            waiting.push_back(conn); // still queued, its reads still off
+            continue;
+        }
+        conn->queued = false;
+        budget -= std::min(budget, serve(conn, budget));
+    }
+    if (!waiting.empty()) {
+        for (auto& weak : m_run_queue) {
+            waiting.push_back(std::move(weak));
+        }
+        m_run_queue.swap(waiting);
+        post_drain();
     }
 }
 

@@ -45,6 +45,7 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
         return m_log_pipes.status(job);
     };
     m_host.containment = [this](const core::Job& job) { return m_containment.describe(job); };
+    m_server.set_log([this](std::string_view line) { log(core::LogLevel::Error, line); });
     m_readiness.on_traced([this](const core::Job* job, std::span<const pid_t> pids, pid_t main) {
         m_containment.traced(job, pids, main);
     });
@@ -480,27 +481,41 @@ void Supervisor::log(core::LogLevel level, std::string_view message) {
 
 // ---- IoRegistry ------------------------------------------------------------------------------
 
-void Supervisor::watch(int fd, bool read, bool write, std::function<void(std::uint32_t)> ready) {
+base::Result<void> Supervisor::watch(int fd, bool read, bool write,
+                                     std::function<void(std::uint32_t)> ready) {
     std::uint32_t events = (read ? EPOLLIN : 0u) | (write ? EPOLLOUT : 0u);
-    auto callback = [ready = std::move(ready), this](std::uint32_t ev) {
-        ready(ev);
+    auto it = m_io_watches.find(fd);
+    if (it != m_io_watches.end()) {
+        // An interest change (a reply that has to wait, backpressure): one EPOLL_CTL_MOD, which
+        // allocates nothing, rather than a DEL and an ADD that can fail for want of memory.
+        it->second->ready = std::make_shared<std::function<void(std::uint32_t)>>(std::move(ready));
+        if (auto changed = m_loop.modify_watch(it->second->id, events); !changed) {
+            m_loop.remove_watch(it->second->id);
+            m_io_watches.erase(it);
+            return changed.error();
+        }
+        return {};
+    }
+    auto slot = std::make_shared<IoWatch>();
+    slot->ready = std::make_shared<std::function<void(std::uint32_t)>>(std::move(ready));
+    auto callback = [slot, this](std::uint32_t ev) {
+        auto ready = slot->ready; // alive while it runs, even if it watches its own fd anew
+        (*ready)(ev);
         after_change();
         return loop::Next::Keep;
     };
-    if (auto it = m_io_watches.find(fd); it != m_io_watches.end()) {
-        m_loop.remove_watch(it->second);
-        m_io_watches.erase(it);
+    auto id = m_loop.add_watch(fd, events, std::move(callback));
+    if (!id) {
+        return id.error();
     }
-    if (auto id = m_loop.add_watch(fd, events, std::move(callback)); id) {
-        m_io_watches[fd] = *id;
-    } else {
-        log(core::LogLevel::Error, "cannot watch fd " + std::to_string(fd) + ": " + id.error().message());
-    }
+    slot->id = *id;
+    m_io_watches.emplace(fd, std::move(slot));
+    return {};
 }
 
 void Supervisor::unwatch(int fd) {
     if (auto it = m_io_watches.find(fd); it != m_io_watches.end()) {
-        m_loop.remove_watch(it->second);
+        m_loop.remove_watch(it->second->id);
         m_io_watches.erase(it);
     }
 }

@@ -75,7 +75,8 @@ public:
     bool log_enabled(core::LogLevel level) const override { return m_log.wants(level); }
 
     // ---- control::IoRegistry --------------------------------------------------------------
-    void watch(int fd, bool read, bool write, std::function<void(std::uint32_t)> ready) override;
+    base::Result<void> watch(int fd, bool read, bool write,
+                             std::function<void(std::uint32_t)> ready) override;
     void unwatch(int fd) override;
     void post(std::function<void()> fn) override;
     void wake_after(sys::Duration delay, std::function<void()> fn) override;
@@ -128,7 +129,12 @@ private:
     Leftovers m_leftovers; // what a shutdown leaves below startd once every job has stopped
     std::unique_ptr<loop::SignalWatch> m_signals;
     std::unordered_map<core::Job*, std::unique_ptr<loop::Timer>> m_kill_timers;
-    std::unordered_map<int, loop::WatchId> m_io_watches;
+    // The control server's watches: the loop's watch and the server's current callback for it.
+    struct IoWatch {
+        loop::WatchId id = 0;
+        std::shared_ptr<std::function<void(std::uint32_t)>> ready;
+    };
+    std::unordered_map<int, std::shared_ptr<IoWatch>> m_io_watches;
     std::unique_ptr<loop::Timer> m_server_wake; // the server's one wake_after
     std::function<void()> m_server_wake_fn;
     LogPipes m_log_pipes; // `console log` output

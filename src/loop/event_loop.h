@@ -1,6 +1,6 @@
 // Owns the epoll event loop: fd watches, one turn of dispatch, run/quit, posted work, the loop's
-// clock. Not here: timers (timer.h), signals (signal_watch.h), children (child_watch.h), which are
-// built on these watches; and any business logic.
+// clock. Not here: timers (timer.h) and signals (signal_watch.h), which are built on these
+// watches; children (the daemon reaps them on SIGCHLD); and any business logic.
 //
 // Design:
 // - One epoll fd, level-triggered. Each watch gets a 64-bit id that is never reused, and epoll

@@ -5,6 +5,8 @@
 #include <exception>
 #include <string>
 
+#include "loop/timer.h"
+
 namespace loop {
 
 SignalWatch::SignalWatch(EventLoop& loop, sigset_t signals, sigset_t newly_blocked, Callback callback)
@@ -27,20 +29,28 @@ Result<std::unique_ptr<SignalWatch>> SignalWatch::create(EventLoop& loop, std::i
     }
     // From here on the destructor undoes the blocking, also when a later step fails.
     std::unique_ptr<SignalWatch> watch(new SignalWatch(loop, set, newly_blocked, std::move(callback)));
-    auto fd = sys.signalfd(set, SFD_NONBLOCK);
-    if (!fd) {
-        return fd.error();
+    if (auto opened = watch->open(); !opened) {
+        return opened.error();
     }
-    watch->m_fd = std::move(fd).value();
-    auto id = loop.add_watch(watch->m_fd.get(), EPOLLIN, [w = watch.get()](std::uint32_t) { return w->on_readable(); });
-    if (!id) {
-        return id.error();
-    }
-    watch->m_watch = *id;
     return watch;
 }
 
+Result<void> SignalWatch::open() {
+    auto fd = m_loop.sys().signalfd(m_signals, SFD_NONBLOCK);
+    if (!fd) {
+        return fd.error();
+    }
+    auto id = m_loop.add_watch(fd->get(), EPOLLIN, [this](std::uint32_t) { return on_readable(); });
+    if (!id) {
+        return id.error();
+    }
+    m_fd = std::move(fd).value();
+    m_watch = *id;
+    return {};
+}
+
 SignalWatch::~SignalWatch() {
+    m_retry.reset();
     if (m_watch != 0) {
         m_loop.remove_watch(m_watch);
     }
@@ -57,12 +67,22 @@ Next SignalWatch::on_readable() {
     signalfd_siginfo info{};
     auto n = m_loop.sys().read(m_fd.get(), &info, sizeof info);
     if (!n) {
-        if (n.error().code() == EAGAIN) {
-            return Next::Keep; // another reader took it
+        switch (n.error().code()) {
+        case EAGAIN: // another reader took it
+        case EINTR:
+            return Next::Keep;
+        case ENOMEM: // the signal waits in the kernel: read again on the next turn
+            if (!m_failing) {
+                m_failing = true;
+                m_loop.report_error("cannot read the signalfd: " + n.error().message() + " (trying again)");
+            }
+            return Next::Keep;
+        default:
+            reopen_later("cannot read the signalfd: " + n.error().message());
+            return Next::Remove; // removed already
         }
-        m_loop.report_error("cannot read the signalfd: " + n.error().message());
-        return Next::Disarm;
     }
+    m_failing = false;
     if (*n != sizeof info) {
         return Next::Keep;
     }
@@ -76,6 +96,31 @@ Next SignalWatch::on_readable() {
         loop.report_error("a signal callback threw");
     }
     return Next::Keep;
+}
+
+void SignalWatch::reopen_later(const std::string& what) {
+    // Retrying the same read would fail again on every turn: a new signalfd, after a pause.
+    if (m_watch != 0) {
+        m_loop.remove_watch(m_watch);
+        m_watch = 0;
+    }
+    m_fd.reset();
+    if (!m_retry) {
+        m_retry = std::make_unique<Timer>(m_loop, [this] { reopen(); });
+    }
+    if (auto armed = m_retry->arm_after(signalfd_retry_delay); !armed) {
+        m_loop.report_error(what + "; no timer to try a new signalfd either (" + armed.error().message() +
+                            "): signals are no longer read");
+        return;
+    }
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(signalfd_retry_delay).count();
+    m_loop.report_error(what + "; trying a new signalfd in " + std::to_string(ms) + " ms");
+}
+
+void SignalWatch::reopen() {
+    if (auto opened = open(); !opened) {
+        reopen_later("cannot open a new signalfd: " + opened.error().message());
+    }
 }
 
 } // namespace loop

@@ -8,7 +8,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
@@ -167,34 +166,9 @@ Result<void> LinuxSys::chmod(const char* path, mode_t mode) {
     return check("chmod", ::chmod(path, mode), path);
 }
 
-Result<void> LinuxSys::chown(const char* path, uid_t uid, gid_t gid) {
-    return check("chown", ::chown(path, uid, gid), path);
-}
-
 Result<FdPair> LinuxSys::pipe2(int flags) {
     int fds[2] = {-1, -1};
     return owned_pair("pipe2", ::pipe2(fds, flags | O_CLOEXEC), fds);
-}
-
-Result<UniqueFd> LinuxSys::dup(int fd) {
-    return owned("dup", ::fcntl(fd, F_DUPFD_CLOEXEC, 0));
-}
-
-Result<void> LinuxSys::dup2(int oldfd, int newfd) {
-    return check("dup2", ::dup2(oldfd, newfd));
-}
-
-Result<void> LinuxSys::dup3(int oldfd, int newfd, int flags) {
-    return check("dup3", ::dup3(oldfd, newfd, flags));
-}
-
-Result<void> LinuxSys::set_cloexec(int fd, CloseOnExec on) {
-    int flags = ::fcntl(fd, F_GETFD);
-    if (flags < 0) {
-        return Error::from_errno("fcntl F_GETFD", errno);
-    }
-    flags = on == CloseOnExec::Yes ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC;
-    return check("fcntl F_SETFD", ::fcntl(fd, F_SETFD, flags));
 }
 
 Result<void> LinuxSys::set_nonblocking(int fd, NonBlocking on) {
@@ -264,14 +238,6 @@ std::vector<Result<Spawned, SpawnError>> LinuxSys::spawn_many(std::span<const Sp
     return spawn_processes(plans, plans.size() >= min_parallel ? cpus : 1, m_spawn_method);
 }
 
-Result<UniqueFd> LinuxSys::pidfd_open(pid_t pid, unsigned flags) {
-    return owned("pidfd_open", static_cast<int>(::syscall(SYS_pidfd_open, pid, flags)));
-}
-
-Result<void> LinuxSys::pidfd_send_signal(int pidfd, int sig, unsigned flags) {
-    return check("pidfd_send_signal", static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, flags)));
-}
-
 Result<ChildStatus> LinuxSys::waitid(idtype_t idtype, id_t id, int options) {
     siginfo_t info{};
     while (::waitid(idtype, id, &info, options) < 0) {
@@ -292,18 +258,6 @@ pid_t LinuxSys::getpid() {
 
 uid_t LinuxSys::geteuid() {
     return ::geteuid();
-}
-
-Result<pid_t> LinuxSys::setsid() {
-    pid_t sid = ::setsid();
-    if (sid < 0) {
-        return Error::from_errno("setsid", errno);
-    }
-    return sid;
-}
-
-Result<void> LinuxSys::setpgid(pid_t pid, pid_t pgid) {
-    return check("setpgid", ::setpgid(pid, pgid));
 }
 
 Result<pid_t> LinuxSys::getpgid(pid_t pid) {
@@ -401,11 +355,6 @@ Result<UniqueFd> LinuxSys::socket(int domain, int type, int protocol) {
     return owned("socket", ::socket(domain, type | SOCK_CLOEXEC, protocol));
 }
 
-Result<FdPair> LinuxSys::socketpair(int domain, int type, int protocol) {
-    int fds[2] = {-1, -1};
-    return owned_pair("socketpair", ::socketpair(domain, type | SOCK_CLOEXEC, protocol, fds), fds);
-}
-
 Result<void> LinuxSys::bind(int fd, const sockaddr* addr, socklen_t len) {
     return check("bind", ::bind(fd, addr, len));
 }
@@ -490,22 +439,6 @@ Result<std::vector<gid_t>> LinuxSys::group_list(const char* user, gid_t gid) {
         }
         groups.resize(static_cast<size_t>(count)); // count now says how many there are
     }
-}
-
-Result<UniqueFd> LinuxSys::inotify_init1(int flags) {
-    return owned("inotify_init1", ::inotify_init1(flags | IN_CLOEXEC));
-}
-
-Result<int> LinuxSys::inotify_add_watch(int fd, const char* path, uint32_t mask) {
-    int wd = ::inotify_add_watch(fd, path, mask);
-    if (wd < 0) {
-        return Error::from_errno("inotify_add_watch", errno, path);
-    }
-    return wd;
-}
-
-Result<void> LinuxSys::inotify_rm_watch(int fd, int wd) {
-    return check("inotify_rm_watch", ::inotify_rm_watch(fd, wd));
 }
 
 } // namespace sys

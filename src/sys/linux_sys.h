@@ -22,13 +22,8 @@ public:
     Result<void> mkdir(const char* path, mode_t mode) override;
     Result<void> rmdir(const char* path) override;
     Result<void> chmod(const char* path, mode_t mode) override;
-    Result<void> chown(const char* path, uid_t uid, gid_t gid) override;
 
     Result<FdPair> pipe2(int flags) override;
-    Result<UniqueFd> dup(int fd) override;
-    Result<void> dup2(int oldfd, int newfd) override;
-    Result<void> dup3(int oldfd, int newfd, int flags) override;
-    Result<void> set_cloexec(int fd, CloseOnExec on) override;
     Result<void> set_nonblocking(int fd, NonBlocking on) override;
 
     Result<UniqueFd> epoll_create1(int flags) override;
@@ -44,14 +39,10 @@ public:
 
     Result<Spawned, SpawnError> spawn(const SpawnPlan& plan) override;
     std::vector<Result<Spawned, SpawnError>> spawn_many(std::span<const SpawnPlan* const> plans) override;
-    Result<UniqueFd> pidfd_open(pid_t pid, unsigned flags) override;
-    Result<void> pidfd_send_signal(int pidfd, int sig, unsigned flags) override;
     Result<ChildStatus> waitid(idtype_t idtype, id_t id, int options) override;
     Result<void> kill(pid_t pid, int sig) override;
     pid_t getpid() override;
     uid_t geteuid() override;
-    Result<pid_t> setsid() override;
-    Result<void> setpgid(pid_t pid, pid_t pgid) override;
     Result<pid_t> getpgid(pid_t pid) override;
     Result<void> set_child_subreaper(bool on) override;
     Result<rlimit> getrlimit(int resource) override;
@@ -64,7 +55,6 @@ public:
     Result<unsigned long> ptrace_geteventmsg(pid_t pid) override;
 
     Result<UniqueFd> socket(int domain, int type, int protocol) override;
-    Result<FdPair> socketpair(int domain, int type, int protocol) override;
     Result<void> bind(int fd, const sockaddr* addr, socklen_t len) override;
     Result<void> listen(int fd, int backlog) override;
     Result<UniqueFd> accept4(int fd, int flags) override;
@@ -75,9 +65,6 @@ public:
     Result<std::optional<GroupInfo>> lookup_group(const char* name) override;
     Result<std::vector<gid_t>> group_list(const char* user, gid_t gid) override;
 
-    Result<UniqueFd> inotify_init1(int flags) override;
-    Result<int> inotify_add_watch(int fd, const char* path, uint32_t mask) override;
-    Result<void> inotify_rm_watch(int fd, int wd) override;
 
 private:
     SpawnMethod m_spawn_method;

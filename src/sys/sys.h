@@ -123,7 +123,6 @@ struct Datagram {
     std::optional<ucred> sender;
 };
 
-enum class CloseOnExec { No, Yes };
 enum class NonBlocking { No, Yes };
 
 // Every kernel call of the daemon goes through this interface so tests can fake the kernel.
@@ -149,18 +148,10 @@ public:
     virtual Result<void> mkdir(const char* path, mode_t mode) = 0;
     virtual Result<void> rmdir(const char* path) = 0;
     virtual Result<void> chmod(const char* path, mode_t mode) = 0;
-    virtual Result<void> chown(const char* path, uid_t uid, gid_t gid) = 0;
 
     // --- file descriptors --------------------------------------------------------------------
     // pipe2; FdPair::first is the read end.
     virtual Result<FdPair> pipe2(int flags) = 0;
-    // A new close-on-exec fd for the same file (fcntl F_DUPFD_CLOEXEC).
-    virtual Result<UniqueFd> dup(int fd) = 0;
-    // dup2/dup3 onto a chosen number; the caller decides who owns newfd.
-    virtual Result<void> dup2(int oldfd, int newfd) = 0;
-    virtual Result<void> dup3(int oldfd, int newfd, int flags) = 0;
-    // FD_CLOEXEC on or off (fcntl F_GETFD/F_SETFD).
-    virtual Result<void> set_cloexec(int fd, CloseOnExec on) = 0;
     // O_NONBLOCK on or off (fcntl F_GETFL/F_SETFL).
     virtual Result<void> set_nonblocking(int fd, NonBlocking on) = 0;
 
@@ -200,10 +191,6 @@ public:
         }
         return results;
     }
-    // Raw pidfd_open(2); fails with ENOSYS on kernels before 5.3.
-    virtual Result<UniqueFd> pidfd_open(pid_t pid, unsigned flags) = 0;
-    // Raw pidfd_send_signal(2) without siginfo.
-    virtual Result<void> pidfd_send_signal(int pidfd, int sig, unsigned flags) = 0;
     // waitid(idtype, id, options). idtype is P_PID, P_PIDFD (id is the pidfd) or P_ALL; options
     // combine WEXITED, WSTOPPED, WCONTINUED, WNOHANG, WNOWAIT. EINTR is retried.
     virtual Result<ChildStatus> waitid(idtype_t idtype, id_t id, int options) = 0;
@@ -212,8 +199,6 @@ public:
     virtual pid_t getpid() = 0;
     // geteuid() cannot fail, so it returns the uid directly.
     virtual uid_t geteuid() = 0;
-    virtual Result<pid_t> setsid() = 0;
-    virtual Result<void> setpgid(pid_t pid, pid_t pgid) = 0;
     virtual Result<pid_t> getpgid(pid_t pid) = 0;
     // prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants are reparented to us, not to init.
     virtual Result<void> set_child_subreaper(bool on) = 0;
@@ -234,7 +219,6 @@ public:
 
     // --- sockets -----------------------------------------------------------------------------
     virtual Result<UniqueFd> socket(int domain, int type, int protocol) = 0;
-    virtual Result<FdPair> socketpair(int domain, int type, int protocol) = 0;
     virtual Result<void> bind(int fd, const sockaddr* addr, socklen_t len) = 0;
     virtual Result<void> listen(int fd, int backlog) = 0;
     // accept4 without the peer address (SO_PEERCRED tells who it is); EAGAIN when none waits.
@@ -257,11 +241,6 @@ public:
     virtual Result<std::optional<GroupInfo>> lookup_group(const char* name) = 0;
     // getgrouplist: every group `user` belongs to, `gid` included.
     virtual Result<std::vector<gid_t>> group_list(const char* user, gid_t gid) = 0;
-
-    // --- inotify -----------------------------------------------------------------------------
-    virtual Result<UniqueFd> inotify_init1(int flags) = 0;
-    virtual Result<int> inotify_add_watch(int fd, const char* path, uint32_t mask) = 0;
-    virtual Result<void> inotify_rm_watch(int fd, int wd) = 0;
 };
 
 // The process-wide real implementation.

@@ -1,6 +1,6 @@
-// Owns FakeSys's fd table (creation, closing by sweep, dup), fault injection and epoll readiness.
-// Files: fake_sys_files.cpp; pipes and sockets: fake_sys_sockets.cpp; processes, signals, time
-// and inotify: fake_sys_process.cpp.
+// Owns FakeSys's fd table (creation, closing by sweep), fault injection and epoll readiness.
+// Files: fake_sys_files.cpp; pipes and sockets: fake_sys_sockets.cpp; processes, signals and
+// time: fake_sys_process.cpp.
 #include "fakes/fake_sys.h"
 
 #include <dirent.h>
@@ -227,54 +227,6 @@ std::string FakeSys::fd_path(int fd) {
     return it == m_fds.end() ? std::string() : it->second.path;
 }
 
-sys::Result<base::UniqueFd> FakeSys::dup(int fd) {
-    if (auto e = enter("dup")) {
-        return fail("dup", *e);
-    }
-    FakeFd* entry = find(fd, "dup");
-    if (!entry) {
-        return fail("dup", EBADF);
-    }
-    if (entry->kind != FdKind::Stream && entry->kind != FdKind::File && entry->kind != FdKind::Dir) {
-        ADD_FAILURE() << "FakeSys: dup of this kind of fd is not modelled";
-        return fail("dup", EINVAL);
-    }
-    return base::UniqueFd(make_fd(copy_of(*entry)));
-}
-
-sys::Result<void> FakeSys::dup2(int oldfd, int newfd) {
-    return dup3(oldfd, newfd, 0);
-}
-
-sys::Result<void> FakeSys::dup3(int oldfd, int newfd, int) {
-    if (auto e = enter("dup3")) {
-        return fail("dup3", *e);
-    }
-    FakeFd* source = find(oldfd, "dup3");
-    FakeFd* target = find(newfd, "dup3 (only onto an open fake fd)");
-    if (!source || !target) {
-        return fail("dup3", EBADF);
-    }
-    if (oldfd == newfd) {
-        return fail("dup3", EINVAL);
-    }
-    FakeFd copy = copy_of(*source);
-    release_channels(*target);
-    for (auto& [other, e] : m_fds) {
-        e.interest.erase(newfd);
-    }
-    copy.sentinel = std::move(target->sentinel);
-    *target = std::move(copy);
-    return {};
-}
-
-sys::Result<void> FakeSys::set_cloexec(int fd, sys::CloseOnExec) {
-    if (auto e = enter("set_cloexec")) {
-        return fail("fcntl F_SETFD", *e);
-    }
-    return find(fd, "set_cloexec") ? sys::Result<void>{} : fail("fcntl F_SETFD", EBADF);
-}
-
 sys::Result<void> FakeSys::set_nonblocking(int fd, sys::NonBlocking on) {
     if (auto e = enter("set_nonblocking")) {
         return fail("fcntl F_SETFL", *e);
@@ -299,7 +251,18 @@ sys::Result<base::UniqueFd> FakeSys::epoll_create1(int) {
 }
 
 sys::Result<void> FakeSys::epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data) {
-    if (auto e = enter("epoll_ctl")) {
+    // Only adding a watch allocates, so only ADD really fails with ENOMEM or ENOSPC: fail_next()
+    // injections are per call, but the fail_when() policy is asked as "epoll_ctl ADD", "epoll_ctl
+    // MOD" or "epoll_ctl DEL".
+    sweep();
+    m_calls.emplace_back("epoll_ctl");
+    std::optional<int> e = take_injection("epoll_ctl");
+    if (!e && m_policy) {
+        e = m_policy(op == EPOLL_CTL_ADD   ? "epoll_ctl ADD"
+                     : op == EPOLL_CTL_MOD ? "epoll_ctl MOD"
+                                           : "epoll_ctl DEL");
+    }
+    if (e) {
         return fail("epoll_ctl", *e);
     }
     FakeFd* ep = find_kind(epfd, FdKind::Epoll, "epoll_ctl");
@@ -393,8 +356,6 @@ uint32_t FakeSys::readiness(const FakeFd& entry) const {
         auto p = m_processes.find(entry.pid);
         return p == m_processes.end() || p->second.state != Process::State::Running ? uint32_t{EPOLLIN} : 0u;
     }
-    case FdKind::Inotify:
-        return entry.inotify->queue.empty() ? 0u : uint32_t{EPOLLIN};
     }
     return 0;
 }

@@ -2,7 +2,7 @@
 // Not here: scripting a whole supervisor scenario (tests build those from these verbs).
 //
 // What it models: an fd table (files and directories in memory, pipes, Unix stream sockets,
-// epoll, signalfd, timerfd, pidfd, inotify), a process table filled by spawn(), signals sent and
+// epoll, signalfd, timerfd, pidfd), a process table filled by spawn(), signals sent and
 // received, a monotonic clock that only moves when a test calls advance(), users and groups.
 // Readiness for epoll_wait is computed from that state, so a test drives the code under test by
 // changing the world (exit_process, advance, feed, raise_signal) and letting the loop run.
@@ -52,18 +52,12 @@ struct Node {
     gid_t gid = 0;
 };
 
-enum class FdKind { Console, File, Dir, Stream, Socket, Listener, Epoll, Signal, Timer, Pid, Inotify };
+enum class FdKind { Console, File, Dir, Stream, Socket, Listener, Epoll, Signal, Timer, Pid };
 
 struct Interest {
     uint32_t events = 0;
     uint64_t data = 0;
     bool disabled = false; // EPOLLONESHOT fired
-};
-
-struct InotifyState {
-    std::string queue; // encoded inotify_event records
-    std::map<int, std::string> watches;
-    int next_wd = 1;
 };
 
 struct FakeFd {
@@ -95,8 +89,6 @@ struct FakeFd {
     uint64_t expirations = 0;
     // Pid
     pid_t pid = 0;
-    // Inotify
-    std::shared_ptr<InotifyState> inotify;
 };
 
 // "/a/./b//c/../d" → "/a/b/d". Paths are absolute.
@@ -125,7 +117,6 @@ public:
     struct SentSignal {
         pid_t pid = 0; // negative: a process group
         int sig = 0;
-        bool via_pidfd = false;
     };
 
     FakeSys();
@@ -236,11 +227,9 @@ public:
     const sigset_t& blocked_signals() const { return m_blocked; }
     bool is_pending(int sig) const;
 
-    // --- users, groups, inotify ------------------------------------------------------------
+    // --- users and groups -------------------------------------------------------------------
     void add_user(sys::UserInfo user) { m_users[user.name] = std::move(user); }
     void add_group(sys::GroupInfo group) { m_groups[group.name] = std::move(group); }
-    // Queues an event on every inotify watch of `dir` (the path given to inotify_add_watch).
-    void push_inotify_event(const std::string& dir, uint32_t mask, const std::string& name);
 
     // --- epoll waits -----------------------------------------------------------------------
     // Called when epoll_wait would block forever (nothing ready, infinite timeout): the hook is
@@ -260,6 +249,8 @@ public:
     // fail with it. For randomised fault tests; an empty function turns it off. "spawn_many"
     // is asked too: an errno there throws std::system_error, as LinuxSys does when a worker
     // thread cannot be created, and the batch's plans are recorded in spawn_attempts().
+    // epoll_ctl is asked as "epoll_ctl ADD", "epoll_ctl MOD" or "epoll_ctl DEL": only adding a
+    // watch allocates, so only ADD really fails with ENOMEM or ENOSPC.
     void fail_when(std::function<std::optional<int>(std::string_view call)> policy) { m_policy = std::move(policy); }
     const std::vector<std::string>& calls() const { return m_calls; }
 
@@ -275,13 +266,8 @@ public:
     sys::Result<void> mkdir(const char* path, mode_t mode) override;
     sys::Result<void> rmdir(const char* path) override;
     sys::Result<void> chmod(const char* path, mode_t mode) override;
-    sys::Result<void> chown(const char* path, uid_t uid, gid_t gid) override;
 
     sys::Result<sys::FdPair> pipe2(int flags) override;
-    sys::Result<base::UniqueFd> dup(int fd) override;
-    sys::Result<void> dup2(int oldfd, int newfd) override;
-    sys::Result<void> dup3(int oldfd, int newfd, int flags) override;
-    sys::Result<void> set_cloexec(int fd, sys::CloseOnExec on) override;
     sys::Result<void> set_nonblocking(int fd, sys::NonBlocking on) override;
 
     sys::Result<base::UniqueFd> epoll_create1(int flags) override;
@@ -298,14 +284,10 @@ public:
     sys::Result<sys::Spawned, sys::SpawnError> spawn(const sys::SpawnPlan& plan) override;
     // spawn() of each plan, after a "spawn_many" injection point (see fail_when).
     std::vector<sys::Result<sys::Spawned, sys::SpawnError>> spawn_many(std::span<const sys::SpawnPlan* const> plans) override;
-    sys::Result<base::UniqueFd> pidfd_open(pid_t pid, unsigned flags) override;
-    sys::Result<void> pidfd_send_signal(int pidfd, int sig, unsigned flags) override;
     sys::Result<sys::ChildStatus> waitid(idtype_t idtype, id_t id, int options) override;
     sys::Result<void> kill(pid_t pid, int sig) override;
     pid_t getpid() override { return m_self; }
     uid_t geteuid() override { return m_euid; }
-    sys::Result<pid_t> setsid() override;
-    sys::Result<void> setpgid(pid_t pid, pid_t pgid) override;
     sys::Result<pid_t> getpgid(pid_t pid) override;
     sys::Result<void> set_child_subreaper(bool on) override;
     sys::Result<rlimit> getrlimit(int resource) override;
@@ -316,7 +298,6 @@ public:
     sys::Result<unsigned long> ptrace_geteventmsg(pid_t pid) override;
 
     sys::Result<base::UniqueFd> socket(int domain, int type, int protocol) override;
-    sys::Result<sys::FdPair> socketpair(int domain, int type, int protocol) override;
     sys::Result<void> bind(int fd, const sockaddr* addr, socklen_t len) override;
     sys::Result<void> listen(int fd, int backlog) override;
     sys::Result<base::UniqueFd> accept4(int fd, int flags) override;
@@ -328,10 +309,6 @@ public:
     sys::Result<std::optional<sys::UserInfo>> lookup_user(const char* name) override;
     sys::Result<std::optional<sys::GroupInfo>> lookup_group(const char* name) override;
     sys::Result<std::vector<gid_t>> group_list(const char* user, gid_t gid) override;
-
-    sys::Result<base::UniqueFd> inotify_init1(int flags) override;
-    sys::Result<int> inotify_add_watch(int fd, const char* path, uint32_t mask) override;
-    sys::Result<void> inotify_rm_watch(int fd, int wd) override;
 
 private:
     using FakeFd = detail::FakeFd;

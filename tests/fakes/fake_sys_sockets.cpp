@@ -61,22 +61,6 @@ sys::Result<sys::FdPair> FakeSys::pipe2(int flags) {
     return sys::FdPair{std::move(read_end).value(), std::move(write_end).value()};
 }
 
-sys::Result<sys::FdPair> FakeSys::socketpair(int domain, int type, int) {
-    if (auto e = enter("socketpair")) {
-        return fail("socketpair", *e);
-    }
-    if (domain != AF_UNIX || (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM) {
-        ADD_FAILURE() << "FakeSys: only AF_UNIX SOCK_STREAM socket pairs are modelled";
-        return fail("socketpair", EAFNOSUPPORT);
-    }
-    auto a_to_b = std::make_shared<Channel>();
-    auto b_to_a = std::make_shared<Channel>();
-    bool nonblock = (type & SOCK_NONBLOCK) != 0;
-    auto a = stream_end(b_to_a, a_to_b, true, own_credentials(), nonblock);
-    auto b = stream_end(a_to_b, b_to_a, true, own_credentials(), nonblock);
-    return sys::FdPair{std::move(a).value(), std::move(b).value()};
-}
-
 sys::Result<base::UniqueFd> FakeSys::socket(int domain, int type, int) {
     if (auto e = enter("socket")) {
         return fail("socket", *e);

@@ -1,10 +1,13 @@
-// Tests SignalWatch: blocking, delivery with siginfo through the loop, restoring the mask, and a
-// real signal sent to ourselves.
+// Tests SignalWatch: blocking, delivery with siginfo through the loop, restoring the mask, read
+// errors (transient: kept; permanent: a new signalfd after a pause), and a real signal sent to
+// ourselves.
 #include "loop/signal_watch.h"
 
 #include <gtest/gtest.h>
 #include <pthread.h>
 
+#include <cstring>
+#include <string>
 #include <vector>
 
 #include "fakes/fake_sys.h"
@@ -105,6 +108,103 @@ TEST_F(SignalWatchTest, AThrowingCallbackIsReportedAndTheWatchKeepsWorking) {
     EXPECT_EQ(calls, 2);
     ASSERT_EQ(errors.size(), 1u);
     EXPECT_NE(errors[0].find("signal boom"), std::string::npos);
+}
+
+TEST_F(SignalWatchTest, ATransientReadErrorKeepsTheWatchAndTheSignalArrivesOnTheNextTurn) {
+    // Regression (issue 12): any read error but EAGAIN disarmed the signalfd for good, so after
+    // one EINTR or ENOMEM startd never saw SIGCHLD or SIGTERM again.
+    std::vector<std::string> errors;
+    loop->set_error_sink([&](std::string_view message) { errors.emplace_back(message); });
+    std::vector<int> got;
+    auto watch = SignalWatch::create(*loop, {SIGTERM, SIGCHLD}, [&](const signalfd_siginfo& info) {
+        got.push_back(static_cast<int>(info.ssi_signo));
+    });
+    ASSERT_TRUE(watch);
+    for (int err : {EINTR, ENOMEM}) {
+        fake.raise_signal(SIGCHLD);
+        fake.fail_next("read", err);
+        turn(); // the read fails
+        turn(); // and is tried again
+    }
+    fake.raise_signal(SIGTERM);
+    turn();
+    EXPECT_EQ(got, (std::vector<int>{SIGCHLD, SIGCHLD, SIGTERM}));
+    ASSERT_EQ(errors.size(), 1u) << "EINTR is not worth a word; ENOMEM is";
+    EXPECT_NE(errors[0].find(std::strerror(ENOMEM)), std::string::npos) << errors[0];
+}
+
+TEST_F(SignalWatchTest, ATransientErrorThatLastsIsReportedOnceNotOnEveryTurn) {
+    std::vector<std::string> errors;
+    loop->set_error_sink([&](std::string_view message) { errors.emplace_back(message); });
+    int calls = 0;
+    auto watch = SignalWatch::create(*loop, {SIGCHLD}, [&](const signalfd_siginfo&) { ++calls; });
+    ASSERT_TRUE(watch);
+    fake.raise_signal(SIGCHLD);
+    for (int i = 0; i < 5; ++i) {
+        fake.fail_next("read", ENOMEM);
+        turn();
+    }
+    turn();
+    EXPECT_EQ(calls, 1);
+    EXPECT_EQ(errors.size(), 1u);
+    fake.raise_signal(SIGCHLD); // a new streak after a good read is reported again
+    fake.fail_next("read", ENOMEM);
+    turn();
+    turn();
+    EXPECT_EQ(calls, 2);
+    EXPECT_EQ(errors.size(), 2u);
+}
+
+TEST_F(SignalWatchTest, APermanentReadErrorDoesNotSpinAndANewSignalfdTakesOverAfterAPause) {
+    std::vector<std::string> errors;
+    loop->set_error_sink([&](std::string_view message) { errors.emplace_back(message); });
+    std::vector<int> got;
+    auto watch = SignalWatch::create(*loop, {SIGTERM, SIGCHLD}, [&](const signalfd_siginfo& info) {
+        got.push_back(static_cast<int>(info.ssi_signo));
+    });
+    ASSERT_TRUE(watch);
+    std::size_t fds = fake.open_fds().size();
+    fake.raise_signal(SIGCHLD);
+    fake.fail_next("read", EINVAL); // nothing a retry of the same read can cure
+    turn();
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_NE(errors[0].find(std::strerror(EINVAL)), std::string::npos) << errors[0];
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(*loop->run_once(Wait::No), 0u) << "the loop spins on a signalfd it cannot read";
+    }
+    EXPECT_TRUE(got.empty());
+    fake.advance(loop::signalfd_retry_delay);
+    turn(); // the retry timer: a new signalfd
+    turn(); // which has the signal that waited in the kernel
+    EXPECT_EQ(got, (std::vector<int>{SIGCHLD}));
+    fake.raise_signal(SIGTERM);
+    turn();
+    EXPECT_EQ(got, (std::vector<int>{SIGCHLD, SIGTERM}));
+    EXPECT_EQ(fake.open_fds().size(), fds) << "the old signalfd is closed";
+    EXPECT_TRUE(sigismember(&fake.blocked_signals(), SIGCHLD)) << "the signals stay blocked meanwhile";
+}
+
+TEST_F(SignalWatchTest, ASignalfdThatCannotBeReopenedIsTriedAgainAfterAnotherPause) {
+    std::vector<std::string> errors;
+    loop->set_error_sink([&](std::string_view message) { errors.emplace_back(message); });
+    int calls = 0;
+    auto watch = SignalWatch::create(*loop, {SIGCHLD}, [&](const signalfd_siginfo&) { ++calls; });
+    ASSERT_TRUE(watch);
+    fake.raise_signal(SIGCHLD);
+    fake.fail_next("read", EINVAL);
+    turn();
+    fake.fail_next("signalfd", EMFILE);
+    fake.advance(loop::signalfd_retry_delay);
+    turn();
+    turn();
+    EXPECT_EQ(calls, 0);
+    ASSERT_EQ(errors.size(), 2u);
+    EXPECT_NE(errors[1].find(std::strerror(EMFILE)), std::string::npos) << errors[1];
+    EXPECT_EQ(*loop->run_once(Wait::No), 0u);
+    fake.advance(loop::signalfd_retry_delay);
+    turn();
+    turn();
+    EXPECT_EQ(calls, 1);
 }
 
 TEST(SignalWatchRealKernel, ASignalSentToOurselvesArrivesThroughTheLoop) {
