@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
@@ -439,6 +440,22 @@ Result<std::vector<gid_t>> LinuxSys::group_list(const char* user, gid_t gid) {
         }
         groups.resize(static_cast<size_t>(count)); // count now says how many there are
     }
+}
+
+Result<UniqueFd> LinuxSys::inotify_init1(int flags) {
+    return owned("inotify_init1", ::inotify_init1(flags | IN_CLOEXEC));
+}
+
+Result<int> LinuxSys::inotify_add_watch(int fd, const char* path, uint32_t mask) {
+    int wd = ::inotify_add_watch(fd, path, mask);
+    if (wd < 0) {
+        return Error::from_errno("inotify_add_watch", errno, path);
+    }
+    return wd;
+}
+
+Result<void> LinuxSys::inotify_rm_watch(int fd, int wd) {
+    return check("inotify_rm_watch", ::inotify_rm_watch(fd, wd));
 }
 
 } // namespace sys

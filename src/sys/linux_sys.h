@@ -65,6 +65,9 @@ public:
     Result<std::optional<GroupInfo>> lookup_group(const char* name) override;
     Result<std::vector<gid_t>> group_list(const char* user, gid_t gid) override;
 
+    Result<UniqueFd> inotify_init1(int flags) override;
+    Result<int> inotify_add_watch(int fd, const char* path, uint32_t mask) override;
+    Result<void> inotify_rm_watch(int fd, int wd) override;
 
 private:
     SpawnMethod m_spawn_method;

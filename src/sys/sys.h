@@ -241,6 +241,11 @@ public:
     virtual Result<std::optional<GroupInfo>> lookup_group(const char* name) = 0;
     // getgrouplist: every group `user` belongs to, `gid` included.
     virtual Result<std::vector<gid_t>> group_list(const char* user, gid_t gid) = 0;
+
+    // --- inotify -----------------------------------------------------------------------------
+    virtual Result<UniqueFd> inotify_init1(int flags) = 0;
+    virtual Result<int> inotify_add_watch(int fd, const char* path, uint32_t mask) = 0;
+    virtual Result<void> inotify_rm_watch(int fd, int wd) = 0;
 };
 
 // The process-wide real implementation.

@@ -1,6 +1,6 @@
 // Owns FakeSys's fd table (creation, closing by sweep), fault injection and epoll readiness.
-// Files: fake_sys_files.cpp; pipes and sockets: fake_sys_sockets.cpp; processes, signals and
-// time: fake_sys_process.cpp.
+// Files: fake_sys_files.cpp; pipes and sockets: fake_sys_sockets.cpp; processes, signals, time
+// and inotify: fake_sys_process.cpp.
 #include "fakes/fake_sys.h"
 
 #include <dirent.h>
@@ -356,6 +356,8 @@ uint32_t FakeSys::readiness(const FakeFd& entry) const {
         auto p = m_processes.find(entry.pid);
         return p == m_processes.end() || p->second.state != Process::State::Running ? uint32_t{EPOLLIN} : 0u;
     }
+    case FdKind::Inotify:
+        return entry.inotify->queue.empty() ? 0u : uint32_t{EPOLLIN};
     }
     return 0;
 }

@@ -2,7 +2,7 @@
 // Not here: scripting a whole supervisor scenario (tests build those from these verbs).
 //
 // What it models: an fd table (files and directories in memory, pipes, Unix stream sockets,
-// epoll, signalfd, timerfd, pidfd), a process table filled by spawn(), signals sent and
+// epoll, signalfd, timerfd, pidfd, inotify), a process table filled by spawn(), signals sent and
 // received, a monotonic clock that only moves when a test calls advance(), users and groups.
 // Readiness for epoll_wait is computed from that state, so a test drives the code under test by
 // changing the world (exit_process, advance, feed, raise_signal) and letting the loop run.
@@ -52,12 +52,18 @@ struct Node {
     gid_t gid = 0;
 };
 
-enum class FdKind { Console, File, Dir, Stream, Socket, Listener, Epoll, Signal, Timer, Pid };
+enum class FdKind { Console, File, Dir, Stream, Socket, Listener, Epoll, Signal, Timer, Pid, Inotify };
 
 struct Interest {
     uint32_t events = 0;
     uint64_t data = 0;
     bool disabled = false; // EPOLLONESHOT fired
+};
+
+struct InotifyState {
+    std::string queue; // encoded inotify_event records
+    std::map<int, std::string> watches;
+    int next_wd = 1;
 };
 
 struct FakeFd {
@@ -89,6 +95,8 @@ struct FakeFd {
     uint64_t expirations = 0;
     // Pid
     pid_t pid = 0;
+    // Inotify
+    std::shared_ptr<InotifyState> inotify;
 };
 
 // "/a/./b//c/../d" → "/a/b/d". Paths are absolute.
@@ -227,9 +235,11 @@ public:
     const sigset_t& blocked_signals() const { return m_blocked; }
     bool is_pending(int sig) const;
 
-    // --- users and groups -------------------------------------------------------------------
+    // --- users, groups, inotify ------------------------------------------------------------
     void add_user(sys::UserInfo user) { m_users[user.name] = std::move(user); }
     void add_group(sys::GroupInfo group) { m_groups[group.name] = std::move(group); }
+    // Queues an event on every inotify watch of `dir` (the path given to inotify_add_watch).
+    void push_inotify_event(const std::string& dir, uint32_t mask, const std::string& name);
 
     // --- epoll waits -----------------------------------------------------------------------
     // Called when epoll_wait would block forever (nothing ready, infinite timeout): the hook is
@@ -309,6 +319,10 @@ public:
     sys::Result<std::optional<sys::UserInfo>> lookup_user(const char* name) override;
     sys::Result<std::optional<sys::GroupInfo>> lookup_group(const char* name) override;
     sys::Result<std::vector<gid_t>> group_list(const char* user, gid_t gid) override;
+
+    sys::Result<base::UniqueFd> inotify_init1(int flags) override;
+    sys::Result<int> inotify_add_watch(int fd, const char* path, uint32_t mask) override;
+    sys::Result<void> inotify_rm_watch(int fd, int wd) override;
 
 private:
     using FakeFd = detail::FakeFd;

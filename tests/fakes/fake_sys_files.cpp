@@ -2,6 +2,7 @@
 // every kind of fake fd.
 #include <dirent.h>
 #include <gtest/gtest.h>
+#include <sys/inotify.h>
 
 #include <algorithm>
 #include <cstring>
@@ -413,6 +414,28 @@ sys::Result<size_t> FakeSys::read(int fd, void* buf, size_t len) {
         std::memcpy(buf, &entry->expirations, sizeof entry->expirations);
         entry->expirations = 0;
         return sizeof(std::uint64_t);
+    }
+    case FdKind::Inotify: {
+        std::string& queue = entry->inotify->queue;
+        if (queue.empty()) {
+            return would_block();
+        }
+        size_t n = 0;
+        while (n < queue.size()) {
+            inotify_event head{};
+            std::memcpy(&head, queue.data() + n, sizeof head);
+            size_t record = sizeof head + head.len;
+            if (n + record > len) {
+                break;
+            }
+            n += record;
+        }
+        if (n == 0) {
+            return fail("read", EINVAL);
+        }
+        std::memcpy(buf, queue.data(), n);
+        queue.erase(0, n);
+        return n;
     }
     case FdKind::Pid:
     case FdKind::Epoll:

@@ -1,6 +1,7 @@
 // Owns FakeSys's processes (spawn, exits, waitid, signals sent), the signals this process
-// receives (blocked mask, signalfd), the monotonic clock and timerfds, and users/groups.
+// receives (blocked mask, signalfd), the monotonic clock and timerfds, users/groups and inotify.
 #include <gtest/gtest.h>
+#include <sys/inotify.h>
 #include <sys/timerfd.h>
 
 #include <algorithm>
@@ -476,6 +477,77 @@ sys::Result<std::vector<gid_t>> FakeSys::group_list(const char* user, gid_t gid)
         }
     }
     return groups;
+}
+
+// --- inotify ---------------------------------------------------------------------------------
+
+sys::Result<base::UniqueFd> FakeSys::inotify_init1(int flags) {
+    if (auto e = enter("inotify_init1")) {
+        return fail("inotify_init1", *e);
+    }
+    detail::FakeFd entry;
+    entry.kind = FdKind::Inotify;
+    entry.inotify = std::make_shared<detail::InotifyState>();
+    entry.nonblock = (flags & IN_NONBLOCK) != 0;
+    return base::UniqueFd(make_fd(std::move(entry)));
+}
+
+sys::Result<int> FakeSys::inotify_add_watch(int fd, const char* path, uint32_t) {
+    if (auto e = enter("inotify_add_watch")) {
+        return fail("inotify_add_watch", *e, path);
+    }
+    detail::FakeFd* entry = find_kind(fd, FdKind::Inotify, "inotify_add_watch");
+    if (!entry) {
+        return fail("inotify_add_watch", EBADF);
+    }
+    if (!exists(path)) {
+        return fail("inotify_add_watch", ENOENT, path);
+    }
+    std::string full = resolve(AT_FDCWD, path, "inotify_add_watch");
+    for (const auto& [wd, watched] : entry->inotify->watches) {
+        if (watched == full) {
+            return wd; // as Linux: one watch per inode, its mask replaced
+        }
+    }
+    int wd = entry->inotify->next_wd++;
+    entry->inotify->watches[wd] = full;
+    return wd;
+}
+
+sys::Result<void> FakeSys::inotify_rm_watch(int fd, int wd) {
+    if (auto e = enter("inotify_rm_watch")) {
+        return fail("inotify_rm_watch", *e);
+    }
+    detail::FakeFd* entry = find_kind(fd, FdKind::Inotify, "inotify_rm_watch");
+    if (!entry || entry->inotify->watches.erase(wd) == 0) {
+        return fail("inotify_rm_watch", EINVAL);
+    }
+    return {};
+}
+
+void FakeSys::push_inotify_event(const std::string& dir, uint32_t mask, const std::string& name) {
+    sweep();
+    std::string full = resolve(AT_FDCWD, dir.c_str(), "push_inotify_event");
+    // The name is NUL-terminated and padded, as the kernel pads it, to keep records aligned.
+    std::size_t padded = name.empty() ? 0 : (name.size() / sizeof(inotify_event) + 1) * sizeof(inotify_event);
+    for (auto& [fd, entry] : m_fds) {
+        if (entry.kind != FdKind::Inotify) {
+            continue;
+        }
+        for (const auto& [wd, watched] : entry.inotify->watches) {
+            if (watched != full) {
+                continue;
+            }
+            inotify_event head{};
+            head.wd = wd;
+            head.mask = mask;
+            head.len = static_cast<uint32_t>(padded);
+            std::string record(reinterpret_cast<const char*>(&head), sizeof head);
+            record += name;
+            record.resize(sizeof head + padded, '\0');
+            entry.inotify->queue += record;
+        }
+    }
 }
 
 } // namespace fakes

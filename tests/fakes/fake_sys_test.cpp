@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
@@ -343,6 +344,24 @@ TEST(FakeSys, UnixSocketClientsConnectAndTheServerSeesTheirCredentials) {
     auto second = fake.accept4(server->get(), 0);
     ASSERT_TRUE(second);
     EXPECT_EQ(fake.peer_credentials(second->get())->pid, fake.self_pid());
+}
+
+TEST(FakeSys, InotifyEventsQueueOnWatchedDirectories) {
+    FakeSys fake;
+    fake.add_dir("/etc/init");
+    auto ino = fake.inotify_init1(IN_NONBLOCK);
+    auto wd = fake.inotify_add_watch(ino->get(), "/etc/init", IN_CREATE | IN_MODIFY);
+    ASSERT_TRUE(wd);
+    EXPECT_EQ(fake.inotify_add_watch(ino->get(), "/nope", IN_CREATE).error().code(), ENOENT);
+    fake.push_inotify_event("/etc/init", IN_CREATE, "web.conf");
+    alignas(inotify_event) char buf[256];
+    auto n = fake.read(ino->get(), buf, sizeof buf);
+    ASSERT_TRUE(n);
+    auto* event = reinterpret_cast<inotify_event*>(buf);
+    EXPECT_EQ(event->wd, *wd);
+    EXPECT_EQ(event->mask, uint32_t{IN_CREATE});
+    EXPECT_STREQ(event->name, "web.conf");
+    EXPECT_EQ(*n, sizeof(inotify_event) + event->len);
 }
 
 TEST(FakeSys, UsersAndGroupsComeFromTheTestsTables) {
