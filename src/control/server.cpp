@@ -220,6 +220,12 @@ void Server::admit(base::UniqueFd fd, bool out_of_descriptors) {
     conn->fd = std::move(fd);
     m_connections[conn->fd.get()] = conn;
     update_interest(conn);
+    // A client usually sends its request right after connecting: if it is there already, it is
+    // answered in this turn rather than after another trip through the loop (which, while a job
+    // floods its log, costs that pipe's share of the turn).
+    if (conn->watched && conn->reading) {
+        on_ready(conn, EPOLLIN);
+    }
 }
 
 // ---- service ---------------------------------------------------------------------------------

@@ -89,6 +89,28 @@ TEST_F(ServerTest, AnswersAStatusRequestOverTheSocket) {
     ::close(fd);
 }
 
+// A client that connects and sends at once (startctl, scripts) is answered in the turn that
+// accepts it: each extra turn would cost it a share of whatever else the loop does (a log flood).
+TEST_F(ServerBoundsTest, ARequestSentWithTheConnectionIsAnsweredInTheTurnThatAcceptsIt) {
+    listen(small_limits());
+    for (uid_t uid : {root_uid, uid_t{1000}}) {
+        base::UniqueFd client = fake.connect_client(path, ucred{4000, uid, uid});
+        send(client, request("version", 7));
+        io.turn();
+        auto got = receive(client);
+        ASSERT_EQ(got.replies.size(), 1u) << "uid " << uid;
+        EXPECT_TRUE(got.replies[0].ok);
+        EXPECT_EQ(got.replies[0].id, 7u);
+    }
+    // One that connects first and sends later is served when it sends, as before.
+    base::UniqueFd late = fake.connect_client(path, ucred{4001, 0, 0});
+    io.turn();
+    EXPECT_TRUE(receive(late).replies.empty());
+    send(late, request("version", 8));
+    io.turn();
+    EXPECT_EQ(receive(late).replies.size(), 1u);
+}
+
 TEST_F(ServerTest, GarbageGetsAnErrorReplyAndTheConnectionStaysUsable) {
     ASSERT_TRUE(server.listen(path, 0700, 0600).has_value());
     int fd = connect_client();
