@@ -28,6 +28,20 @@ protected:
     std::unique_ptr<EventLoop> loop = std::move(EventLoop::create(fake)).value();
 
     void turn() { ASSERT_TRUE(loop->run_once(Wait::No)); }
+
+    // What the loop reported, and the signal numbers a watch made by record_signals() received.
+    std::vector<std::string> errors;
+    std::vector<int> got_signals;
+    void collect_errors() {
+        loop->set_error_sink([this](std::string_view message) { errors.emplace_back(message); });
+    }
+    std::unique_ptr<SignalWatch> record_signals(std::initializer_list<int> signals) {
+        auto watch = SignalWatch::create(*loop, signals, [this](const signalfd_siginfo& info) {
+            got_signals.push_back(static_cast<int>(info.ssi_signo));
+        });
+        EXPECT_TRUE(watch);
+        return watch ? std::move(watch).value() : nullptr;
+    }
 };
 
 TEST_F(SignalWatchTest, TheSignalArrivesThroughTheLoopWithItsSiginfo) {
@@ -93,8 +107,7 @@ TEST_F(SignalWatchTest, AFailedCreateLeavesNothingBlockedAndNothingOpen) {
 }
 
 TEST_F(SignalWatchTest, AThrowingCallbackIsReportedAndTheWatchKeepsWorking) {
-    std::vector<std::string> errors;
-    loop->set_error_sink([&](std::string_view message) { errors.emplace_back(message); });
+    collect_errors();
     int calls = 0;
     auto watch = SignalWatch::create(*loop, {SIGUSR2}, [&](const signalfd_siginfo&) {
         if (++calls == 1) {
@@ -113,12 +126,8 @@ TEST_F(SignalWatchTest, AThrowingCallbackIsReportedAndTheWatchKeepsWorking) {
 TEST_F(SignalWatchTest, ATransientReadErrorKeepsTheWatchAndTheSignalArrivesOnTheNextTurn) {
     // Regression (issue 12): any read error but EAGAIN disarmed the signalfd for good, so after
     // one EINTR or ENOMEM startd never saw SIGCHLD or SIGTERM again.
-    std::vector<std::string> errors;
-    loop->set_error_sink([&](std::string_view message) { errors.emplace_back(message); });
-    std::vector<int> got;
-    auto watch = SignalWatch::create(*loop, {SIGTERM, SIGCHLD}, [&](const signalfd_siginfo& info) {
-        got.push_back(static_cast<int>(info.ssi_signo));
-    });
+    collect_errors();
+    auto watch = record_signals({SIGTERM, SIGCHLD});
     ASSERT_TRUE(watch);
     for (int err : {EINTR, ENOMEM}) {
         fake.raise_signal(SIGCHLD);
@@ -128,14 +137,13 @@ TEST_F(SignalWatchTest, ATransientReadErrorKeepsTheWatchAndTheSignalArrivesOnThe
     }
     fake.raise_signal(SIGTERM);
     turn();
-    EXPECT_EQ(got, (std::vector<int>{SIGCHLD, SIGCHLD, SIGTERM}));
+    EXPECT_EQ(got_signals, (std::vector<int>{SIGCHLD, SIGCHLD, SIGTERM}));
     ASSERT_EQ(errors.size(), 1u) << "EINTR is not worth a word; ENOMEM is";
     EXPECT_NE(errors[0].find(std::strerror(ENOMEM)), std::string::npos) << errors[0];
 }
 
 TEST_F(SignalWatchTest, ATransientErrorThatLastsIsReportedOnceNotOnEveryTurn) {
-    std::vector<std::string> errors;
-    loop->set_error_sink([&](std::string_view message) { errors.emplace_back(message); });
+    collect_errors();
     int calls = 0;
     auto watch = SignalWatch::create(*loop, {SIGCHLD}, [&](const signalfd_siginfo&) { ++calls; });
     ASSERT_TRUE(watch);
@@ -156,12 +164,8 @@ TEST_F(SignalWatchTest, ATransientErrorThatLastsIsReportedOnceNotOnEveryTurn) {
 }
 
 TEST_F(SignalWatchTest, APermanentReadErrorDoesNotSpinAndANewSignalfdTakesOverAfterAPause) {
-    std::vector<std::string> errors;
-    loop->set_error_sink([&](std::string_view message) { errors.emplace_back(message); });
-    std::vector<int> got;
-    auto watch = SignalWatch::create(*loop, {SIGTERM, SIGCHLD}, [&](const signalfd_siginfo& info) {
-        got.push_back(static_cast<int>(info.ssi_signo));
-    });
+    collect_errors();
+    auto watch = record_signals({SIGTERM, SIGCHLD});
     ASSERT_TRUE(watch);
     std::size_t fds = fake.open_fds().size();
     fake.raise_signal(SIGCHLD);
@@ -172,21 +176,20 @@ TEST_F(SignalWatchTest, APermanentReadErrorDoesNotSpinAndANewSignalfdTakesOverAf
     for (int i = 0; i < 3; ++i) {
         EXPECT_EQ(*loop->run_once(Wait::No), 0u) << "the loop spins on a signalfd it cannot read";
     }
-    EXPECT_TRUE(got.empty());
+    EXPECT_TRUE(got_signals.empty());
     fake.advance(loop::signalfd_retry_delay);
     turn(); // the retry timer: a new signalfd
     turn(); // which has the signal that waited in the kernel
-    EXPECT_EQ(got, (std::vector<int>{SIGCHLD}));
+    EXPECT_EQ(got_signals, (std::vector<int>{SIGCHLD}));
     fake.raise_signal(SIGTERM);
     turn();
-    EXPECT_EQ(got, (std::vector<int>{SIGCHLD, SIGTERM}));
+    EXPECT_EQ(got_signals, (std::vector<int>{SIGCHLD, SIGTERM}));
     EXPECT_EQ(fake.open_fds().size(), fds) << "the old signalfd is closed";
     EXPECT_TRUE(sigismember(&fake.blocked_signals(), SIGCHLD)) << "the signals stay blocked meanwhile";
 }
 
 TEST_F(SignalWatchTest, ASignalfdThatCannotBeReopenedIsTriedAgainAfterAnotherPause) {
-    std::vector<std::string> errors;
-    loop->set_error_sink([&](std::string_view message) { errors.emplace_back(message); });
+    collect_errors();
     int calls = 0;
     auto watch = SignalWatch::create(*loop, {SIGCHLD}, [&](const signalfd_siginfo&) { ++calls; });
     ASSERT_TRUE(watch);
