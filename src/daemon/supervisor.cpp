@@ -12,13 +12,10 @@
 #include <csignal>
 #include <deque>
 
-#include "config/job_dir.h"
-#include "daemon/config_check.h"
 #include "daemon/fd_limit.h"
 #include "daemon/job_loader.h"
 #include "proc/process_tree.h"
 #include "proc/spawn_plan.h"
-#include "core/unsupported_stanzas.h"
 #include "sys/make_dirs.h"
 
 namespace daemon_main {
@@ -542,85 +539,6 @@ void Supervisor::wake_after(sys::Duration delay, std::function<void()> fn) {
     if (auto armed = m_server_wake->arm_after(delay); !armed) {
         log(core::LogLevel::Error, "cannot arm the control server's timer: " + armed.error().message());
     }
-}
-
-// ---- configuration ---------------------------------------------------------------------------
-
-base::Result<LoadSummary> Supervisor::reload_jobs() {
-    if (m_job_dir_watch) {
-        m_job_dir_watch->rewatch(); // directories that came meanwhile, or the jobs dir made again
-    }
-    auto summary = load_jobs(m_sys, m_engine, m_settings.endpoint.jobs_dir);
-    if (!summary) {
-        return base::Error("cannot read " + m_settings.endpoint.jobs_dir + ": " + summary.error().message());
-    }
-    for (const config::Diagnostic& d : summary->errors) {
-        log(core::LogLevel::Error, d.to_string());
-    }
-    return summary;
-}
-
-base::Result<nlohmann::json> Supervisor::reload_configuration() {
-    auto summary = reload_jobs();
-    if (!summary) {
-        return summary.error();
-    }
-    return summary->to_json();
-}
-
-void Supervisor::reload_on_change() {
-    auto summary = reload_jobs();
-    if (!summary) {
-        log(core::LogLevel::Error, "jobs directory changed, but " + summary.error().message());
-        return;
-    }
-    std::string said;
-    for (const auto& [what, names] : {std::pair{"added", &summary->added}, std::pair{"changed", &summary->changed},
-                                      std::pair{"removed", &summary->removed}}) {
-        if (names->empty()) {
-            continue;
-        }
-        said += said.empty() ? "" : "; ";
-        said += what;
-        for (const std::string& name : *names) {
-            said += " " + name;
-        }
-    }
-    if (!said.empty()) {
-        log(core::LogLevel::Info, "jobs directory changed: " + said);
-    }
-}
-
-nlohmann::json Supervisor::check_config() {
-    std::vector<std::string> report;
-    auto loaded = config::load_job_dir(m_sys, m_settings.endpoint.jobs_dir);
-    std::vector<core::JobClass> parsed;
-    if (!loaded) {
-        report.push_back(m_settings.endpoint.jobs_dir + ": " + loaded.error().message());
-    } else {
-        for (const config::JobFile& f : loaded->jobs) {
-            for (const config::Diagnostic& d : f.diagnostics) {
-                report.push_back(d.to_string());
-            }
-            if (f.job) {
-                if (auto unsupported = core::unsupported_stanza(*f.job)) {
-                    report.push_back(f.name + ": cannot start on this system: " + unsupported->reason);
-                }
-                parsed.push_back(*f.job);
-            }
-        }
-        for (const config::Diagnostic& d : loaded->errors) {
-            report.push_back(d.to_string());
-        }
-    }
-    std::vector<const core::JobClass*> ptrs;
-    for (const core::JobClass& j : parsed) {
-        ptrs.push_back(&j);
-    }
-    for (std::string& line : check_reachability(ptrs)) {
-        report.push_back(std::move(line));
-    }
-    return {{"ok", report.empty()}, {"report", report}};
 }
 
 } // namespace daemon_main
