@@ -183,8 +183,7 @@ void JobDirWatch::changed() {
 void JobDirWatch::fire() {
     m_first_event.reset();
     m_timer.cancel();
-    rewatch(); // a subdirectory that came with a move, or the jobs dir made again
-    m_on_change();
+    m_on_change(); // a reload, which calls rewatch()
 }
 
 } // namespace daemon_main

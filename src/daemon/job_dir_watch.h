@@ -44,7 +44,9 @@ class JobDirWatch {
     JobDirWatch& operator=(const JobDirWatch&) = delete;
 
     // Adds watches for directories that appeared meanwhile (and the jobs dir itself, if it was
-    // removed and made again). reload-configuration calls it.
+    // removed and made again, or a moved-away directory's path that is filled again). The owner
+    // calls it on every reload, the ones on_change asks for included: a reload walks the tree
+    // once for the watches and once for the jobs, not more.
     void rewatch();
     std::size_t watched_dirs() const { return m_dirs.size(); }
     bool reload_pending() const { return m_first_event.has_value(); }

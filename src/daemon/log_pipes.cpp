@@ -69,12 +69,9 @@ loop::Next LogPipes::on_readable(int fd) {
     }
     Pipe& pipe = it->second;
     std::int64_t now = wall_seconds();
-    sys::TimePoint until = m_loop.now() + wakeup_budget;
+    sys::TimePoint began = m_loop.now();
+    const sys::TimePoint until = began + wakeup_budget;
     for (std::size_t got = 0; got < read_per_wakeup;) {
-        sys::TimePoint began = m_loop.now();
-        if (got > 0 && began >= until) {
-            break;
-        }
         auto n = m_sys.read(fd, m_buffer.get(), pipe.read_size);
         if (!n && (n.error().code() == EAGAIN || n.error().code() == EINTR)) {
             return loop::Next::Keep; // drained for now
@@ -86,14 +83,19 @@ loop::Next LogPipes::on_readable(int fd) {
         }
         pipe.log->file.append(pipe.pending, std::string_view(m_buffer.get(), *n), now);
         got += *n;
+        sys::TimePoint done = m_loop.now();
         if (*n == pipe.read_size) { // a full read: its cost says what the next one may take
-            sys::Duration took = m_loop.now() - began;
+            sys::Duration took = done - began;
             if (took > read_target) {
                 pipe.read_size = std::max(min_read, pipe.read_size / 2);
             } else if (took < read_target / 2) {
                 pipe.read_size = std::min(max_read, pipe.read_size * 2);
             }
         }
+        if (done >= until) {
+            break;
+        }
+        began = done;
     }
     return loop::Next::Keep; // more may wait: the loop comes back after the others had their turn
 }
