@@ -166,10 +166,9 @@ TEST_F(SupervisorTest, AThreadThatCannotBeCreatedFailsTheBatchAndStartdKeepsAnsw
     EXPECT_TRUE(loop->run().has_value()) << "the shutdown ended the loop";
 }
 
-// Known bug, found by the random fault test: IoRegistry::watch cannot report that epoll refused
-// the fd, so the server keeps a connection nobody watches (unserved, its fd held for good). The
-// fix needs the server to learn of it (control/server.cpp, being reworked for issue 12 item 4);
-// a retry in Supervisor::watch alone left the loop busy. Enable once fixed.
+// Regression (found by the random fault test): IoRegistry::watch could not report that epoll
+// refused the fd, so the server kept a connection nobody watched (unserved, its fd held for
+// good). Now the server learns of it and watches the connection again later.
 TEST_F(SupervisorTest, AConnectionWhoseWatchCannotBeAddedIsWatchedOnALaterTurn) {
     write_job("web", "exec /bin/web\n");
     ASSERT_TRUE(boot());
