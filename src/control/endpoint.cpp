@@ -162,6 +162,7 @@ Endpoint resolve_endpoint(Mode mode, std::optional<std::string> config_dir, uid_
     }
     ep.runtime_root = runtime_base;
     ep.socket = ep.runtime_dir + "/control";
+    ep.journal = ep.runtime_dir + "/state.journal";
     return ep;
 }
 

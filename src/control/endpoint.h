@@ -27,6 +27,9 @@ struct Endpoint {
     // /tmp/startd-UID): it and every directory below it down to runtime_dir must be private.
     std::string runtime_root;
     std::string socket;
+    // The state journal (what runs, for a successor after a crash): beside the socket, in the
+    // same private directory.
+    std::string journal;
     std::string log_dir;
 };
 

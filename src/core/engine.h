@@ -22,6 +22,23 @@
 
 namespace core {
 
+// A job instance a startd finds running when it starts after its predecessor ended without
+// stopping its jobs (SIGKILL, a crash): what the predecessor's journal recorded of it.
+struct AdoptedJob {
+    std::string job;
+    std::string instance;
+    JobGoal goal = JobGoal::Start;
+    JobState state = JobState::Running;
+    Environ env;
+    std::array<pid_t, process_type_count> pids{}; // as recorded
+    std::array<bool, process_type_count> ended{}; // which of them no longer run
+    pid_t main_group = 0;
+    unsigned respawn_count = 0;
+    Clock::time_point respawn_time{};
+    std::string status_text;
+    std::string failure; // the failure it was winding down after, or empty
+};
+
 // A refused command, with a stable code (the control protocol's error codes) and Upstart's text.
 struct CommandError {
     std::string code;
@@ -68,6 +85,19 @@ class Engine {
     // Sets every job's goal to stop (shutdown). all_stopped() tells when they are all waiting.
     void stop_all();
     bool all_stopped() const;
+
+    // ---- adoption (engine_adopt.cpp) ----------------------------------------------------------
+    // Makes `adopted` an instance again, in its recorded state, with its recorded pids, without
+    // running anything a state's entry would (its processes run already). A state that waits
+    // for its process keeps waiting for it; one that waited for something the predecessor took
+    // with it (an event: starting, stopping; a kill timer: killed) is entered again, which
+    // emits the event again or sends the kill signal again. A main process that was still to
+    // say it is ready is taken as ready. A recorded process that has ended meanwhile ends now,
+    // as an exit of unknown status (ExitStatus::ended_unknown()), first: the job moves on from
+    // it as from any exit (a service respawns, a hook's job goes to its next state).
+    // Returns the job, or nullptr when it came to rest and is gone already. Refused (nothing
+    // changes) for a class that is not defined, an instance that exists, or a job at rest.
+    CommandResult<const Job*> adopt(const AdoptedJob& adopted);
 
     // ---- events --------------------------------------------------------------------------
     // Queues an event; `waiter` (may be empty) runs when it has finished.

@@ -6,6 +6,9 @@
 namespace core {
 
 std::string describe(const ExitStatus& status) {
+    if (status.unknown) {
+        return "ended (exit status unknown: it was adopted, not startd's child)";
+    }
     if (status.signaled) {
         return "killed by " + signal_name(status.code) + " signal";
     }

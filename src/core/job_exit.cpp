@@ -27,6 +27,7 @@ bool Engine::on_process_exit(pid_t pid, ExitStatus status) {
     m_pids.erase(it);
     Job& job = *job_ptr;
     job.pid(type) = 0;
+    m_runtime.job_changed(job);
 
     bool expected = status.success() || (type == ProcessType::Main && job.state == JobState::Killed) ||
                     type == ProcessType::PostStart || type == ProcessType::PreStop ||

@@ -23,6 +23,7 @@ void Engine::change_goal(Job& job, JobGoal goal) {
         return;
     }
     job.goal = goal;
+    m_runtime.job_changed(job);
     if (goal == JobGoal::Stop && job.state == JobState::Spawned && job.awaiting_ready) {
         // Upstart waited here for a fork that might never come. We kill what the expect watch
         // follows instead; the main process's exit then takes the job through stopping.
@@ -63,6 +64,7 @@ void Engine::change_state(Job& job, JobState state) {
     while (next) {
         JobState from = job.state;
         job.state = *next;
+        m_runtime.job_changed(job); // before enter_state: entering waiting destroys the job
         if (m_runtime.log_enabled(LogLevel::Debug)) {
             m_runtime.log(LogLevel::Debug, job.display_name() + " state changed from " +
                                                std::string(to_string(from)) + " to " +
@@ -298,6 +300,7 @@ bool Engine::record_spawn(Job& job, ProcessType type, const base::Result<pid_t>&
         job.main_group = *pid;
     }
     m_pids[*pid] = {&job, type};
+    m_runtime.job_changed(job);
     m_runtime.log(LogLevel::Info, job.display_name() + " " + std::string(to_string(type)) + " process (" +
                                       std::to_string(*pid) + ")");
     return true;
@@ -343,6 +346,7 @@ void Engine::emit_job_event(Job& job, const char* name, bool blocking) {
 
 void Engine::job_failed(Job& job, ProcessType process, std::optional<ExitStatus> status, std::string why) {
     job.goal = JobGoal::Stop;
+    m_runtime.job_changed(job);
     if (job.failed) {
         return; // only the first failure is recorded until the job starts again
     }

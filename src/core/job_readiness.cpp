@@ -21,6 +21,7 @@ void Engine::on_main_forked(pid_t from, pid_t to) {
     m_pids.erase(from);
     m_pids[to] = {job, ProcessType::Main};
     job->pid(ProcessType::Main) = to;
+    m_runtime.job_changed(*job);
     m_runtime.log(LogLevel::Debug, job->display_name() + " main process (" + std::to_string(from) +
                                        ") forked: following " + std::to_string(to));
 }

@@ -100,6 +100,11 @@ public:
     // it. The exit of the main process then moves the job on as usual.
     virtual void abort_ready(const Job& job) = 0;
 
+    // `job` changed (goal, state, a pid, its respawn accounting): what the runtime keeps of it
+    // outside the engine (the state journal) is out of date. Called at every such change, often
+    // several times a turn for one job: keep it cheap.
+    virtual void job_changed(const Job& job) { (void)job; }
+
     // `job` is gone (it reached its rest state and was destroyed): what the runtime kept for it
     // can go. A later job may have the same address.
     virtual void forget(const Job& job) { (void)job; }

@@ -60,6 +60,19 @@ Containment::Prepared Containment::prepare(const core::Job& job) {
     return prepared;
 }
 
+void Containment::adopted(const core::Job& job) {
+    if (m_held.count(&job) != 0 || !m_cgroups || !m_cgroups->available()) {
+        return;
+    }
+    Held& held = m_held[&job];
+    held.serial = m_next_serial++; // its processes carry the predecessor's marks, new ones this
+    if (auto dir = m_cgroups->job_dir(job.name(), job.instance()); dir) {
+        held.cgroup = std::move(dir).value();
+    } else {
+        held.no_cgroup = "cannot find its cgroup: " + dir.error().message();
+    }
+}
+
 void Containment::traced(const core::Job* job, std::span<const pid_t> pids, pid_t main) {
     auto it = m_held.find(job);
     if (it == m_held.end()) {

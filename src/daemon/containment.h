@@ -54,6 +54,11 @@ class Containment {
     };
     Prepared prepare(const core::Job& job);
 
+    // `job` was adopted from a predecessor (restart after SIGKILL): its cgroup, where it has
+    // one, is the one the predecessor made for it (cgroups are named after the socket and the
+    // job), so stopping it reaches every process in it. Nothing for a job already held.
+    void adopted(const core::Job& job);
+
     // The processes the fork trace of `job` went through on the way to its main process
     // (`main`, left out): kept with their start times, so that a stop reaches them when they
     // outlive their parents (a daemon's master whose worker is the tracked pid).

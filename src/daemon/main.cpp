@@ -176,6 +176,7 @@ int main(int argc, char** argv) {
     }
     if (socket) {
         settings.endpoint.socket = *socket; // the caller's choice of place: startctl checks who serves it
+        settings.endpoint.journal = *socket + ".journal";
     } else if (auto safe =
                    control::secure_runtime_dir(sys, settings.endpoint, uid, control::RuntimeDirUse::Listen);
                !safe) {

@@ -32,7 +32,17 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
       m_leftovers(sys, loop, m_tree, logger(), [this] { after_change(); }),
       m_log_pipes(sys, loop, m_settings.endpoint.log_dir, [this](std::string_view job, std::string_view instance) {
           return m_engine.find_instance(job, instance) != nullptr;
-      }) {
+      }),
+      m_journal(sys, m_settings.endpoint.journal,
+                [this](const std::function<void(const core::Job&)>& each) {
+                    for (const std::string& name : m_engine.class_names()) {
+                        for (const core::Job* job : m_engine.instances(name)) {
+                            each(*job);
+                        }
+                    }
+                },
+                logger()),
+      m_adopted(sys, loop, [this](pid_t pid) { adopted_ended(pid); }, logger()) {
     m_host.reload_configuration = [this] { return reload_configuration(); };
     m_host.check_config = [this] { return m_check_config.get(); };
     m_host.log_status = [this](const core::Job& job) -> std::optional<control::LogStatus> {
@@ -122,7 +132,9 @@ base::Result<void> Supervisor::start() {
             m_job_dir_watch = std::move(watch).value();
         }
     }
-    m_engine.emit("startup", {std::string("MODE=") + (m_settings.container ? "container" : user ? "user" : "system")});
+    if (!recover_jobs()) {
+        m_engine.emit("startup", {std::string("MODE=") + (m_settings.container ? "container" : user ? "user" : "system")});
+    }
     return {};
 }
 
@@ -212,6 +224,7 @@ void Supervisor::after_change() {
     // Once every job has stopped, what they left below us goes too (leftovers.h), then the
     // jobs' cgroups.
     if (m_shutting_down && m_engine.all_stopped() && !m_leftovers.sweep()) {
+        m_journal.remove(); // every job stopped: a successor has nothing to adopt
         m_containment.remove_cgroups();
         m_loop.quit();
     }
@@ -466,7 +479,11 @@ void Supervisor::await_ready(const core::Job& job, pid_t pid) { m_readiness.watc
 
 void Supervisor::abort_ready(const core::Job& job) { m_readiness.abort(job); }
 
-void Supervisor::forget(const core::Job& job) { m_containment.forget(job); }
+void Supervisor::forget(const core::Job& job) {
+    m_containment.forget(job);
+    m_journal.gone(job);
+    schedule_journal_flush();
+}
 
 core::Clock::time_point Supervisor::now() {
     return core::Clock::time_point(std::chrono::duration_cast<core::Clock::duration>(m_loop.now().time_since_epoch()));

@@ -13,6 +13,7 @@
 #include "control/endpoint.h"
 #include "control/server.h"
 #include "core/engine.h"
+#include "daemon/adopted_processes.h"
 #include "daemon/check_config_cache.h"
 #include "daemon/containment.h"
 #include "daemon/daemon_log.h"
@@ -21,6 +22,7 @@
 #include "daemon/leftovers.h"
 #include "daemon/log_pipes.h"
 #include "daemon/readiness.h"
+#include "daemon/state_journal.h"
 #include "loop/event_loop.h"
 #include "loop/signal_watch.h"
 #include "loop/timer.h"
@@ -69,6 +71,7 @@ public:
     void cancel_kill_timer(core::Job& job) override;
     void await_ready(const core::Job& job, pid_t pid) override;
     void abort_ready(const core::Job& job) override;
+    void job_changed(const core::Job& job) override;
     void forget(const core::Job& job) override;
     core::Clock::time_point now() override;
     void log(core::LogLevel level, std::string_view message) override;
@@ -90,6 +93,14 @@ private:
         sys::FdPair log_pipe;
         base::UniqueFd cgroup_procs;
     };
+
+    // supervisor_recovery.cpp: the state journal and restart-and-adopt.
+    // Adopts what a predecessor's journal says still runs, then starts this startd's journal.
+    // Returns whether the predecessor had emitted `startup` already (not to be emitted again).
+    bool recover_jobs();
+    void schedule_journal_flush();
+    void adopted_ended(pid_t pid); // an adopted process (not our child) ended
+    std::string boot_id();
 
     void on_signal(const signalfd_siginfo& info);
     void reap_children();
@@ -138,6 +149,9 @@ private:
     std::unique_ptr<loop::Timer> m_server_wake; // the server's one wake_after
     std::function<void()> m_server_wake_fn;
     LogPipes m_log_pipes; // `console log` output
+    StateJournal m_journal;       // what runs, for a successor after a crash
+    bool m_journal_posted = false; // a flush is posted for the end of this turn
+    AdoptedProcesses m_adopted;   // processes adopted from a predecessor, not our children
     std::unique_ptr<JobDirWatch> m_job_dir_watch; // reloads on changes to the jobs dir
     std::optional<sys::ResourceLimit> m_job_nofile; // jobs' RLIMIT_NOFILE, once startd raised its own
     base::UniqueFd m_devnull;

@@ -155,6 +155,10 @@ Result<void> LinuxSys::unlink(const char* path) {
     return check("unlink", ::unlink(path), path);
 }
 
+Result<void> LinuxSys::rename(const char* from, const char* to) {
+    return check("rename", ::rename(from, to), to);
+}
+
 Result<void> LinuxSys::mkdir(const char* path, mode_t mode) {
     return check("mkdir", ::mkdir(path, mode), path);
 }
@@ -219,6 +223,12 @@ TimePoint LinuxSys::now() {
     return to_time_point(ts);
 }
 
+std::chrono::nanoseconds LinuxSys::boot_clock() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_BOOTTIME, &ts);
+    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
 Result<UniqueFd> LinuxSys::timerfd_create(int clockid, int flags) {
     return owned("timerfd_create", ::timerfd_create(clockid, flags | TFD_CLOEXEC));
 }
@@ -251,6 +261,11 @@ Result<ChildStatus> LinuxSys::waitid(idtype_t idtype, id_t id, int options) {
 
 Result<void> LinuxSys::kill(pid_t pid, int sig) {
     return check("kill", ::kill(pid, sig));
+}
+
+Result<UniqueFd> LinuxSys::pidfd_open(pid_t pid) {
+    // pidfd_open(2) makes close-on-exec fds by itself.
+    return owned("pidfd_open", static_cast<int>(::syscall(SYS_pidfd_open, pid, 0U)));
 }
 
 pid_t LinuxSys::getpid() {

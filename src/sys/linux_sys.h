@@ -19,6 +19,7 @@ public:
     Result<struct stat> fstat(int fd) override;
     Result<std::vector<DirEntry>> read_dir(int dirfd) override;
     Result<void> unlink(const char* path) override;
+    Result<void> rename(const char* from, const char* to) override;
     Result<void> mkdir(const char* path, mode_t mode) override;
     Result<void> rmdir(const char* path) override;
     Result<void> chmod(const char* path, mode_t mode) override;
@@ -34,6 +35,7 @@ public:
     Result<sigset_t> sigprocmask(int how, const sigset_t& set) override;
 
     TimePoint now() override;
+    std::chrono::nanoseconds boot_clock() override;
     Result<UniqueFd> timerfd_create(int clockid, int flags) override;
     Result<void> timerfd_settime(int fd, int flags, const itimerspec& value) override;
 
@@ -41,6 +43,7 @@ public:
     std::vector<Result<Spawned, SpawnError>> spawn_many(std::span<const SpawnPlan* const> plans) override;
     Result<ChildStatus> waitid(idtype_t idtype, id_t id, int options) override;
     Result<void> kill(pid_t pid, int sig) override;
+    Result<UniqueFd> pidfd_open(pid_t pid) override;
     pid_t getpid() override;
     uid_t geteuid() override;
     Result<pid_t> getpgid(pid_t pid) override;

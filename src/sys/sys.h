@@ -145,6 +145,8 @@ public:
     // All entries of an open directory (without "." and ".."), in kernel order.
     virtual Result<std::vector<DirEntry>> read_dir(int dirfd) = 0;
     virtual Result<void> unlink(const char* path) = 0;
+    // rename(from, to): replaces `to` atomically.
+    virtual Result<void> rename(const char* from, const char* to) = 0;
     virtual Result<void> mkdir(const char* path, mode_t mode) = 0;
     virtual Result<void> rmdir(const char* path) = 0;
     virtual Result<void> chmod(const char* path, mode_t mode) = 0;
@@ -172,6 +174,9 @@ public:
     // --- time --------------------------------------------------------------------------------
     // clock_gettime(CLOCK_MONOTONIC). Cannot fail on Linux, so it returns the time directly.
     virtual TimePoint now() = 0;
+    // clock_gettime(CLOCK_BOOTTIME): time since boot, suspend included, as the start times in
+    // /proc/PID/stat count it.
+    virtual std::chrono::nanoseconds boot_clock() = 0;
     virtual Result<UniqueFd> timerfd_create(int clockid, int flags) = 0;
     // flags is 0 (relative) or TFD_TIMER_ABSTIME; an all-zero it_value disarms the timer.
     virtual Result<void> timerfd_settime(int fd, int flags, const itimerspec& value) = 0;
@@ -195,6 +200,9 @@ public:
     // combine WEXITED, WSTOPPED, WCONTINUED, WNOHANG, WNOWAIT. EINTR is retried.
     virtual Result<ChildStatus> waitid(idtype_t idtype, id_t id, int options) = 0;
     virtual Result<void> kill(pid_t pid, int sig) = 0;
+    // pidfd_open(pid, 0): an fd that becomes readable when `pid` ends, for a process that is
+    // not our child (adopted after a restart: its exit is never reported to us by waitid).
+    virtual Result<UniqueFd> pidfd_open(pid_t pid) = 0;
     // getpid() cannot fail, so it returns the pid directly.
     virtual pid_t getpid() = 0;
     // geteuid() cannot fail, so it returns the uid directly.

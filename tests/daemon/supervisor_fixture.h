@@ -22,6 +22,7 @@ class SupervisorTest : public ::testing::Test {
     static constexpr const char* jobs_dir = "/etc/startd/jobs";
     static constexpr const char* socket_path = "/run/startd/control";
     static constexpr const char* log_dir = "/var/log/startd";
+    static constexpr const char* journal_path = "/run/startd/state.journal";
 
     SupervisorTest() {
         sys.add_file("/dev/null", "");
@@ -30,6 +31,7 @@ class SupervisorTest : public ::testing::Test {
         settings.endpoint.config_dir = "/etc/startd";
         settings.endpoint.jobs_dir = jobs_dir;
         settings.endpoint.socket = socket_path;
+        settings.endpoint.journal = journal_path;
         settings.endpoint.log_dir = log_dir;
         settings.job_env = {"PATH=/usr/bin:/bin"};
     }

@@ -273,6 +273,7 @@ public:
     sys::Result<struct stat> fstat(int fd) override;
     sys::Result<std::vector<sys::DirEntry>> read_dir(int dirfd) override;
     sys::Result<void> unlink(const char* path) override;
+    sys::Result<void> rename(const char* from, const char* to) override;
     sys::Result<void> mkdir(const char* path, mode_t mode) override;
     sys::Result<void> rmdir(const char* path) override;
     sys::Result<void> chmod(const char* path, mode_t mode) override;
@@ -288,6 +289,10 @@ public:
     sys::Result<sigset_t> sigprocmask(int how, const sigset_t& set) override;
 
     sys::TimePoint now() override { return m_now; }
+    // The boot clock: the monotonic clock plus boot_offset (set_boot_offset; suspend never
+    // happens in the fake, so the two move together).
+    std::chrono::nanoseconds boot_clock() override { return m_now.time_since_epoch() + m_boot_offset; }
+    void set_boot_offset(std::chrono::nanoseconds offset) { m_boot_offset = offset; }
     sys::Result<base::UniqueFd> timerfd_create(int clockid, int flags) override;
     sys::Result<void> timerfd_settime(int fd, int flags, const itimerspec& value) override;
 
@@ -296,6 +301,7 @@ public:
     std::vector<sys::Result<sys::Spawned, sys::SpawnError>> spawn_many(std::span<const sys::SpawnPlan* const> plans) override;
     sys::Result<sys::ChildStatus> waitid(idtype_t idtype, id_t id, int options) override;
     sys::Result<void> kill(pid_t pid, int sig) override;
+    sys::Result<base::UniqueFd> pidfd_open(pid_t pid) override;
     pid_t getpid() override { return m_self; }
     uid_t geteuid() override { return m_euid; }
     sys::Result<pid_t> getpgid(pid_t pid) override;
@@ -378,6 +384,7 @@ private:
     std::deque<sys::SpawnError> m_spawn_failures;
     std::vector<SentSignal> m_signals_sent;
     bool m_pidfd_supported = true;
+    std::chrono::nanoseconds m_boot_offset{0};
     bool m_subreaper = false;
     std::map<int, rlimit> m_rlimits;
     rlim_t m_nr_open = 1048576;

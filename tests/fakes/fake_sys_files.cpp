@@ -262,6 +262,27 @@ sys::Result<void> FakeSys::unlink(const char* path) {
     return {};
 }
 
+sys::Result<void> FakeSys::rename(const char* from, const char* to) {
+    if (auto e = enter("rename")) {
+        return fail("rename", *e, to);
+    }
+    auto node = m_fs.find(resolve(AT_FDCWD, from, "rename"));
+    if (node == m_fs.end()) {
+        return fail("rename", ENOENT, from);
+    }
+    std::string target = resolve(AT_FDCWD, to, "rename");
+    if (!m_fs.count(parent_of(target))) {
+        return fail("rename", ENOENT, to);
+    }
+    if (node->second.type == Node::Type::Dir) {
+        return fail("rename", EISDIR, from); // the fake renames files only
+    }
+    detail::Node moved = std::move(node->second);
+    m_fs.erase(node);
+    m_fs[target] = std::move(moved);
+    return {};
+}
+
 sys::Result<void> FakeSys::mkdir(const char* path, mode_t mode) {
     if (auto e = enter("mkdir")) {
         return fail("mkdir", *e, path);

@@ -234,6 +234,23 @@ sys::Result<sys::Spawned, sys::SpawnError> FakeSys::spawn(const sys::SpawnPlan& 
     return spawned;
 }
 
+sys::Result<base::UniqueFd> FakeSys::pidfd_open(pid_t pid) {
+    if (auto e = enter("pidfd_open")) {
+        return fail("pidfd_open", *e);
+    }
+    if (!m_pidfd_supported) {
+        return fail("pidfd_open", ENOSYS);
+    }
+    Process* p = child(pid);
+    if (!p || p->state == Process::State::Reaped) {
+        return fail("pidfd_open", ESRCH);
+    }
+    detail::FakeFd entry;
+    entry.kind = FdKind::Pid;
+    entry.pid = pid;
+    return base::UniqueFd(make_fd(std::move(entry)));
+}
+
 std::vector<sys::Result<sys::Spawned, sys::SpawnError>> FakeSys::spawn_many(
     std::span<const sys::SpawnPlan* const> plans) {
     if (auto e = enter("spawn_many")) {

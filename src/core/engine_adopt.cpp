@@ -1,0 +1,100 @@
+// Owns adoption: a job instance recorded by a startd that ended without stopping it, made an
+// instance of this engine again in the state it was in (restart after SIGKILL or a crash).
+// Not here: the journal it is read from, or which processes still run (daemon/recovery).
+#include "core/engine.h"
+
+namespace core {
+
+namespace {
+
+// The process a state waits for, in the states that wait for one.
+std::optional<ProcessType> awaited_process(JobState state) {
+    switch (state) {
+    case JobState::PreStart:
+        return ProcessType::PreStart;
+    case JobState::Spawned:
+    case JobState::Running:
+        return ProcessType::Main;
+    case JobState::PostStart:
+        return ProcessType::PostStart;
+    case JobState::PreStop:
+        return ProcessType::PreStop;
+    case JobState::PostStop:
+        return ProcessType::PostStop;
+    case JobState::Waiting:
+    case JobState::Starting:
+    case JobState::Security:
+    case JobState::Stopping:
+    case JobState::Killed:
+        break;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+CommandResult<const Job*> Engine::adopt(const AdoptedJob& adopted) {
+    ClassEntry* e = entry(adopted.job);
+    if (e == nullptr || e->deleted) {
+        return CommandError{"unknown-job", "Unknown job: " + adopted.job + " (no job file defines it now)"};
+    }
+    if (e->instances.find(adopted.instance) != nullptr) {
+        return CommandError{"already-known", adopted.job + " (" + adopted.instance + ") is already an instance"};
+    }
+    if (adopted.state == JobState::Waiting) {
+        return CommandError{"invalid-argument", "a job at rest (stop/waiting) has nothing to adopt"};
+    }
+    auto found = lookup(adopted.job, {}, true, &adopted.instance);
+    if (!found) {
+        return std::move(found).error();
+    }
+    Job& job = **found;
+    job.goal = adopted.goal;
+    job.env = m_env_pool.intern(Environ(adopted.env));
+    job.pids = adopted.pids;
+    job.main_group = adopted.main_group;
+    job.respawn_count = adopted.respawn_count;
+    job.respawn_time = adopted.respawn_time;
+    job.status_text = adopted.status_text;
+    if (!adopted.failure.empty()) {
+        job.failed = true;
+        job.failure_reason = adopted.failure;
+    }
+    for (std::size_t i = 0; i < process_type_count; ++i) {
+        if (job.pids[i] > 0) {
+            m_pids[job.pids[i]] = {&job, static_cast<ProcessType>(i)};
+        }
+    }
+    // A main process still to say it was ready: whatever watched it (a ptrace, a notify
+    // socket) went with the predecessor. It runs, so it is taken as ready.
+    job.state = adopted.state == JobState::Spawned ? JobState::Running : adopted.state;
+    m_runtime.job_changed(job);
+    m_runtime.log(LogLevel::Info, "adopted " + job.display_name() + " in " + std::string(to_string(job.state)));
+    // What ended while no startd watched ends now; the job may come to rest and go.
+    for (std::size_t i = 0; i < process_type_count; ++i) {
+        if (adopted.pids[i] > 0 && adopted.ended[i]) {
+            on_process_exit(adopted.pids[i], ExitStatus::ended_unknown());
+        }
+    }
+    Job* still = e->instances.find(adopted.instance);
+    if (still == nullptr) {
+        return nullptr;
+    }
+    std::optional<ProcessType> awaited = awaited_process(still->state);
+    bool runs = awaited && still->pid(*awaited) > 0;
+    bool at_rest_without_main =
+        still->state == JobState::Running && still->job_class().process(ProcessType::Main) == nullptr;
+    if (!runs && !at_rest_without_main) {
+        // It waited for something that did not cross over (an event, a kill timer) or for a
+        // process not spawned yet: entered again, it does that step again.
+        JobState state = still->state;
+        m_runtime.log(LogLevel::Info, still->display_name() + ": entering " + std::string(to_string(state)) + " again");
+        still->state = JobState::Waiting;
+        change_state(*still, state);
+        poll();
+        still = e->instances.find(adopted.instance);
+    }
+    return still;
+}
+
+} // namespace core

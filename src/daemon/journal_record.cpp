@@ -1,0 +1,265 @@
+// Owns the JSON form of the state journal's lines and their strict reading.
+#include "daemon/journal_record.h"
+
+#include <limits>
+#include <type_traits>
+#include <nlohmann/json.hpp>
+
+#include "control/protocol.h"
+
+namespace daemon_main {
+
+using nlohmann::json;
+
+namespace {
+
+std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+struct Encoder {
+    json operator()(const JournalHeader& h) const {
+        return {{"kind", "header"}, {"version", h.version}, {"pid", h.pid}, {"boot", h.boot_id},
+                {"startup", h.startup_emitted}};
+    }
+    json operator()(const JobRecord& r) const {
+        json pids = json::object();
+        for (std::size_t i = 0; i < r.pids.size(); ++i) {
+            if (r.pids[i] > 0) {
+                pids[std::string(core::to_string(static_cast<core::ProcessType>(i)))] = r.pids[i];
+            }
+        }
+        return {{"kind", "job"},
+                {"job", r.job},
+                {"instance", r.instance},
+                {"goal", core::to_string(r.goal)},
+                {"state", core::to_string(r.state)},
+                {"pids", std::move(pids)},
+                {"group", r.main_group},
+                {"respawn", {r.respawn_count, r.respawn_time_ns}},
+                {"env", r.env},
+                {"status", r.status_text},
+                {"failure", r.failure},
+                {"written", r.written_ns}};
+    }
+    json operator()(const EnvTable& t) const { return {{"kind", "env"}, {"id", t.id}, {"vars", t.vars}}; }
+    json operator()(const GoneRecord& g) const {
+        return {{"kind", "gone"}, {"job", g.job}, {"instance", g.instance}};
+    }
+};
+
+// Reads the fields of one object, each exactly once and of its type; finish() fails on a
+// field left unread (an unknown key).
+class Fields {
+  public:
+    explicit Fields(const json& object) : m_object(object) {}
+
+    const json* take(const char* key) {
+        auto it = m_object.find(key);
+        if (it == m_object.end()) {
+            fail(std::string("no \"") + key + "\"");
+            return nullptr;
+        }
+        ++m_taken;
+        return &*it;
+    }
+    std::string string(const char* key) {
+        const json* v = take(key);
+        if (v && !v->is_string()) {
+            fail(std::string("\"") + key + "\" is not a string");
+        }
+        return v && v->is_string() ? v->get<std::string>() : std::string();
+    }
+    template <typename Int> Int integer(const char* key, Int min = std::numeric_limits<Int>::min()) {
+        return integer_of<Int>(take(key), key, min);
+    }
+    template <typename Int> Int integer_of(const json* v, const std::string& what, Int min) {
+        if (v == nullptr) {
+            return Int{};
+        }
+        bool fits = false;
+        if (v->is_number_unsigned()) {
+            auto n = v->get<std::uint64_t>();
+            fits = (min <= 0 || n >= static_cast<std::uint64_t>(min)) &&
+                   n <= static_cast<std::uint64_t>(std::numeric_limits<Int>::max());
+        } else if (v->is_number_integer()) { // negative
+            auto n = v->get<std::int64_t>();
+            fits = std::is_signed_v<Int> && n >= static_cast<std::int64_t>(min);
+        }
+        if (!fits) {
+            fail("\"" + what + "\" is not an integer in range");
+            return Int{};
+        }
+        return v->get<Int>();
+    }
+    bool boolean(const char* key) {
+        const json* v = take(key);
+        if (v && !v->is_boolean()) {
+            fail(std::string("\"") + key + "\" is not true or false");
+        }
+        return v && v->is_boolean() && v->get<bool>();
+    }
+    void fail(std::string why) {
+        if (m_error.empty()) {
+            m_error = std::move(why);
+        }
+    }
+    base::Result<void> finish() {
+        if (m_error.empty() && m_taken != m_object.size()) {
+            m_error = "unknown fields";
+        }
+        if (!m_error.empty()) {
+            return base::Error(m_error);
+        }
+        return {};
+    }
+
+  private:
+    const json& m_object;
+    std::size_t m_taken = 0;
+    std::string m_error;
+};
+
+// Names in the journal (job, instance, variables) are text without NUL or newline.
+bool plain_text(const std::string& text) {
+    return text.find('\0') == std::string::npos && text.find('\n') == std::string::npos;
+}
+
+base::Result<JournalLine> decode_header(Fields& f) {
+    JournalHeader h;
+    h.version = f.integer<int>("version", 1);
+    h.pid = f.integer<pid_t>("pid", 1);
+    h.boot_id = f.string("boot");
+    h.startup_emitted = f.boolean("startup");
+    if (auto done = f.finish(); !done) {
+        return done.error();
+    }
+    if (h.version != journal_version) {
+        return base::Error("journal version " + std::to_string(h.version) + " is not one this startd reads (it reads " +
+                           std::to_string(journal_version) + ")");
+    }
+    return JournalLine(std::move(h));
+}
+
+base::Result<JournalLine> decode_job(Fields& f) {
+    JobRecord r;
+    r.job = f.string("job");
+    r.instance = f.string("instance");
+    std::string goal = f.string("goal");
+    std::string state = f.string("state");
+    if (const json* pids = f.take("pids")) {
+        if (!pids->is_object()) {
+            f.fail("\"pids\" is not an object");
+        } else {
+            for (const auto& [name, pid] : pids->items()) {
+                auto type = core::process_type_from_string(name);
+                if (!type) {
+                    f.fail("\"pids\" names no process type: " + name);
+                    continue;
+                }
+                r.pids[static_cast<std::size_t>(*type)] = f.integer_of<pid_t>(&pid, "pids." + name, 1);
+            }
+        }
+    }
+    r.main_group = f.integer<pid_t>("group", 0);
+    if (const json* respawn = f.take("respawn")) {
+        if (!respawn->is_array() || respawn->size() != 2) {
+            f.fail("\"respawn\" is not [count, time]");
+        } else {
+            r.respawn_count = f.integer_of<unsigned>(&(*respawn)[0], "respawn count", 0);
+            r.respawn_time_ns = f.integer_of<std::int64_t>(&(*respawn)[1], "respawn time", 0);
+        }
+    }
+    r.env = f.integer<std::uint64_t>("env", 0);
+    r.status_text = f.string("status");
+    r.failure = f.string("failure");
+    r.written_ns = f.integer<std::int64_t>("written", 0);
+    if (auto done = f.finish(); !done) {
+        return done.error();
+    }
+    auto g = core::job_goal_from_string(goal);
+    auto s = core::job_state_from_string(state);
+    if (!g || !s) {
+        return base::Error("no such goal or state: " + goal + "/" + state);
+    }
+    if (r.job.empty() || !plain_text(r.job) || !plain_text(r.instance)) {
+        return base::Error("a job record needs a job name (text without NUL or newline)");
+    }
+    r.goal = *g;
+    r.state = *s;
+    return JournalLine(std::move(r));
+}
+
+base::Result<JournalLine> decode_env(Fields& f) {
+    EnvTable t;
+    t.id = f.integer<std::uint64_t>("id", 1);
+    if (const json* vars = f.take("vars")) {
+        if (!vars->is_array()) {
+            f.fail("\"vars\" is not an array");
+        } else {
+            for (const json& v : *vars) {
+                if (!v.is_string() || v.get<std::string>().find('=') == std::string::npos ||
+                    v.get<std::string>().find('\0') != std::string::npos) {
+                    f.fail("\"vars\" holds something that is not KEY=VALUE");
+                    break;
+                }
+                t.vars.push_back(v.get<std::string>());
+            }
+        }
+    }
+    if (auto done = f.finish(); !done) {
+        return done.error();
+    }
+    return JournalLine(std::move(t));
+}
+
+base::Result<JournalLine> decode_gone(Fields& f) {
+    GoneRecord g;
+    g.job = f.string("job");
+    g.instance = f.string("instance");
+    if (auto done = f.finish(); !done) {
+        return done.error();
+    }
+    if (g.job.empty()) {
+        return base::Error("a gone record needs a job name");
+    }
+    return JournalLine(std::move(g));
+}
+
+} // namespace
+
+std::string encode_line(const JournalLine& line) {
+    std::string text = dump(std::visit(Encoder{}, line));
+    text.push_back('\n');
+    return text;
+}
+
+base::Result<JournalLine> decode_line(std::string_view line) {
+    // The deepest line is a job record's respawn pair (depth 2); refuse deep nesting before the
+    // parser recurses into it.
+    if (control::json_nesting_exceeds(line, 3)) {
+        return base::Error("not a journal line: nested too deep");
+    }
+    json doc = json::parse(line.begin(), line.end(), nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) {
+        return base::Error("not a journal line: not a JSON object");
+    }
+    auto kind = doc.find("kind");
+    if (kind == doc.end() || !kind->is_string()) {
+        return base::Error("not a journal line: no \"kind\"");
+    }
+    std::string k = kind->get<std::string>();
+    Fields fields(doc);
+    (void)fields.take("kind");
+    base::Result<JournalLine> decoded = base::Error("unknown kind of journal line: " + k);
+    if (k == "header") {
+        decoded = decode_header(fields);
+    } else if (k == "job") {
+        decoded = decode_job(fields);
+    } else if (k == "env") {
+        decoded = decode_env(fields);
+    } else if (k == "gone") {
+        decoded = decode_gone(fields);
+    }
+    return decoded;
+}
+
+} // namespace daemon_main

@@ -1,0 +1,75 @@
+// Owns the lines of the state journal (docs/state-format.md): what startd writes down about
+// itself (JournalHeader), each running job instance (JobRecord), the environment tables they
+// use (EnvTable) and instances that are gone (GoneRecord), one JSON object per line; and
+// reading a line back strictly: anything but exactly such a line, of a version this startd
+// knows, is an error that says what is wrong.
+// Not here: the journal file and when it is written (daemon/state_journal), adoption
+// (daemon/recovery).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <variant>
+
+#include "base/result.h"
+#include "core/environ.h"
+#include "core/job_class.h"
+#include "core/job_state.h"
+
+namespace daemon_main {
+
+inline constexpr int journal_version = 1;
+
+// The first line: who writes the journal.
+struct JournalHeader {
+    int version = journal_version;
+    pid_t pid = 0;       // the startd writing it (its marks are STARTD_JOB_ID=<pid>-<serial>)
+    std::string boot_id; // /proc/sys/kernel/random/boot_id: after a reboot no recorded pid means anything
+    bool startup_emitted = false; // `startup` was emitted: a successor does not emit it again
+    bool operator==(const JournalHeader&) const = default;
+};
+
+// One running instance, as it was at the end of a loop turn in which it changed.
+struct JobRecord {
+    std::string job;
+    std::string instance;
+    core::JobGoal goal = core::JobGoal::Start;
+    core::JobState state = core::JobState::Running;
+    std::array<pid_t, core::process_type_count> pids{};
+    pid_t main_group = 0;
+    unsigned respawn_count = 0;
+    std::int64_t respawn_time_ns = 0; // CLOCK_MONOTONIC, the same for every process of one boot
+    std::uint64_t env = 0;            // the EnvTable its environment is in, 0 for the empty one
+    std::string status_text;
+    std::string failure;
+    // CLOCK_BOOTTIME when written. A recorded pid was the job's process then, so a process with
+    // that pid that started later is another one (the pid was reused).
+    std::int64_t written_ns = 0;
+    bool operator==(const JobRecord&) const = default;
+};
+
+// An environment table, written once per journal before the first record that uses it.
+struct EnvTable {
+    std::uint64_t id = 0;
+    core::Environ vars;
+    bool operator==(const EnvTable&) const = default;
+};
+
+// The instance reached its rest state and is gone.
+struct GoneRecord {
+    std::string job;
+    std::string instance;
+    bool operator==(const GoneRecord&) const = default;
+};
+
+using JournalLine = std::variant<JournalHeader, JobRecord, EnvTable, GoneRecord>;
+
+// The line, '\n' included.
+std::string encode_line(const JournalLine& line);
+// One line (without its '\n').
+base::Result<JournalLine> decode_line(std::string_view line);
+
+} // namespace daemon_main

@@ -1,0 +1,38 @@
+// Owns restart-and-adopt: from what a predecessor's state journal recorded, which job
+// processes still run (each recorded pid checked in /proc: alive, not a zombie, and started
+// before the record was written, so not a reused pid), and making each recorded instance an
+// instance of this engine again with them (Engine::adopt). Processes that ended meanwhile end
+// as exits of unknown status; instances that cannot be adopted (their job file is gone) are
+// reported with their pids, which are left running.
+// Not here: the journal file (daemon/state_journal), watching adopted processes (Supervisor).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <vector>
+
+#include "core/engine.h"
+#include "daemon/state_journal.h"
+#include "proc/process_tree.h"
+
+namespace daemon_main {
+
+struct Recovered {
+    std::size_t adopted = 0;        // instances adopted
+    std::size_t processes = 0;      // their processes that still ran
+    std::size_t ended = 0;          // recorded processes found ended (handled as exits)
+    std::vector<pid_t> watch;       // adopted processes still registered: watch them for their end
+    std::vector<std::string> refused; // "web: Unknown job: web (…); its processes 123, 456 left running"
+};
+
+// Whether the recorded `pid` is still the process that was recorded at `written_ns` (boot
+// clock): it exists, is not a zombie, and started no later than that.
+bool still_runs(proc::ProcessTree& tree, pid_t pid, std::int64_t written_ns);
+
+// Adopts every instance of `journal` into `engine`. `log` reports each refusal.
+Recovered recover(core::Engine& engine, proc::ProcessTree& tree, const PreviousJournal& journal);
+
+} // namespace daemon_main
