@@ -137,6 +137,16 @@ int DaemonHarness::stop_daemon(std::chrono::milliseconds bound) {
     return status;
 }
 
+int DaemonHarness::kill_daemon(std::chrono::milliseconds bound) {
+    if (m_daemon <= 0) {
+        return -1;
+    }
+    ::kill(m_daemon, SIGKILL);
+    int status = wait_bounded(m_daemon, bound);
+    m_daemon = -1;
+    return status;
+}
+
 CtlResult DaemonHarness::ctl(const std::vector<std::string>& args, std::chrono::milliseconds bound) {
     static int counter = 0;
     std::string base = m_dir + "/ctl." + std::to_string(++counter);

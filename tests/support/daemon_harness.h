@@ -45,6 +45,9 @@ class DaemonHarness {
     // Sends SIGTERM and waits for startd to exit; returns its exit status (-1 if it had to be killed).
     int stop_daemon(std::chrono::milliseconds bound = std::chrono::seconds(15));
 
+    // SIGKILLs startd (its jobs live on, no longer its children) and reaps it; its exit status.
+    int kill_daemon(std::chrono::milliseconds bound = std::chrono::seconds(10));
+
     // Runs every later ctl() through `wrapper` (e.g. setpriv, to talk as the daemon's own uid).
     void set_ctl_wrapper(std::vector<std::string> wrapper) { m_ctl_wrapper = std::move(wrapper); }
     // Runs startctl --socket SOCKET ARGS…, bounded by `bound`.
