@@ -11,10 +11,11 @@
 namespace daemon_main {
 
 base::Result<LoadSummary> Supervisor::reload_jobs() {
-    if (m_job_dir_watch) {
-        m_job_dir_watch->rewatch(); // directories that came meanwhile, or the jobs dir made again
-    }
     auto summary = load_jobs(m_sys, m_engine, m_settings.endpoint.jobs_dir);
+    if (m_job_dir_watch && summary) {
+        // Directories that came meanwhile, or the jobs dir made again: the watch takes the walk's list.
+        m_job_dir_watch->rewatch(summary->dirs);
+    }
     if (!summary) {
         return base::Error("cannot read " + m_settings.endpoint.jobs_dir + ": " + summary.error().message());
     }
