@@ -11,6 +11,7 @@
 #include "cli/exit_codes.h"
 #include "cli/format_upstart.h"
 #include "control/job_status_json.h"
+#include "control/reload_summary.h"
 
 namespace cli {
 
@@ -181,20 +182,12 @@ int reload_configuration_command(Context& ctx) {
     if (ctx.o.json) {
         print_json(*result);
     } else {
-        bool any = false;
-        for (const char* what : {"added", "changed", "removed"}) {
-            const json names = result->value(what, json::array());
-            if (names.empty()) {
-                continue;
-            }
-            std::string line = std::string(what) + ":";
-            for (const json& name : names) {
-                line += " " + name.get<std::string>();
-            }
-            std::printf("%s\n", line.c_str());
-            any = true;
-        }
-        if (!any && errors.empty()) {
+        auto names = [&](const char* what) { return result->value(what, std::vector<std::string>()); };
+        std::string said = control::describe_changes(names("added"), names("changed"), names("removed"),
+                                                     control::ChangesLayout::LinePerKind);
+        if (!said.empty()) {
+            std::printf("%s\n", said.c_str());
+        } else if (errors.empty()) {
             std::printf("no job changed\n");
         }
         for (const json& e : errors) {
