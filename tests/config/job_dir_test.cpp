@@ -1,5 +1,7 @@
 // Tests the jobs-directory loader on a real temporary directory: job naming by relative path,
-// which files count, .override layering and how one bad file affects the rest.
+// which files count, .override layering, how one bad file affects the rest, and the directories
+// the walk entered (what the jobs dir watch watches). Races, and trees a real disk makes slow
+// or cannot show (DT_UNKNOWN), over the fake kernel.
 #include "config/job_dir.h"
 
 #include <gtest/gtest.h>
