@@ -62,9 +62,12 @@ void JobDirWatch::rewatch(const std::vector<std::string>& dirs) {
 std::size_t JobDirWatch::watch_dirs(const std::vector<std::string>& dirs) {
     std::size_t added = 0;
     std::optional<std::string> failed; // a directory not watched: neither are its subdirectories
+    auto below_failed = [&failed](const std::string& rel) {
+        return failed && (failed->empty() || (rel.size() > failed->size() && rel[failed->size()] == '/' &&
+                                              rel.compare(0, failed->size(), *failed) == 0));
+    };
     for (const std::string& rel : dirs) {
-        if (failed && rel.size() > failed->size() && rel.compare(0, failed->size(), *failed) == 0 &&
-            rel[failed->size()] == '/') {
+        if (below_failed(rel)) {
             continue;
         }
         failed.reset();

@@ -180,6 +180,14 @@ TEST_F(JobDirWatchTest, RunningOutOfWatchesIsSaidOnceAndTheRestIsStillWatched) {
     EXPECT_EQ(reloads, 1);
 }
 
+TEST_F(JobDirWatchTest, AJobsDirThatCannotBeWatchedTakesItsSubdirectoriesWithIt) {
+    sys.fail_next("inotify_add_watch", ENOMEM);
+    create_watch();
+    EXPECT_EQ(watch->watched_dirs(), 0u);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("cannot watch /jobs for changes"), std::string::npos) << warnings[0];
+}
+
 TEST_F(JobDirWatchTest, ATimerThatCannotBeArmedReloadsAtOnceRatherThanNever) {
     create_watch();
     sys.fail_next("timerfd_settime", ENOMEM);
