@@ -4,8 +4,12 @@
 # Installed as share/bash-completion/completions/startctl (and under the Upstart names).
 # Self-contained: it needs bash alone, not the bash-completion package's helpers.
 
+# The command lists are startctl's command table (src/cli/commands.cpp); a unit test compares them.
 _startctl_commands="start stop restart reload status list show-config check-config reload-configuration
 version emit usage list-env get-env set-env unset-env reset-env"
+_startctl_job_commands="start stop restart reload status show-config usage" # JOB comes first
+_startctl_variable_commands="get-env unset-env"                             # VAR comes first
+_startctl_programs="start stop restart reload status"                       # names startctl runs as
 _startctl_options="-c --config --socket --user --session --system -n --no-wait --json -q --quiet -g --global
 -r --retain -e --enumerate -h --help --version"
 
@@ -50,9 +54,7 @@ _startctl() {
     # arguments it has so far, and the options that pick the instance to ask for job names.
     local cmd_name="" args=0 i word skip=0 ended=0
     local -a _startctl_instance=() # seen by _startctl_query (bash's dynamic scope)
-    case $name in
-    start | stop | restart | reload | status) cmd_name=$name ;;
-    esac
+    [[ " $_startctl_programs " == *" $name "* ]] && cmd_name=$name
     for ((i = 1; i < COMP_CWORD; i++)); do
         word=${COMP_WORDS[i]}
         if ((skip)); then
@@ -85,8 +87,7 @@ _startctl() {
         mapfile -t COMPREPLY < <(compgen -W "$_startctl_commands" -- "$cur")
         return
     fi
-    case $cmd_name in
-    start | stop | restart | reload | status | usage | show-config)
+    if [[ " $_startctl_job_commands " == *" $cmd_name "* ]]; then
         if ((args == 0)); then
             local jobs
             # "web start/running, process 1", "getty (tty1) start/running, …": the first word of
@@ -94,13 +95,11 @@ _startctl() {
             jobs=$(_startctl_query "$prog" list | awk '/^[^\t ]/ { print $1 }' | sort -u)
             mapfile -t COMPREPLY < <(compgen -W "$jobs" -- "$cur")
         fi
-        ;;
-    get-env | unset-env)
+    elif [[ " $_startctl_variable_commands " == *" $cmd_name "* ]]; then
         local vars
         vars=$(_startctl_query "$prog" list-env | sed 's/=.*//')
         mapfile -t COMPREPLY < <(compgen -W "$vars" -- "$cur")
-        ;;
-    esac
+    fi
 }
 
 # startctl always; the Upstart names only where they are startctl (an admin's opt-in), so another
@@ -110,7 +109,7 @@ _startctl_register_upstart_names() {
     local alias target startctl
     startctl=$(type -P startctl) || return 0
     startctl=$(readlink -f "$startctl")
-    for alias in initctl start stop restart reload status; do
+    for alias in initctl $_startctl_programs; do
         target=$(type -P "$alias") || continue
         [[ $(readlink -f "$target") == "$startctl" ]] && complete -F _startctl "$alias"
     done

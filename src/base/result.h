@@ -1,5 +1,6 @@
 // Owns Result<T> and Error: how every fallible call in startd reports failure.
-// Not here: logging of errors (base/log.h) or formatting for users (cli/).
+// Not here: logging of errors (startd's own log: daemon/daemon_log.h) or showing them to users
+// (startctl: cli/command_context.h).
 #pragma once
 
 #include <cassert>

@@ -33,9 +33,13 @@ void print_json(const nlohmann::json& value);
 std::optional<nlohmann::json> fetch(Context& ctx, const std::string& command, nlohmann::json args,
                                     int& status);
 
-// event_commands.cpp
+// The commands of event_commands.cpp, for the table in commands.cpp.
 int emit_command(Context& ctx);
 int usage_command(Context& ctx);
-int env_command(Context& ctx);
+int list_env_command(Context& ctx);
+int get_env_command(Context& ctx);
+int set_env_command(Context& ctx);
+int unset_env_command(Context& ctx);
+int reset_env_command(Context& ctx);
 
 } // namespace cli

@@ -1,9 +1,9 @@
-// Owns the startctl commands: argument checks, the request each sends, and the output.
+// Owns the startctl commands: their table, argument checks, the request each sends, and the output.
+// Not here: emit, usage and the environment commands (event_commands.cpp).
 #include "cli/commands.h"
 
+#include <array>
 #include <cstdio>
-#include <functional>
-#include <map>
 
 #include "build_config.h"
 #include "cli/client.h"
@@ -11,6 +11,7 @@
 #include "cli/exit_codes.h"
 #include "cli/format_upstart.h"
 #include "control/job_status_json.h"
+#include "control/reload_summary.h"
 
 namespace cli {
 
@@ -27,24 +28,30 @@ void print_status(const json& value, const Options& o) {
     std::printf("%s\n", status_line(*status).c_str());
 }
 
-// Job commands: JOB [KEY=VALUE]…, or no JOB inside a job's own process (UPSTART_JOB set), which
-// acts on that job and never waits (waiting on oneself would deadlock).
-int job_command(Context& ctx) {
+// The request of a job command: JOB [KEY=VALUE]…, or no JOB inside a job's own process
+// (UPSTART_JOB set), which acts on that job and never waits (waiting on oneself would deadlock).
+struct JobRequest {
+    json args;
+    bool wait;
+};
+
+std::optional<JobRequest> job_request(Context& ctx, int& status) {
     const Options& o = ctx.o;
-    json args = json::object();
+    JobRequest request{json::object(), !o.no_wait};
+    json& args = request.args;
     std::vector<std::string> env;
-    bool wait = !o.no_wait;
     std::size_t first_env = 1;
     if (o.args.empty() || o.args[0].find('=') != std::string::npos) {
         auto self = ctx.env("UPSTART_JOB");
         if (!self || self->empty()) {
             std::fprintf(stderr, "%s: missing job name\nTry `%s --help' for more information.\n", o.prog.c_str(),
                          o.prog.c_str());
-            return exit_failure;
+            status = exit_failure;
+            return std::nullopt;
         }
         args["job"] = *self;
         args["instance"] = ctx.env("UPSTART_INSTANCE").value_or("");
-        wait = false;
+        request.wait = false;
         first_env = 0;
     } else {
         args["job"] = o.args[0];
@@ -52,29 +59,56 @@ int job_command(Context& ctx) {
     for (std::size_t i = first_env; i < o.args.size(); ++i) {
         const std::string& kv = o.args[i];
         if (kv.find('=') == std::string::npos || kv.front() == '=') {
-            return fail(o, "Env must be KEY=VALUE pairs");
+            status = fail(o, "Env must be KEY=VALUE pairs");
+            return std::nullopt;
         }
         env.push_back(kv);
     }
     args["env"] = env;
-    if (o.command != "status" && o.command != "reload") {
-        args["wait"] = wait;
-    }
+    return request;
+}
+
+// Sends a job command's request; prints the status lines of the reply unless told not to (-q).
+int send_job_request(Context& ctx, json args, bool print) {
     int status = exit_ok;
-    auto result = fetch(ctx, o.command, std::move(args), status);
+    auto result = fetch(ctx, ctx.o.command, std::move(args), status);
     if (!result) {
         return status;
     }
-    if (!o.quiet && o.command != "reload") {
+    if (print && !ctx.o.quiet) {
         if (auto statuses = result->find("statuses"); statuses != result->end()) {
             for (const json& s : *statuses) {
-                print_status(s, o);
+                print_status(s, ctx.o);
             }
         } else if (auto one = result->find("status"); one != result->end()) {
-            print_status(*one, o);
+            print_status(*one, ctx.o);
         }
     }
     return exit_ok;
+}
+
+// start, stop, restart: wait for the job to get there (unless -n), then say where it is.
+int goal_command(Context& ctx) {
+    int status = exit_ok;
+    auto request = job_request(ctx, status);
+    if (!request) {
+        return status;
+    }
+    request->args["wait"] = request->wait;
+    return send_job_request(ctx, std::move(request->args), true);
+}
+
+int status_command(Context& ctx) {
+    int status = exit_ok;
+    auto request = job_request(ctx, status);
+    return request ? send_job_request(ctx, std::move(request->args), true) : status;
+}
+
+// Sends the job its reload signal; prints nothing, as initctl did.
+int reload_command(Context& ctx) {
+    int status = exit_ok;
+    auto request = job_request(ctx, status);
+    return request ? send_job_request(ctx, std::move(request->args), false) : status;
 }
 
 int list_command(Context& ctx) {
@@ -148,20 +182,12 @@ int reload_configuration_command(Context& ctx) {
     if (ctx.o.json) {
         print_json(*result);
     } else {
-        bool any = false;
-        for (const char* what : {"added", "changed", "removed"}) {
-            const json names = result->value(what, json::array());
-            if (names.empty()) {
-                continue;
-            }
-            std::string line = std::string(what) + ":";
-            for (const json& name : names) {
-                line += " " + name.get<std::string>();
-            }
-            std::printf("%s\n", line.c_str());
-            any = true;
-        }
-        if (!any && errors.empty()) {
+        auto names = [&](const char* what) { return result->value(what, std::vector<std::string>()); };
+        std::string said = control::describe_changes(names("added"), names("changed"), names("removed"),
+                                                     control::ChangesLayout::LinePerKind);
+        if (!said.empty()) {
+            std::printf("%s\n", said.c_str());
+        } else if (errors.empty()) {
             std::printf("no job changed\n");
         }
         for (const json& e : errors) {
@@ -171,21 +197,60 @@ int reload_configuration_command(Context& ctx) {
     return errors.empty() ? exit_ok : exit_failure;
 }
 
-int simple_command(Context& ctx, const std::string& command) {
+int version_command(Context& ctx) {
     int status = exit_ok;
-    auto result = fetch(ctx, command, json::object(), status);
+    auto result = fetch(ctx, "version", json::object(), status);
     if (!result) {
         return status;
     }
-    if (command == "version") {
-        // "(upstart X.Y.Z)" is what configuration managers look for in `initctl version`.
-        std::printf("startd %s (upstart %s)\n", result->value("version", std::string("unknown")).c_str(),
-                    STARTD_UPSTART_VERSION);
-    }
+    // "(upstart X.Y.Z)" is what configuration managers look for in `initctl version`.
+    std::printf("startd %s (upstart %s)\n", result->value("version", std::string("unknown")).c_str(),
+                STARTD_UPSTART_VERSION);
     return exit_ok;
 }
 
+constexpr std::array<Command, 17> command_table = {{
+    {"start", goal_command, Operand::Job, true, "start JOB [KEY=VALUE]...",
+     "start a job; waits until it is running (or, for a task, done)"},
+    {"stop", goal_command, Operand::Job, true, "stop JOB [KEY=VALUE]...",
+     "stop a job; waits until it has stopped"},
+    {"restart", goal_command, Operand::Job, true, "restart JOB [KEY=VALUE]...", "restart a running job"},
+    {"reload", reload_command, Operand::Job, true, "reload JOB [KEY=VALUE]...",
+     "send the job's reload signal (default HUP) to its main process"},
+    {"status", status_command, Operand::Job, true, "status JOB [KEY=VALUE]...", "show a job's status"},
+    {"list", list_command, Operand::None, false, "list", "show the status of every job"},
+    {"show-config", show_config_command, Operand::Job, false, "show-config [JOB]",
+     "show jobs' start on / stop on / emits"},
+    {"check-config", check_config_command, Operand::None, false, "check-config",
+     "report job-file errors and events nothing emits"},
+    {"reload-configuration", reload_configuration_command, Operand::None, false, "reload-configuration",
+     "re-read the jobs directory"},
+    {"version", version_command, Operand::None, false, "version", "show startd's version"},
+    {"emit", emit_command, Operand::None, false, "emit EVENT [KEY=VALUE]...",
+     "emit an event; waits until every job it affected is at rest"},
+    {"usage", usage_command, Operand::Job, false, "usage JOB", "show a job's usage text"},
+    {"list-env", list_env_command, Operand::None, false, "list-env", "list the job environment table"},
+    {"get-env", get_env_command, Operand::Variable, false, "get-env VAR", "show one variable of the table"},
+    {"set-env", set_env_command, Operand::None, false, "set-env [-r] VAR[=VALUE]...",
+     "set variables (-r: keep values already set)"},
+    {"unset-env", unset_env_command, Operand::Variable, false, "unset-env VAR...", "remove variables"},
+    {"reset-env", reset_env_command, Operand::None, false, "reset-env", "back to startd's initial table"},
+}};
+
 } // namespace
+
+std::span<const Command> commands() {
+    return command_table;
+}
+
+const Command* find_command(std::string_view name) {
+    for (const Command& command : command_table) {
+        if (command.name == name) {
+            return &command;
+        }
+    }
+    return nullptr;
+}
 
 int run(const Options& o, sys::Sys& sys, const control::EnvLookup& env, uid_t uid) {
     if (o.help) {
@@ -229,35 +294,10 @@ int run(const Options& o, sys::Sys& sys, const control::EnvLookup& env, uid_t ui
     }
     Context ctx{o, sys, env, socket};
 
-    const std::string& c = o.command;
-    if (c == "start" || c == "stop" || c == "restart" || c == "reload" || c == "status") {
-        return job_command(ctx);
+    if (const Command* command = find_command(o.command)) {
+        return command->run(ctx);
     }
-    if (c == "list") {
-        return list_command(ctx);
-    }
-    if (c == "show-config") {
-        return show_config_command(ctx);
-    }
-    if (c == "check-config") {
-        return check_config_command(ctx);
-    }
-    if (c == "version") {
-        return simple_command(ctx, c);
-    }
-    if (c == "reload-configuration") {
-        return reload_configuration_command(ctx);
-    }
-    if (c == "emit") {
-        return emit_command(ctx);
-    }
-    if (c == "usage") {
-        return usage_command(ctx);
-    }
-    if (c == "list-env" || c == "get-env" || c == "set-env" || c == "unset-env" || c == "reset-env") {
-        return env_command(ctx);
-    }
-    return fail(o, "unknown command: " + c + "\nTry `" + o.prog + " --help' for more information.");
+    return fail(o, "unknown command: " + o.command + "\nTry `" + o.prog + " --help' for more information.");
 }
 
 } // namespace cli

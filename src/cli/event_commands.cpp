@@ -4,6 +4,7 @@
 #include "cli/exit_codes.h"
 
 #include <cstdio>
+#include <string_view>
 
 namespace cli {
 
@@ -34,54 +35,87 @@ int usage_command(Context& ctx) {
     return status;
 }
 
-int env_command(Context& ctx) {
-    const Options& o = ctx.o;
-    const std::string& c = o.command;
+namespace {
+
+// The request every environment command starts from: inside a job's own process the commands act
+// on that instance's table unless --global.
+json env_args(Context& ctx) {
     json args = json::object();
-    // Inside a job's own process the commands act on that instance's table unless --global.
-    if (!o.global) {
+    if (!ctx.o.global) {
         if (auto self = ctx.env("UPSTART_JOB"); self && !self->empty()) {
             args["job"] = *self;
             args["instance"] = ctx.env("UPSTART_INSTANCE").value_or("");
         }
     }
-    args["global"] = o.global;
-    std::size_t want_min = 0;
-    std::size_t want_max = 0;
-    if (c == "get-env") {
-        want_min = want_max = 1;
-    } else if (c == "set-env" || c == "unset-env") {
-        want_min = 1;
-        want_max = static_cast<std::size_t>(-1);
-    }
-    if (o.args.size() < want_min || o.args.size() > want_max) {
-        return fail(o, c +
-                           (want_min == 0   ? " takes no arguments"
-                            : want_max == 1 ? " takes one variable name"
-                                            : " needs at least one variable") +
-                           "\nTry `" + o.prog + " --help' for more information.");
-    }
-    if (c == "get-env") {
-        args["name"] = o.args[0];
-    } else if (c == "set-env") {
-        args["vars"] = o.args;
-        args["retain"] = o.retain;
-    } else if (c == "unset-env") {
-        args["names"] = o.args;
+    args["global"] = ctx.o.global;
+    return args;
+}
+
+int wrong_arguments(const Options& o, std::string_view what) {
+    return fail(o, o.command + std::string(what) + "\nTry `" + o.prog + " --help' for more information.");
+}
+
+// Sends an environment command that prints nothing on success (set-env, unset-env, reset-env).
+int send_env_request(Context& ctx, json args) {
+    int status = exit_ok;
+    fetch(ctx, ctx.o.command, std::move(args), status);
+    return status;
+}
+
+} // namespace
+
+int list_env_command(Context& ctx) {
+    if (!ctx.o.args.empty()) {
+        return wrong_arguments(ctx.o, " takes no arguments");
     }
     int status = exit_ok;
-    auto result = fetch(ctx, c, std::move(args), status);
-    if (!result) {
-        return status;
-    }
-    if (c == "list-env") {
+    auto result = fetch(ctx, "list-env", env_args(ctx), status);
+    if (result) {
         for (const json& line : result->value("env", json::array())) {
             std::printf("%s\n", line.get<std::string>().c_str());
         }
-    } else if (c == "get-env") {
+    }
+    return status;
+}
+
+int get_env_command(Context& ctx) {
+    if (ctx.o.args.size() != 1) {
+        return wrong_arguments(ctx.o, " takes one variable name");
+    }
+    json args = env_args(ctx);
+    args["name"] = ctx.o.args[0];
+    int status = exit_ok;
+    auto result = fetch(ctx, "get-env", std::move(args), status);
+    if (result) {
         std::printf("%s\n", result->value("value", std::string()).c_str());
     }
-    return exit_ok;
+    return status;
+}
+
+int set_env_command(Context& ctx) {
+    if (ctx.o.args.empty()) {
+        return wrong_arguments(ctx.o, " needs at least one variable");
+    }
+    json args = env_args(ctx);
+    args["vars"] = ctx.o.args;
+    args["retain"] = ctx.o.retain;
+    return send_env_request(ctx, std::move(args));
+}
+
+int unset_env_command(Context& ctx) {
+    if (ctx.o.args.empty()) {
+        return wrong_arguments(ctx.o, " needs at least one variable");
+    }
+    json args = env_args(ctx);
+    args["names"] = ctx.o.args;
+    return send_env_request(ctx, std::move(args));
+}
+
+int reset_env_command(Context& ctx) {
+    if (!ctx.o.args.empty()) {
+        return wrong_arguments(ctx.o, " takes no arguments");
+    }
+    return send_env_request(ctx, env_args(ctx));
 }
 
 } // namespace cli

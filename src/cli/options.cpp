@@ -1,8 +1,10 @@
-// Owns startctl's argument parsing, help, usage and version text.
+// Owns startctl's argument parsing, help, usage and version text (the commands' lines of the
+// help come from the command table, commands.h).
 #include "cli/options.h"
 
 #include "base/option_parser.h"
 #include "build_config.h"
+#include "cli/commands.h"
 
 #include <array>
 #include <cstdio>
@@ -11,11 +13,6 @@
 namespace cli {
 
 namespace {
-
-// Names under which the binary dispatches straight to a command (installed as links).
-bool is_command_alias(std::string_view name) {
-    return name == "start" || name == "stop" || name == "restart" || name == "reload" || name == "status";
-}
 
 enum Opt {
     Config,
@@ -55,7 +52,8 @@ base::Result<Options> parse_options(int argc, const char* const* argv) {
     Options o;
     std::string_view argv0 = argc > 0 ? argv[0] : "startctl";
     o.prog = std::string(argv0.substr(argv0.rfind('/') + 1));
-    if (is_command_alias(o.prog)) {
+    // Installed as links under some commands' names: the binary is then that command.
+    if (const Command* command = find_command(o.prog); command != nullptr && command->own_program) {
         o.command = o.prog;
     }
     auto line = base::parse_command_line(option_table, argc, argv);
@@ -125,28 +123,16 @@ void print_version(const Options& o) {
 }
 
 void print_help(const Options& o) {
+    std::printf("Usage: %s [OPTION]... COMMAND [ARG]...\n"
+                "Control startd, the event-based service supervisor.\n"
+                "\n"
+                "Commands:\n",
+                o.prog.c_str());
+    for (const Command& command : commands()) {
+        std::printf("  %-28.*s%.*s\n", static_cast<int>(command.synopsis.size()), command.synopsis.data(),
+                    static_cast<int>(command.summary.size()), command.summary.data());
+    }
     std::printf(
-        "Usage: %s [OPTION]... COMMAND [ARG]...\n"
-        "Control startd, the event-based service supervisor.\n"
-        "\n"
-        "Commands:\n"
-        "  start JOB [KEY=VALUE]...    start a job; waits until it is running (or, for a task, done)\n"
-        "  stop JOB [KEY=VALUE]...     stop a job; waits until it has stopped\n"
-        "  restart JOB [KEY=VALUE]...  restart a running job\n"
-        "  reload JOB [KEY=VALUE]...   send the job's reload signal (default HUP) to its main process\n"
-        "  status JOB [KEY=VALUE]...   show a job's status\n"
-        "  list                        show the status of every job\n"
-        "  show-config [JOB]           show jobs' start on / stop on / emits\n"
-        "  check-config                report job-file errors and events nothing emits\n"
-        "  reload-configuration        re-read the jobs directory\n"
-        "  version                     show startd's version\n"
-        "  emit EVENT [KEY=VALUE]...   emit an event; waits until every job it affected is at rest\n"
-        "  usage JOB                   show a job's usage text\n"
-        "  list-env                    list the job environment table\n"
-        "  get-env VAR                 show one variable of the table\n"
-        "  set-env [-r] VAR[=VALUE]... set variables (-r: keep values already set)\n"
-        "  unset-env VAR...            remove variables\n"
-        "  reset-env                   back to startd's initial table\n"
         "  (inside a job the env commands act on that job's own table unless -g/--global)\n"
         "\n"
         "Options:\n"
@@ -164,8 +150,7 @@ void print_help(const Options& o) {
         "  -h, --help         show this help\n"
         "      --version      show the version (and the Upstart version startd implements)\n"
         "\n"
-        "Long options may be abbreviated and written --opt=VALUE; short ones bundled (-nq).\n",
-        o.prog.c_str());
+        "Long options may be abbreviated and written --opt=VALUE; short ones bundled (-nq).\n");
 }
 
 } // namespace cli

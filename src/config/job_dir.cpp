@@ -24,6 +24,14 @@ bool ends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// "/etc/init/" → "/etc/init": the prefix of every path the loader reports.
+std::string without_trailing_slashes(std::string dir) {
+    while (dir.size() > 1 && dir.back() == '/') {
+        dir.pop_back();
+    }
+    return dir;
+}
+
 struct Pair {
     std::string conf;     // relative path, or empty
     std::string override; // relative path, or empty
@@ -34,8 +42,10 @@ struct Walker {
     std::string root;
     std::map<std::string, Pair> found;
     std::vector<Diagnostic> warnings;
+    std::vector<std::string> dirs; // entered, in walk order
 
     void walk(int dirfd, const std::string& rel, int depth) {
+        dirs.push_back(rel);
         auto entries = sys.read_dir(dirfd);
         if (!entries) {
             warnings.push_back(Diagnostic{root + "/" + rel, 0, 0, ParseErrorCode::Io, entries.error().message()});
@@ -197,6 +207,23 @@ base::Result<std::string> read_text_file(sys::Sys& sys, int dirfd, const char* p
     return text;
 }
 
+std::vector<std::string> list_job_dirs(sys::Sys& sys, const std::string& dir, const std::string& rel) {
+    int depth = rel.empty() ? 0 : 1 + static_cast<int>(std::count(rel.begin(), rel.end(), '/'));
+    if (depth > max_job_dir_depth) {
+        return {};
+    }
+    std::string base = without_trailing_slashes(dir);
+    // The jobs dir itself may be a symlink (/etc/init → elsewhere); nothing below it may.
+    auto fd = rel.empty() ? sys.open(base.c_str(), O_RDONLY | O_DIRECTORY)
+                          : sys.open((base + "/" + rel).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    if (!fd) {
+        return {};
+    }
+    Walker walker{sys, base, {}, {}, {}};
+    walker.walk(fd->get(), rel, depth);
+    return std::move(walker.dirs);
+}
+
 unsigned default_load_workers() {
     unsigned n = std::thread::hardware_concurrency();
     return std::clamp(n, 1U, 8U);
@@ -207,15 +234,13 @@ base::Result<LoadReport> load_job_dir(sys::Sys& sys, const std::string& dir, uns
     if (!root) {
         return root.error();
     }
-    std::string base = dir;
-    while (base.size() > 1 && base.back() == '/') {
-        base.pop_back();
-    }
-    Walker walker{sys, base, {}, {}};
+    std::string base = without_trailing_slashes(dir);
+    Walker walker{sys, base, {}, {}, {}};
     walker.walk(root->get(), {}, 0);
 
     LoadReport report;
     report.errors = std::move(walker.warnings);
+    report.dirs = std::move(walker.dirs);
     report.jobs.reserve(walker.found.size());
     std::vector<const Pair*> pairs; // parallel to report.jobs
     pairs.reserve(walker.found.size());

@@ -34,6 +34,9 @@ struct LoadReport {
     std::vector<Diagnostic> errors;
     // Things worth telling that lose nothing: an .override without its .conf (ignored, as Upstart does).
     std::vector<Diagnostic> notices;
+    // Every directory the walk entered, relative to the jobs dir ("" is the jobs dir itself), each
+    // before its subdirectories: what the jobs dir watch watches, so it needs no walk of its own.
+    std::vector<std::string> dirs;
 
     bool ok() const;
 };
@@ -51,6 +54,12 @@ bool is_ignored_name(std::string_view name);
 // result is the same, in the same order); `sys` must then be safe to call from several threads,
 // as the real one is. The walk itself stays on the calling thread.
 base::Result<LoadReport> load_job_dir(sys::Sys& sys, const std::string& dir, unsigned workers = 1);
+
+// The directories the loader would enter at and below `rel` (a directory inside `dir`; "" is dir
+// itself), as LoadReport::dirs lists them: by the same walk, with the same rules (names it
+// skips, no symlinked directories, at most max_job_dir_depth below dir). Empty when rel cannot
+// be opened; a directory that cannot be read is listed without its subdirectories.
+std::vector<std::string> list_job_dirs(sys::Sys& sys, const std::string& dir, const std::string& rel = {});
 
 // The workers the daemon uses for a load: one per CPU, at most 8.
 unsigned default_load_workers();

@@ -1,5 +1,6 @@
 // Owns environment tables ("KEY=VALUE" lists in order) and Upstart's `$VAR` expansion.
-// Not here: which tables a job's processes get (core/job_env.h).
+// Not here: which tables a job's processes get (core/engine.cpp instance_env for an instance's
+// table, proc/spawn_plan.h process_environment for what each process is given).
 #pragma once
 
 #include <optional>

@@ -1,5 +1,5 @@
 // Owns the job lifecycle's vocabulary and its transition table: JobGoal, JobState, next_state().
-// Not here: the side effects of entering a state (core/job.cpp) or what triggers a change.
+// Not here: the side effects of entering a state (core/job_lifecycle.cpp) or what triggers a change.
 //
 // A job instance has a goal (start or stop; respawn is a transient goal used while a post-start
 // or pre-stop process still runs) and a state. Whenever the step a state waits for is done (an

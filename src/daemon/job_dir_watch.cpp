@@ -6,11 +6,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <dirent.h>
-#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
-#include <sys/stat.h>
 
 namespace daemon_main {
 
@@ -39,7 +36,7 @@ base::Result<std::unique_ptr<JobDirWatch>> JobDirWatch::create(sys::Sys& sys, lo
         return base::Error("inotify: " + id.error().message());
     }
     watch->m_watch = *id;
-    watch->rewatch();
+    watch->watch_dirs(config::list_job_dirs(sys, watch->m_dir));
     return watch;
 }
 
@@ -54,53 +51,48 @@ JobDirWatch::~JobDirWatch() {
     }
 }
 
-void JobDirWatch::rewatch() {
-    watch_tree("", 0);
+void JobDirWatch::rewatch(const std::vector<std::string>& dirs) {
+    // The reload walked before these watches exist: what changed in between in a directory
+    // watched only now would go unnoticed, so such a directory is one more (debounced) reload.
+    if (watch_dirs(dirs) > 0) {
+        changed();
+    }
 }
 
-void JobDirWatch::watch_tree(const std::string& rel, int depth) {
-    std::string path = rel.empty() ? m_dir : m_dir + "/" + rel;
-    // The jobs dir itself may be a symlink (/etc/init → elsewhere); below it the loader does not
-    // follow links to directories, and neither do the watches.
-    auto wd =
-        m_sys.inotify_add_watch(m_fd.get(), path.c_str(), dir_events | (rel.empty() ? 0 : IN_DONT_FOLLOW));
-    if (!wd) {
-        int err = wd.error().code();
-        if (err == ENOSPC && !m_warned_full) {
-            m_warned_full = true;
-            m_warn("cannot watch " + path +
-                   " for changes: too many inotify watches (fs.inotify.max_user_watches); "
-                   "run reload-configuration after changing jobs there");
-        } else if (err != ENOENT && err != ENOTDIR) { // gone meanwhile: its parent's event says so
-            m_warn("cannot watch " + path + " for changes: " + wd.error().message());
-        }
-        return;
-    }
-    m_dirs[*wd] = rel;
-    if (depth >= config::max_job_dir_depth) {
-        return;
-    }
-    auto dirfd = m_sys.open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
-    if (!dirfd) {
-        return;
-    }
-    auto entries = m_sys.read_dir(dirfd->get());
-    if (!entries) {
-        return;
-    }
-    for (const sys::DirEntry& entry : *entries) {
-        if (config::is_ignored_name(entry.name)) {
+std::size_t JobDirWatch::watch_dirs(const std::vector<std::string>& dirs) {
+    std::size_t added = 0;
+    std::optional<std::string> failed; // a directory not watched: neither are its subdirectories
+    auto below_failed = [&failed](const std::string& rel) {
+        return failed && (failed->empty() || (rel.size() > failed->size() && rel[failed->size()] == '/' &&
+                                              rel.compare(0, failed->size(), *failed) == 0));
+    };
+    for (const std::string& rel : dirs) {
+        if (below_failed(rel)) {
             continue;
         }
-        bool dir = entry.type == DT_DIR;
-        if (entry.type == DT_UNKNOWN) {
-            auto st = m_sys.fstatat(dirfd->get(), entry.name.c_str(), AT_SYMLINK_NOFOLLOW);
-            dir = st && S_ISDIR(st->st_mode);
+        failed.reset();
+        std::string path = rel.empty() ? m_dir : m_dir + "/" + rel;
+        // Below the jobs dir the loader does not follow links to directories; neither do the watches.
+        auto wd = m_sys.inotify_add_watch(m_fd.get(), path.c_str(),
+                                          dir_events | (rel.empty() ? 0 : IN_DONT_FOLLOW));
+        if (!wd) {
+            int err = wd.error().code();
+            if (err == ENOSPC && !m_warned_full) {
+                m_warned_full = true;
+                m_warn("cannot watch " + path +
+                       " for changes: too many inotify watches (fs.inotify.max_user_watches); "
+                       "run reload-configuration after changing jobs there");
+            } else if (err != ENOENT && err != ENOTDIR) { // gone meanwhile: its parent's event says so
+                m_warn("cannot watch " + path + " for changes: " + wd.error().message());
+            }
+            failed = rel;
+            continue;
         }
-        if (dir) {
-            watch_tree(rel.empty() ? entry.name : rel + "/" + entry.name, depth + 1);
+        if (m_dirs.insert_or_assign(*wd, rel).second) {
+            ++added;
         }
     }
+    return added;
 }
 
 loop::Next JobDirWatch::on_readable() {
@@ -156,9 +148,9 @@ loop::Next JobDirWatch::on_readable() {
                 continue;
             }
             if ((event.mask & IN_ISDIR) && (event.mask & (IN_CREATE | IN_MOVED_TO))) {
+                // Watched now, before the reload walks it (mkdir -p: with what is already inside).
                 std::string rel = dir->second.empty() ? name : dir->second + "/" + name;
-                int depth = 1 + static_cast<int>(std::count(rel.begin(), rel.end(), '/'));
-                watch_tree(rel, depth);
+                watch_dirs(config::list_job_dirs(m_sys, m_dir, rel));
             }
             relevant = true;
         }
@@ -183,7 +175,7 @@ void JobDirWatch::changed() {
 void JobDirWatch::fire() {
     m_first_event.reset();
     m_timer.cancel();
-    m_on_change(); // a reload, which calls rewatch()
+    m_on_change(); // a reload, which calls rewatch() with the directories it walked
 }
 
 } // namespace daemon_main

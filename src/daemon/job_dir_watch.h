@@ -7,7 +7,8 @@
 // back by `settle` again, but never past `max_wait` after the first, so a directory that keeps
 // changing is still reloaded. Events on names the loader skips (hidden files, editor backups and
 // swap files, package-manager leftovers) are not relevant. A new subdirectory is watched at
-// once, before the reload walks it, so a file created in it right after is not missed.
+// once, before the reload walks it, so a file created in it right after is not missed. Which
+// directories: those the loader enters, as its own walk lists them (config/job_dir.h).
 // A queue overflow (IN_Q_OVERFLOW) just means "reload".
 #pragma once
 
@@ -21,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace daemon_main {
 
@@ -43,11 +45,13 @@ class JobDirWatch {
     JobDirWatch(const JobDirWatch&) = delete;
     JobDirWatch& operator=(const JobDirWatch&) = delete;
 
-    // Adds watches for directories that appeared meanwhile (and the jobs dir itself, if it was
-    // removed and made again, or a moved-away directory's path that is filled again). The owner
-    // calls it on every reload, the ones on_change asks for included: a reload walks the tree
-    // once for the watches and once for the jobs, not more.
-    void rewatch();
+    // Watches the directories a reload's walk entered (config::LoadReport::dirs) that are not
+    // watched yet: those that appeared meanwhile, the jobs dir itself if it was removed and made
+    // again, a moved-away directory's path that is filled again. The owner calls it after every
+    // reload, the ones on_change asks for included: a reload walks the tree once, for the jobs
+    // and the watches alike. A directory watched only now schedules one more reload (it may
+    // have changed between the walk and its watch).
+    void rewatch(const std::vector<std::string>& dirs);
     std::size_t watched_dirs() const { return m_dirs.size(); }
     bool reload_pending() const { return m_first_event.has_value(); }
 
@@ -55,9 +59,9 @@ class JobDirWatch {
     JobDirWatch(sys::Sys& sys, loop::EventLoop& loop, std::string dir, Timing timing, OnChange on_change,
                 Log warn, base::UniqueFd fd);
     loop::Next on_readable();
-    // Watches `path` (relative to the jobs dir; "" is the dir itself) and, walking it, every
-    // subdirectory the loader would enter.
-    void watch_tree(const std::string& rel, int depth);
+    // Watches each of `dirs` (relative to the jobs dir; "" is the dir itself; parents first),
+    // but not the subdirectories of one that cannot be watched. Returns how many are new.
+    std::size_t watch_dirs(const std::vector<std::string>& dirs);
     void changed();
     void fire();
 

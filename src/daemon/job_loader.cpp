@@ -63,7 +63,9 @@ base::Result<LoadSummary> load_jobs(sys::Sys& sys, core::Engine& engine, const s
     if (!report) {
         return report.error();
     }
-    return apply_job_dir(engine, *report);
+    LoadSummary summary = apply_job_dir(engine, *report);
+    summary.dirs = std::move(report->dirs);
+    return summary;
 }
 
 } // namespace daemon_main

@@ -21,6 +21,7 @@ struct LoadSummary {
     std::vector<std::string> removed;
     std::vector<std::string> unchanged;
     std::vector<config::Diagnostic> errors; // jobs that failed to load keep their old definition
+    std::vector<std::string> dirs;          // the directories the load walked (for the jobs dir watch)
 
     nlohmann::json to_json() const;
 };
@@ -29,7 +30,8 @@ struct LoadSummary {
 // definition (a typo while editing must not take a running service's definition away).
 LoadSummary apply_job_dir(core::Engine& engine, const config::LoadReport& report);
 
-// Loads `dir` and applies it; fails only when the directory itself cannot be read.
+// Loads `dir` and applies it (LoadSummary::dirs is the load's LoadReport::dirs); fails only when
+// the directory itself cannot be read.
 base::Result<LoadSummary> load_jobs(sys::Sys& sys, core::Engine& engine, const std::string& dir);
 
 } // namespace daemon_main

@@ -4,6 +4,7 @@
 #include "daemon/supervisor.h"
 
 #include "config/job_dir.h"
+#include "control/reload_summary.h"
 #include "core/unsupported_stanzas.h"
 #include "daemon/config_check.h"
 #include "daemon/job_loader.h"
@@ -11,10 +12,11 @@
 namespace daemon_main {
 
 base::Result<LoadSummary> Supervisor::reload_jobs() {
-    if (m_job_dir_watch) {
-        m_job_dir_watch->rewatch(); // directories that came meanwhile, or the jobs dir made again
-    }
     auto summary = load_jobs(m_sys, m_engine, m_settings.endpoint.jobs_dir);
+    if (m_job_dir_watch && summary) {
+        // Directories that came meanwhile, or the jobs dir made again: the watch takes the walk's list.
+        m_job_dir_watch->rewatch(summary->dirs);
+    }
     if (!summary) {
         return base::Error("cannot read " + m_settings.endpoint.jobs_dir + ": " + summary.error().message());
     }
@@ -38,18 +40,8 @@ void Supervisor::reload_on_change() {
         log(core::LogLevel::Error, "jobs directory changed, but " + summary.error().message());
         return;
     }
-    std::string said;
-    for (const auto& [what, names] : {std::pair{"added", &summary->added}, std::pair{"changed", &summary->changed},
-                                      std::pair{"removed", &summary->removed}}) {
-        if (names->empty()) {
-            continue;
-        }
-        said += said.empty() ? "" : "; ";
-        said += what;
-        for (const std::string& name : *names) {
-            said += " " + name;
-        }
-    }
+    std::string said = control::describe_changes(summary->added, summary->changed, summary->removed,
+                                                 control::ChangesLayout::OneLine);
     if (!said.empty()) {
         log(core::LogLevel::Info, "jobs directory changed: " + said);
     }

@@ -1,5 +1,7 @@
 // Tests the jobs-directory loader on a real temporary directory: job naming by relative path,
-// which files count, .override layering and how one bad file affects the rest.
+// which files count, .override layering, how one bad file affects the rest, and the directories
+// the walk entered (what the jobs dir watch watches). Races, and trees a real disk makes slow
+// or cannot show (DT_UNKNOWN), over the fake kernel.
 #include "config/job_dir.h"
 
 #include <gtest/gtest.h>
@@ -8,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -198,6 +201,69 @@ TEST_F(JobDirTest, DirectoriesNestedTooDeeplyAreReportedNotWalked) {
     ASSERT_EQ(report.errors.size(), 1u);
     EXPECT_EQ(report.errors[0].code, ParseErrorCode::Io);
     EXPECT_NE(report.errors[0].detail.find("deeper than"), std::string::npos);
+}
+
+// ---- the directories a load entered (what the jobs dir watch watches) ------------------------
+
+TEST_F(JobDirTest, TheReportListsEveryDirectoryEnteredParentsFirstButNotSkippedOrLinkedOnes) {
+    write("net/deep/a.conf", "task\n");
+    write("net/b.conf", "task\n");
+    write("empty/.keep", "");
+    write(".git/objects/x", "");
+    write("CVS/y.conf", "task\n");
+    fs::create_directory(fs::path(m_dir) / "old~");
+    fs::create_directory_symlink(fs::path(m_dir) / "net", fs::path(m_dir) / "linked");
+    LoadReport report = load();
+    std::vector<std::string> dirs = report.dirs;
+    ASSERT_FALSE(dirs.empty());
+    EXPECT_EQ(dirs.front(), "");
+    EXPECT_LT(std::find(dirs.begin(), dirs.end(), "net"), std::find(dirs.begin(), dirs.end(), "net/deep"));
+    std::sort(dirs.begin(), dirs.end());
+    EXPECT_EQ(dirs, (std::vector<std::string>{"", "empty", "net", "net/deep"}));
+}
+
+TEST_F(JobDirTest, ListJobDirsOfASubdirectoryIsThatPartOfTheLoadersList) {
+    write("net/deep/a.conf", "task\n");
+    write("net/.hidden/b.conf", "task\n");
+    write("other/c.conf", "task\n");
+    fs::create_directory_symlink(fs::path(m_dir) / "other", fs::path(m_dir) / "net/link");
+    EXPECT_EQ(config::list_job_dirs(sys::real_sys(), m_dir + "/", "net"),
+              (std::vector<std::string>{"net", "net/deep"}));
+    EXPECT_EQ(config::list_job_dirs(sys::real_sys(), m_dir), load().dirs);
+    EXPECT_TRUE(config::list_job_dirs(sys::real_sys(), m_dir, "net/link").empty()); // a link: not entered
+    EXPECT_TRUE(config::list_job_dirs(sys::real_sys(), m_dir, "gone").empty());
+}
+
+TEST(JobDirListing, TheListStopsAtTheDepthLimitAsTheWalkDoes) {
+    fakes::FakeSys fake;
+    fake.add_dir("/jobs");
+    std::vector<std::string> levels; // "d", "d/d", … below /jobs
+    for (int depth = 1; depth <= config::max_job_dir_depth + 3; ++depth) {
+        levels.push_back(levels.empty() ? "d" : levels.back() + "/d");
+        fake.add_dir("/jobs/" + levels.back());
+    }
+    auto report = config::load_job_dir(fake, "/jobs");
+    ASSERT_TRUE(report.has_value()) << report.error().message();
+    std::vector<std::string> want{""};
+    want.insert(want.end(), levels.begin(), levels.begin() + config::max_job_dir_depth);
+    EXPECT_EQ(report->dirs, want);
+    EXPECT_EQ(config::list_job_dirs(fake, "/jobs", levels[config::max_job_dir_depth - 1]),
+              std::vector<std::string>{levels[config::max_job_dir_depth - 1]});
+    // Deeper than the loader ever goes: not listed, even when asked for by name.
+    EXPECT_TRUE(config::list_job_dirs(fake, "/jobs", levels[config::max_job_dir_depth]).empty());
+}
+
+TEST(JobDirListing, DirectoriesOfUnknownTypeAreStatedAndListed) {
+    fakes::FakeSys fake;
+    fake.add_dir("/jobs");
+    fake.add_dir("/jobs/net");
+    fake.add_dir("/jobs/net/deep");
+    fake.add_dir("/jobs/.git");
+    fake.add_file("/jobs/web.conf", "task\n");
+    fake.set_dirent_types_unknown(true);
+    auto report = config::load_job_dir(fake, "/jobs");
+    ASSERT_TRUE(report.has_value()) << report.error().message();
+    EXPECT_EQ(report->dirs, (std::vector<std::string>{"", "net", "net/deep"}));
 }
 
 // ---- overrides ------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 // Tests JobDirWatch over the fake kernel: a burst of changes is one reload after the settle
 // time, a directory that keeps changing is still reloaded by the maximum wait, names the loader
-// skips change nothing, new subdirectories are watched at once, an overflow or a vanished jobs
-// dir means "reload", and inotify's failures are reported, never fatal.
+// skips change nothing, new subdirectories are watched at once, a directory first watched after a
+// reload's walk is reloaded once more, an overflow or a vanished jobs dir means "reload", and
+// inotify's failures are reported, never fatal.
 #include "daemon/job_dir_watch.h"
 #include "fakes/fake_sys.h"
 
@@ -121,6 +122,20 @@ TEST_F(JobDirWatchTest, ANewSubdirectoryIsWatchedBeforeTheReloadWalksIt) {
     EXPECT_EQ(reloads, 2);
 }
 
+TEST_F(JobDirWatchTest, ADirectoryFirstWatchedAfterAReloadsWalkIsReloadedOnceMore) {
+    create_watch();
+    sys.add_dir("/jobs/late"); // its event was lost (say, in an overflow); the reload walked it
+    watch->rewatch({"", "late", "net", "net/deep"});
+    EXPECT_EQ(watch->watched_dirs(), 4u);
+    EXPECT_TRUE(watch->reload_pending()); // what came into it between the walk and the watch
+    pass(200ms);
+    EXPECT_EQ(reloads, 1);
+    watch->rewatch({"", "late", "net", "net/deep"}); // nothing new: nothing to catch up on
+    EXPECT_FALSE(watch->reload_pending());
+    pass(5s);
+    EXPECT_EQ(reloads, 1);
+}
+
 TEST_F(JobDirWatchTest, AnOverflowMeansReload) {
     create_watch();
     sys.push_inotify_event("/jobs", IN_Q_OVERFLOW, "");
@@ -138,7 +153,7 @@ TEST_F(JobDirWatchTest, AVanishedJobsDirIsSaidAndWatchedAgainOnceBackAndRewatche
     EXPECT_EQ(reloads, 1);
     ASSERT_EQ(warnings.size(), 1u);
     EXPECT_NE(warnings[0].find("/jobs is gone"), std::string::npos) << warnings[0];
-    watch->rewatch(); // what reload-configuration does
+    watch->rewatch({"", "net", "net/deep"}); // what reload-configuration does, with its walk's list
     sys.push_inotify_event("/jobs", IN_CLOSE_WRITE, "web.conf");
     turn();
     pass(200ms);
@@ -163,6 +178,14 @@ TEST_F(JobDirWatchTest, RunningOutOfWatchesIsSaidOnceAndTheRestIsStillWatched) {
     turn();
     pass(200ms);
     EXPECT_EQ(reloads, 1);
+}
+
+TEST_F(JobDirWatchTest, AJobsDirThatCannotBeWatchedTakesItsSubdirectoriesWithIt) {
+    sys.fail_next("inotify_add_watch", ENOMEM);
+    create_watch();
+    EXPECT_EQ(watch->watched_dirs(), 0u);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("cannot watch /jobs for changes"), std::string::npos) << warnings[0];
 }
 
 TEST_F(JobDirWatchTest, ATimerThatCannotBeArmedReloadsAtOnceRatherThanNever) {
