@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/epoll.h>
 
 namespace daemon_main {
@@ -38,7 +39,39 @@ base::Result<sys::FdPair> LogPipes::make_pipe() {
                                        "cannot create its log pipe: " + pipe.error().message() +
                                            fd_shortage_note(pipe.error().code()));
     }
+    // The child's end is the pipe opened again for reading and writing: the pipe then never
+    // loses its last reader while the job runs. If startd dies (SIGKILL, a crash) the job's
+    // writes wait in the pipe (and block once it is full) instead of killing it with SIGPIPE,
+    // and the next startd takes the pipe back (adopt()). Without /proc the write end serves.
+    std::string self = "/proc/self/fd/" + std::to_string(pipe->second.get());
+    if (auto both = m_sys.open(self.c_str(), O_RDWR); both) {
+        pipe->second = std::move(both).value();
+    }
     return pipe;
+}
+
+bool LogPipes::adopt(pid_t pid, const core::Job& job) {
+    // What startd gave the job: one pipe as both stdout and stderr. A process that put other
+    // things there is left alone.
+    std::string proc = "/proc/" + std::to_string(pid) + "/fd/";
+    auto out = m_sys.open((proc + "1").c_str(), O_RDONLY | O_NONBLOCK);
+    auto err = m_sys.open((proc + "2").c_str(), O_RDONLY | O_NONBLOCK);
+    if (!out || !err) {
+        return false;
+    }
+    auto out_st = m_sys.fstat(out->get());
+    auto err_st = m_sys.fstat(err->get());
+    if (!out_st || !err_st || !S_ISFIFO(out_st->st_mode) || out_st->st_ino != err_st->st_ino ||
+        out_st->st_dev != err_st->st_dev) {
+        return false;
+    }
+    for (const auto& [fd, pipe] : m_pipes) {
+        if (auto st = m_sys.fstat(fd); st && st->st_ino == out_st->st_ino && st->st_dev == out_st->st_dev) {
+            return true; // read already (another process of the job shares it)
+        }
+    }
+    attach(std::move(out).value(), job);
+    return true;
 }
 
 std::string LogPipes::path_of(const core::Job& job) const {

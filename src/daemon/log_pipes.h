@@ -59,6 +59,10 @@ class LogPipes {
     // Reads `read_end` from now on into the log of `job`, until every writer is gone. The
     // caller has closed its copy of the write end.
     void attach(base::UniqueFd read_end, const core::Job& job);
+    // Takes back the log pipe of `pid`, a process of `job` adopted after a restart (its fds 1 and
+    // 2 are one pipe, as startd gave them): read from now on as if attached at its spawn. True
+    // when that pipe is read now (or already was).
+    bool adopt(pid_t pid, const core::Job& job);
     // The instance's log file and what could not be written to it.
     control::LogStatus status(const core::Job& job) const;
 

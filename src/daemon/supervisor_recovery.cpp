@@ -45,9 +45,18 @@ bool Supervisor::recover_jobs() {
         for (pid_t pid : recovered.watch) {
             m_adopted.watch(pid);
         }
+        std::size_t logs = 0;
         for (const std::string& name : m_engine.class_names()) {
             for (const core::Job* job : m_engine.instances(name)) {
                 m_containment.adopted(*job);
+                if (job->job_class().console != core::ConsoleType::Log) {
+                    continue;
+                }
+                for (pid_t pid : job->pids) {
+                    if (pid > 0 && m_adopted.watching(pid) && m_log_pipes.adopt(pid, *job)) {
+                        ++logs;
+                    }
+                }
             }
         }
         for (const std::string& refused : recovered.refused) {
@@ -55,7 +64,8 @@ bool Supervisor::recover_jobs() {
         }
         log(core::LogLevel::Info, "adopted " + std::to_string(recovered.adopted) + " jobs (" +
                                       std::to_string(recovered.processes) + " processes still running, " +
-                                      std::to_string(recovered.ended) + " ended meanwhile), " +
+                                      std::to_string(recovered.ended) + " ended meanwhile; " +
+                                      std::to_string(logs) + " log pipes taken back), " +
                                       std::to_string(recovered.refused.size()) + " not adopted");
     }
     JournalHeader header;

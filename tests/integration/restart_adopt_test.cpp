@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "support/daemon_harness.h"
 
@@ -142,6 +143,47 @@ TEST(Integration, ASigkilledStartdsJobsAreAdoptedByTheNextOneAndNoneIsStartedTwi
     ASSERT_TRUE(h.start_daemon()) << h.daemon_output();
     EXPECT_TRUE(DaemonHarness::wait_for([&] { return lines_in(dir + "/boot.count") == 2; }))
         << "after a clean stop, startup comes again";
+}
+
+TEST(Integration, AConsoleLogJobKeepsRunningAndLoggingAcrossASigkilledStartd) {
+    DaemonHarness h;
+    Pids pids;
+    // A line every 20 ms, numbered: none may be missing from the log, before, during or after
+    // the time no startd runs.
+    h.write_job("chatty", "exec sh -c 'i=0; while [ $i -lt 100000 ]; do i=$((i+1)); echo line $i; sleep 0.02; done'\n");
+    ASSERT_TRUE(h.start_daemon()) << h.daemon_output();
+    auto started = h.ctl({"start", "chatty"});
+    ASSERT_EQ(started.status, 0) << started.err;
+    pid_t pid = DaemonHarness::pid_in(started.out);
+    pids.add(pid);
+    std::string log = h.log_dir() + "/chatty.log";
+    ASSERT_TRUE(DaemonHarness::wait_for([&] { return read_file(log).find("line 10\n") != std::string::npos; }));
+
+    h.kill_daemon();
+    std::this_thread::sleep_for(500ms); // ~25 lines written while nobody reads the pipe
+    ASSERT_TRUE(DaemonHarness::process_exists(pid));
+    ASSERT_EQ(read_file("/proc/" + std::to_string(pid) + "/stat").find(") Z"), std::string::npos)
+        << "the job did not die of SIGPIPE";
+    ASSERT_TRUE(h.start_daemon()) << h.daemon_output();
+    EXPECT_EQ(h.ctl({"status", "chatty"}).out, started.out);
+    // Lines written after the restart reach the log, and so do those of the gap.
+    ASSERT_TRUE(DaemonHarness::wait_for([&] { return read_file(log).find("line 60\n") != std::string::npos; }, 10s))
+        << h.daemon_output();
+    EXPECT_NE(h.daemon_output().find("1 log pipes taken back"), std::string::npos) << h.daemon_output();
+    EXPECT_EQ(h.stop_daemon(), 0);
+    std::string text = read_file(log);
+    int last = 0;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        auto at = line.find("line ");
+        if (at == std::string::npos) {
+            continue;
+        }
+        int n = std::atoi(line.c_str() + at + 5);
+        EXPECT_EQ(n, last + 1) << "no line lost or repeated";
+        last = n;
+    }
+    EXPECT_GE(last, 60);
 }
 
 } // namespace
