@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (fuzz preset) and runs each for a bounded time.
 #
-#   fuzz/run_fuzzers.sh [SECONDS_PER_FUZZER]      (default 60)
+#   fuzz/run_fuzzers.sh [SECONDS_PER_FUZZER]      (default 45)
 #
 # Exits non-zero if the build fails or any fuzzer finds a crash, leak, timeout or OOM; the
 # reproducer is kept in $STARTD_FUZZ_ARTIFACTS (default build/fuzz-artifacts/). Works from a clean
-# clone and as root. Total time is bounded: three fuzzers, SECONDS each, plus the build.
+# clone and as root. Total time is bounded: four fuzzers, SECONDS each, plus the build.
 #
 # Environment (all optional):
 #   STARTD_FUZZ_BUILD_DIR  build with `cmake --preset fuzz -B DIR` instead of the preset's build/fuzz
@@ -14,7 +14,7 @@
 #   STARTD_FUZZ_SEEDS      directory of job files to seed from (default ../shared/conformance/upstart-jobs)
 set -euo pipefail
 
-seconds="${1:-60}"
+seconds="${1:-45}"
 if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [[ "$seconds" -lt 1 ]]; then
     echo "usage: $0 [SECONDS_PER_FUZZER]" >&2
     exit 2
@@ -136,6 +136,17 @@ printf '\x00\x01\x00\x02\x06\x00\x00\x06\x01\x00\x02\x00\x01\x05\x00\x02\x00\x02
 # a half-sent frame, a too-large one, garbage, a hang-up, accept failing with EMFILE
 printf '\x00\x01\x01\x00\x06\x00\x00\x00\x40xx\x00\x02\x01\x01\x04\x00\xff\xff\xff\xff\x01\x00\x03\x00not\x03\x05\x00\x07\x00\x02\x00\x03\x03\x03\x08\x00\x03' >"$control_seeds/hostile"
 
+# journal_fuzz inputs are state journals (docs/state-format.md): a real one, and a few cut or bent.
+journal_seeds="$work/seeds/journal"
+mkdir -p "$journal_seeds"
+hdr='{"boot":"b1","kind":"header","pid":42,"startup":true,"version":1}'
+env='{"id":7,"kind":"env","vars":["PATH=/bin","N=1"]}'
+job='{"env":7,"failure":"","goal":"start","group":100,"instance":"1","job":"web","kind":"job","pids":{"main":100,"post-start":101},"respawn":[2,123456789],"state":"post-start","status":"ready","written":99}'
+printf '%s\n%s\n%s\n' "$hdr" "$env" "$job" >"$journal_seeds/one-job"
+printf '%s\n%s\n%s\n{"instance":"1","job":"web","kind":"gone"}\n%s\n' "$hdr" "$env" "$job" "$job" >"$journal_seeds/gone-and-back"
+printf '%s\n%s\n%s' "$hdr" "$env" "${job:0:60}" >"$journal_seeds/cut-short"
+printf '%s\n{"kind":"job","job":"x"}\n' "$hdr" >"$journal_seeds/missing-fields"
+
 # ---- run ------------------------------------------------------------------------------------------
 artifacts="${STARTD_FUZZ_ARTIFACTS:-$repo/build/fuzz-artifacts}"
 mkdir -p "$artifacts"
@@ -179,5 +190,6 @@ run_one() {
 run_one job_parser_fuzz "$job_seeds" 65536 "$repo/fuzz/dict/job_file.dict"
 run_one event_expr_fuzz "$expr_seeds" 8192 "$repo/fuzz/dict/job_file.dict"
 run_one control_fuzz "$control_seeds" 65536 "$repo/fuzz/dict/control.dict"
+run_one journal_fuzz "$journal_seeds" 16384 "$repo/fuzz/dict/journal.dict"
 
 exit "$status"
