@@ -221,6 +221,20 @@ TEST_F(SupervisorRecoveryTest, AJournalFromAnotherBootIsIgnored) {
     EXPECT_EQ(journal().header.boot_id, this_boot) << "replaced by this startd's";
 }
 
+TEST_F(SupervisorRecoveryTest, WithoutABootIdNothingIsAdopted) {
+    // Neither startd could read a boot id: the journal may be from before a reboot (a runtime
+    // dir on a disk), where its pids are other processes and the boot clock started again.
+    ASSERT_TRUE(sys.unlink("/proc/sys/kernel/random/boot_id"));
+    write_job("web", "start on startup\nexec /bin/web\n");
+    pid_t stranger = predecessors_process();
+    predecessors_journal({running("web", stranger)}, "");
+    ASSERT_TRUE(boot());
+    EXPECT_EQ(supervisor->engine().job_of(stranger), nullptr);
+    ASSERT_EQ(sys.spawned().size(), 1u) << "started fresh by startup";
+    EXPECT_EQ(main_pid("web"), sys.spawned()[0]);
+    EXPECT_NE(startd_log().find("no boot id"), std::string::npos) << startd_log();
+}
+
 TEST_F(SupervisorRecoveryTest, ACorruptJournalIsLoggedAndNothingIsAdopted) {
     write_job("web", "start on startup\nexec /bin/web\n");
     pid_t old = predecessors_process();
