@@ -239,6 +239,25 @@ TEST_F(EngineAdoptTest, SpawnedWithoutPostStartIsRunningAtOnce) {
     EXPECT_EQ(events_starting_with("started JOB=web").size(), 1u);
 }
 
+TEST_F(EngineAdoptTest, SpawnedWithExpectStopIsContinued) {
+    // It stopped itself (SIGSTOP) for the predecessor to continue it, which it did not live
+    // to do; no one else will.
+    define("web", "expect stop\nexec web\n");
+    ASSERT_NE(adopt(record("web", JobState::Spawned)), nullptr);
+    ASSERT_EQ(runtime.signals.size(), 1u);
+    EXPECT_EQ(runtime.signals[0].pid, recorded_main);
+    EXPECT_EQ(runtime.signals[0].sig, SIGCONT);
+    EXPECT_FALSE(runtime.signals[0].group);
+    EXPECT_EQ(state("web"), JobState::Running);
+}
+
+TEST_F(EngineAdoptTest, SpawnedWithAnotherExpectIsNotSignalled) {
+    define("web", "expect notify\nexec web\n");
+    ASSERT_NE(adopt(record("web", JobState::Spawned)), nullptr);
+    EXPECT_TRUE(runtime.signals.empty());
+    EXPECT_EQ(state("web"), JobState::Running);
+}
+
 TEST_F(EngineAdoptTest, ARunningJobWithoutAMainProcessStays) {
     define("setup", "pre-start exec setup\npost-stop exec teardown\n");
     const core::Job* setup = adopt(record("setup", JobState::Running, 0));
