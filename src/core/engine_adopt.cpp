@@ -3,6 +3,8 @@
 // Not here: the journal it is read from, or which processes still run (daemon/recovery).
 #include "core/engine.h"
 
+#include <csignal>
+
 namespace core {
 
 namespace {
@@ -85,6 +87,15 @@ CommandResult<const Job*> Engine::adopt(const AdoptedJob& adopted) {
         // socket) went with the predecessor. It runs, so it is taken as ready, and the job
         // moves on as at its readiness: post-start, then running, which emits `started` (the
         // predecessor had not got that far, so what waits for that event has not started).
+        if (still->job_class().expect == ExpectType::Stop) {
+            // It stopped itself (SIGSTOP) for the predecessor to continue it. SIGCONT to a
+            // process that has not stopped yet does nothing, so one that stops after this
+            // stays stopped: the price of no longer being its parent.
+            if (auto cont = m_runtime.signal_process(still->pid(ProcessType::Main), SIGCONT); !cont) {
+                m_runtime.log(LogLevel::Warning, still->display_name() + ": cannot continue its main process: " +
+                                                     cont.error().message());
+            }
+        }
         if (auto next = advance(*still)) {
             change_state(*still, *next);
         }
