@@ -3,6 +3,8 @@
 // Not here: the journal it is read from, or which processes still run (daemon/recovery).
 #include "core/engine.h"
 
+#include <csignal>
+
 namespace core {
 
 namespace {
@@ -65,9 +67,7 @@ CommandResult<const Job*> Engine::adopt(const AdoptedJob& adopted) {
             m_pids[job.pids[i]] = {&job, static_cast<ProcessType>(i)};
         }
     }
-    // A main process still to say it was ready: whatever watched it (a ptrace, a notify
-    // socket) went with the predecessor. It runs, so it is taken as ready.
-    job.state = adopted.state == JobState::Spawned ? JobState::Running : adopted.state;
+    job.state = adopted.state;
     m_runtime.job_changed(job);
     m_runtime.log(LogLevel::Info, "adopted " + job.display_name() + " in " + std::string(to_string(job.state)));
     // What ended while no startd watched ends now; the job may come to rest and go.
@@ -82,6 +82,26 @@ CommandResult<const Job*> Engine::adopt(const AdoptedJob& adopted) {
     }
     std::optional<ProcessType> awaited = awaited_process(still->state);
     bool runs = awaited && still->pid(*awaited) > 0;
+    if (runs && still->state == JobState::Spawned) {
+        // A main process still to say it was ready: whatever watched it (a ptrace, a notify
+        // socket) went with the predecessor. It runs, so it is taken as ready, and the job
+        // moves on as at its readiness: post-start, then running, which emits `started` (the
+        // predecessor had not got that far, so what waits for that event has not started).
+        if (still->job_class().expect == ExpectType::Stop) {
+            // It stopped itself (SIGSTOP) for the predecessor to continue it. SIGCONT to a
+            // process that has not stopped yet does nothing, so one that stops after this
+            // stays stopped: the price of no longer being its parent.
+            if (auto cont = m_runtime.signal_process(still->pid(ProcessType::Main), SIGCONT); !cont) {
+                m_runtime.log(LogLevel::Warning, still->display_name() + ": cannot continue its main process: " +
+                                                     cont.error().message());
+            }
+        }
+        if (auto next = advance(*still)) {
+            change_state(*still, *next);
+        }
+        poll();
+        return e->instances.find(adopted.instance);
+    }
     bool at_rest_without_main =
         still->state == JobState::Running && still->job_class().process(ProcessType::Main) == nullptr;
     if (!runs && !at_rest_without_main) {

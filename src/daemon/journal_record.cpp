@@ -1,8 +1,10 @@
 // Owns the JSON form of the state journal's lines and their strict reading.
 #include "daemon/journal_record.h"
 
+#include <algorithm>
 #include <limits>
 #include <type_traits>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "control/protocol.h"
@@ -58,7 +60,7 @@ class Fields {
             fail(std::string("no \"") + key + "\"");
             return nullptr;
         }
-        ++m_taken;
+        m_taken.emplace_back(key);
         return &*it;
     }
     std::string string(const char* key) {
@@ -103,8 +105,13 @@ class Fields {
         }
     }
     base::Result<void> finish() {
-        if (m_error.empty() && m_taken != m_object.size()) {
-            m_error = "unknown fields";
+        if (m_error.empty() && m_taken.size() != m_object.size()) {
+            for (const auto& [key, value] : m_object.items()) {
+                if (std::find(m_taken.begin(), m_taken.end(), key) == m_taken.end()) {
+                    m_error = "unknown field \"" + key + "\"";
+                    break;
+                }
+            }
         }
         if (!m_error.empty()) {
             return base::Error(m_error);
@@ -114,7 +121,7 @@ class Fields {
 
   private:
     const json& m_object;
-    std::size_t m_taken = 0;
+    std::vector<std::string_view> m_taken; // the keys read
     std::string m_error;
 };
 
@@ -218,8 +225,8 @@ base::Result<JournalLine> decode_gone(Fields& f) {
     if (auto done = f.finish(); !done) {
         return done.error();
     }
-    if (g.job.empty()) {
-        return base::Error("a gone record needs a job name");
+    if (g.job.empty() || !plain_text(g.job) || !plain_text(g.instance)) {
+        return base::Error("a gone record needs a job name (text without NUL or newline)");
     }
     return JournalLine(std::move(g));
 }

@@ -33,6 +33,11 @@ bool Supervisor::recover_jobs() {
     if (!previous) {
         log(core::LogLevel::Error, "cannot read the state journal " + m_journal.path() + ": " +
                                        previous.error().message() + "; nothing is adopted from it");
+    } else if (*previous && boot.empty()) {
+        // Its pids may be of an earlier boot (a runtime dir on a disk), whose boot clock
+        // started again too: nothing tells its processes from others.
+        log(core::LogLevel::Warning, "no boot id (/proc/sys/kernel/random/boot_id): the state journal " +
+                                         m_journal.path() + " is not believed");
     } else if (*previous && (*previous)->header.boot_id != boot) {
         log(core::LogLevel::Info, "the state journal " + m_journal.path() + " is from an earlier boot: ignored");
     } else if (*previous) {

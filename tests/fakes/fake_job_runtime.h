@@ -40,6 +40,7 @@ public:
     void cancel_kill_timer(core::Job& job) override;
     void await_ready(const core::Job& job, pid_t pid) override { readiness_watches.emplace_back(job.display_name(), pid); }
     void abort_ready(const core::Job& job) override { aborted_watches.push_back(job.display_name()); }
+    void job_changed(const core::Job& job) override { changed_jobs.push_back(job.display_name()); }
     core::Clock::time_point now() override { return m_now; }
     void log(core::LogLevel level, std::string_view message) override;
     bool log_enabled(core::LogLevel level) const override { return level != core::LogLevel::Debug || debug; }
@@ -63,6 +64,7 @@ public:
     std::vector<std::size_t> spawn_batches;  // the size of each spawn_batch call, in order
     std::vector<std::pair<std::string, pid_t>> readiness_watches; // await_ready calls (job, pid)
     std::vector<std::string> aborted_watches;                     // abort_ready calls (job)
+    std::vector<std::string> changed_jobs;                        // job_changed calls (job)
     int armed_timers() const { return static_cast<int>(m_timers.size()); }
 
     // Spawned processes, by type, of the most recent spawn (0 if none).

@@ -277,9 +277,23 @@ sys::Result<void> FakeSys::rename(const char* from, const char* to) {
     if (node->second.type == Node::Type::Dir) {
         return fail("rename", EISDIR, from); // the fake renames files only
     }
+    std::string source = node->first;
     detail::Node moved = std::move(node->second);
     m_fs.erase(node);
     m_fs[target] = std::move(moved);
+    // Open files follow their inode: those open on `from` now write to `to`; those open on
+    // the file `to` replaced hold an unlinked inode, whose bytes go nowhere (as after unlink).
+    sweep();
+    for (auto& [fd, entry] : m_fds) {
+        if (entry.kind != FdKind::File) {
+            continue;
+        }
+        if (entry.path == target) {
+            entry.path = target + " (deleted)";
+        } else if (entry.path == source) {
+            entry.path = target;
+        }
+    }
     return {};
 }
 

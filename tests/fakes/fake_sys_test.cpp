@@ -79,6 +79,25 @@ TEST(FakeSys, WritesToFilesLandInTheFileSystem) {
     EXPECT_FALSE(fake.exists("/var/log/startd/web.log"));
 }
 
+TEST(FakeSys, RenameReplacesTheTargetAndOpenFilesFollowTheirInode) {
+    FakeSys fake;
+    fake.add_dir("/run/startd", 0700);
+    auto old_file = fake.open("/run/startd/state", O_WRONLY | O_CREAT, 0600);
+    auto new_file = fake.open("/run/startd/state.new", O_WRONLY | O_CREAT, 0600);
+    ASSERT_TRUE(old_file && new_file);
+    ASSERT_TRUE(fake.write(old_file->get(), "old\n", 4));
+    ASSERT_TRUE(fake.write(new_file->get(), "new\n", 4));
+    ASSERT_TRUE(fake.rename("/run/startd/state.new", "/run/startd/state"));
+    EXPECT_FALSE(fake.exists("/run/startd/state.new"));
+    EXPECT_EQ(fake.file_content("/run/startd/state"), "new\n");
+    ASSERT_TRUE(fake.write(new_file->get(), "more\n", 5));
+    EXPECT_EQ(fake.file_content("/run/startd/state"), "new\nmore\n") << "the renamed file's fd writes to it";
+    ASSERT_TRUE(fake.write(old_file->get(), "lost\n", 5));
+    EXPECT_EQ(fake.file_content("/run/startd/state"), "new\nmore\n") << "the replaced file is unlinked";
+    EXPECT_EQ(fake.rename("/run/startd/none", "/run/startd/x").error().code(), ENOENT);
+    EXPECT_EQ(fake.rename("/run/startd/state", "/nowhere/x").error().code(), ENOENT);
+}
+
 TEST(FakeSys, RmdirRemovesEmptyDirectoriesAndCgroupsWithNothingInThem) {
     FakeSys fake;
     fake.add_file("/var/lib/x/file", "");
