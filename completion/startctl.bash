@@ -6,7 +6,7 @@
 
 # The command lists are startctl's command table (src/cli/commands.cpp); a unit test compares them.
 _startctl_commands="start stop restart reload status list show-config check-config reload-configuration
-version emit usage list-env get-env set-env unset-env reset-env"
+reexec version emit usage list-env get-env set-env unset-env reset-env"
 _startctl_job_commands="start stop restart reload status show-config usage" # JOB comes first
 _startctl_variable_commands="get-env unset-env"                             # VAR comes first
 _startctl_programs="start stop restart reload status"                       # names startctl runs as

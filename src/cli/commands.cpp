@@ -197,6 +197,22 @@ int reload_configuration_command(Context& ctx) {
     return errors.empty() ? exit_ok : exit_failure;
 }
 
+// Asks startd to check the program at its path and exec it, keeping its jobs (a package upgrade).
+int reexec_command(Context& ctx) {
+    int status = exit_ok;
+    auto result = call(ctx, "reexec", json::object(), status);
+    if (!result) {
+        return status;
+    }
+    if (ctx.o.json) {
+        print_json(*result);
+    } else {
+        std::printf("re-exec of %s under way: startd checks it on its state, then runs it (its log says how it went)\n",
+                    result->value("program", std::string("startd")).c_str());
+    }
+    return exit_ok;
+}
+
 int version_command(Context& ctx) {
     int status = exit_ok;
     auto result = fetch(ctx, "version", json::object(), status);
@@ -209,7 +225,7 @@ int version_command(Context& ctx) {
     return exit_ok;
 }
 
-constexpr std::array<Command, 17> command_table = {{
+constexpr std::array<Command, 18> command_table = {{
     {"start", goal_command, Operand::Job, true, "start JOB [KEY=VALUE]...",
      "start a job; waits until it is running (or, for a task, done)"},
     {"stop", goal_command, Operand::Job, true, "stop JOB [KEY=VALUE]...",
@@ -225,6 +241,8 @@ constexpr std::array<Command, 17> command_table = {{
      "report job-file errors and events nothing emits"},
     {"reload-configuration", reload_configuration_command, Operand::None, false, "reload-configuration",
      "re-read the jobs directory"},
+    {"reexec", reexec_command, Operand::None, false, "reexec",
+     "run startd's program again (after an upgrade), keeping every job"},
     {"version", version_command, Operand::None, false, "version", "show startd's version"},
     {"emit", emit_command, Operand::None, false, "emit EVENT [KEY=VALUE]...",
      "emit an event; waits until every job it affected is at rest"},

@@ -201,6 +201,19 @@ void cmd_reload_configuration(Call& call) {
     call.ok(std::move(result).value());
 }
 
+void cmd_reexec(Call& call) {
+    if (!call.host.reexec) {
+        call.error(errc::internal, "re-exec is not available here");
+        return;
+    }
+    auto result = call.host.reexec();
+    if (!result) {
+        call.error(errc::internal, result.error().message());
+        return;
+    }
+    call.ok(std::move(result).value());
+}
+
 void cmd_version(Call& call) {
     json reply = {{"version", call.host.version}, {"protocol", protocol_version}};
     if (!call.host.cgroups.empty()) {
@@ -215,7 +228,7 @@ struct CommandRow {
     Access access;
 };
 
-constexpr std::array<CommandRow, 17> command_table = {{
+constexpr std::array<CommandRow, 18> command_table = {{
     {"start", lifecycle<&core::Engine::start>, Access::Change},
     {"stop", lifecycle<&core::Engine::stop>, Access::Change},
     {"restart", lifecycle<&core::Engine::restart>, Access::Change},
@@ -225,6 +238,7 @@ constexpr std::array<CommandRow, 17> command_table = {{
     {"show-config", cmd_show_config, Access::Read},
     {"check-config", cmd_check_config, Access::Read},
     {"reload-configuration", cmd_reload_configuration, Access::Change},
+    {"reexec", cmd_reexec, Access::Change},
     {"version", cmd_version, Access::Read},
     {"emit", cmd_emit, Access::Change},
     {"usage", cmd_usage, Access::Read},

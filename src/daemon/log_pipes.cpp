@@ -50,6 +50,15 @@ base::Result<sys::FdPair> LogPipes::make_pipe() {
     return pipe;
 }
 
+void LogPipes::flush_partial_lines() {
+    std::int64_t now = wall_seconds();
+    for (auto& [fd, pipe] : m_pipes) {
+        if (!pipe.pending.empty() && pipe.log != nullptr) {
+            pipe.log->file.flush(pipe.pending, now);
+        }
+    }
+}
+
 bool LogPipes::adopt(pid_t pid, const core::Job& job) {
     // What startd gave the job: one pipe as both stdout and stderr. A process that put other
     // things there is left alone.

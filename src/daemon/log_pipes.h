@@ -63,6 +63,9 @@ class LogPipes {
     // 2 are one pipe, as startd gave them): read from now on as if attached at its spawn. True
     // when that pipe is read now (or already was).
     bool adopt(pid_t pid, const core::Job& job);
+    // Writes every pipe's unfinished line to its log now (before a re-exec, which leaves the
+    // pipes to the next program: what is still in them is read there).
+    void flush_partial_lines();
     // The instance's log file and what could not be written to it.
     control::LogStatus status(const core::Job& job) const;
 

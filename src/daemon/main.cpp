@@ -11,6 +11,7 @@
 #include "build_config.h"
 #include "control/endpoint.h"
 #include "daemon/check_command.h"
+#include "daemon/recovery.h"
 #include "daemon/supervisor.h"
 #include "loop/event_loop.h"
 #include "sys/sys.h"
@@ -42,6 +43,8 @@ void print_usage(std::FILE* to) {
                "  --ready-timeout SECONDS  how long an expect fork/daemon/stop/notify main process may\n"
                "                   take to become ready before its start fails (default 90)\n"
                "  --no-cgroups     never give jobs cgroups; contain them by their process trees\n"
+               "  --check-state FILE  read a state journal as a re-exec would: what `startctl reexec`\n"
+               "                   runs the new program with before it execs it; exit 1 if it cannot\n"
                "  --check PATH...  parse job files (a jobs directory or single .conf files) without\n"
                "                   starting anything; one line per job; exit 1 if any has an error\n"
                "  --json           with --check: print the parsed jobs and errors as JSON\n"
@@ -62,12 +65,13 @@ enum Opt {
     Socket,
     LogDir,
     ReadyTimeout,
+    CheckState,
     Help,
     Version
 };
 
 // getopt_long's conventions (base/option_parser.h): --opt=VALUE, abbreviations, -cDIR.
-constexpr std::array<base::OptionSpec, 13> option_table = {{
+constexpr std::array<base::OptionSpec, 14> option_table = {{
     {Check, '\0', "check", false},
     {Json, '\0', "json", false},
     {Debug, '\0', "debug", false},
@@ -79,6 +83,7 @@ constexpr std::array<base::OptionSpec, 13> option_table = {{
     {Socket, '\0', "socket", true},
     {LogDir, '\0', "log-dir", true},
     {ReadyTimeout, '\0', "ready-timeout", true},
+    {CheckState, '\0', "check-state", true},
     {Help, 'h', "help", false},
     {Version, '\0', "version", false},
 }};
@@ -101,6 +106,7 @@ int main(int argc, char** argv) {
     std::optional<std::string> socket;
     std::optional<std::string> log_dir;
     std::optional<std::string> ready_timeout;
+    std::optional<std::string> check_state;
     auto line = base::parse_command_line(option_table, argc, argv);
     if (!line) {
         std::fprintf(stderr, "startd: %s\nTry 'startd --help' for more information.\n",
@@ -142,6 +148,9 @@ int main(int argc, char** argv) {
         case ReadyTimeout:
             ready_timeout = std::move(opt.value);
             break;
+        case CheckState:
+            check_state = std::move(opt.value);
+            break;
         case Help:
             print_usage(stdout);
             return 0;
@@ -152,6 +161,9 @@ int main(int argc, char** argv) {
     }
     std::vector<std::string> paths = std::move(line->operands);
     sys::Sys& sys = sys::real_sys();
+    if (check_state) {
+        return daemon_main::run_check_state(sys, *check_state, stdout, stderr);
+    }
     if (check) {
         if (paths.empty()) {
             std::fprintf(stderr, "startd: --check needs at least one jobs directory or job file\n");
@@ -199,6 +211,11 @@ int main(int argc, char** argv) {
             std::chrono::duration_cast<sys::Duration>(std::chrono::duration<double>(secs));
     }
     settings.container = container;
+    // What a re-exec runs: this program, from the file it was started from, with these arguments.
+    if (auto program = sys.executable_path(); program) {
+        settings.program = std::move(program).value();
+        settings.argv.assign(argv, argv + argc);
+    }
     settings.debug = debug;
     settings.cgroups = cgroups;
     if (m == control::Mode::User) {

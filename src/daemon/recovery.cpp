@@ -20,6 +20,18 @@ bool still_runs(proc::ProcessTree& tree, pid_t pid, std::int64_t written_ns) {
     return static_cast<std::int64_t>(line->start_time) * ns_per_tick <= written_ns;
 }
 
+int run_check_state(sys::Sys& sys, const std::string& path, std::FILE* out, std::FILE* err) {
+    StateJournal journal(sys, path, {}, [](core::LogLevel, std::string_view) {});
+    auto read = journal.read_previous();
+    if (!read || !*read) {
+        std::fprintf(err, "startd: cannot use the state in %s: %s\n", path.c_str(),
+                     read ? "there is none" : read.error().message().c_str());
+        return 1;
+    }
+    std::fprintf(out, "startd %s reads the state in %s: %zu jobs\n", STARTD_VERSION, path.c_str(), (*read)->jobs.size());
+    return 0;
+}
+
 Recovered recover(core::Engine& engine, proc::ProcessTree& tree, const PreviousJournal& journal) {
     Recovered result;
     for (const JobRecord& record : journal.jobs) {

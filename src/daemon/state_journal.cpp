@@ -235,6 +235,16 @@ void StateJournal::flush() {
     m_bytes += text.size();
 }
 
+bool StateJournal::snapshot() {
+    if (!m_active) {
+        return false;
+    }
+    m_dirty.clear();
+    m_gone.clear();
+    m_failed = !rewrite();
+    return !m_failed;
+}
+
 base::Result<void> StateJournal::rewrite() {
     std::string tmp = m_path + ".new";
     std::int64_t now = m_sys.boot_clock().count();

@@ -62,6 +62,9 @@ class StateJournal {
     // startd stopped its jobs and exits: nothing is left to adopt.
     void remove();
 
+    // Writes the whole journal again now (a re-exec reads it at once): false when it could not.
+    bool snapshot();
+
     // Bytes written to the file since begin() or the last rewrite, and how many rewrites.
     std::size_t bytes() const { return m_bytes; }
     std::size_t rewrites() const { return m_rewrites; }

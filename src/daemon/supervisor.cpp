@@ -45,6 +45,7 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
       m_adopted(sys, loop, [this](pid_t pid) { adopted_ended(pid); }, logger()) {
     m_host.reload_configuration = [this] { return reload_configuration(); };
     m_host.check_config = [this] { return m_check_config.get(); };
+    m_host.reexec = [this] { return reexec(); };
     m_host.log_status = [this](const core::Job& job) -> std::optional<control::LogStatus> {
         if (job.job_class().console != core::ConsoleType::Log) {
             return std::nullopt;
@@ -159,7 +160,9 @@ void Supervisor::on_signal(const signalfd_siginfo& info) {
         }
         break;
     case SIGUSR2:
-        log(core::LogLevel::Warning, "re-exec (SIGUSR2) is not available in this build; ignoring");
+        if (auto started = reexec(); !started) {
+            log(core::LogLevel::Error, "re-exec (SIGUSR2): " + started.error().message());
+        }
         break;
     default:
         break; // SIGPIPE: a client went away; the write reports EPIPE
@@ -186,6 +189,10 @@ void Supervisor::reap_children() {
         auto status = m_sys.waitid(P_ALL, 0, WEXITED | WSTOPPED | __WALL | WNOHANG);
         if (!status || status->pid == 0) {
             break;
+        }
+        if (status->terminated() && status->pid == m_reexec_check) {
+            reexec_checked(*status);
+            continue;
         }
         if (status->terminated()) {
             m_containment.reaped(status->pid);

@@ -39,6 +39,10 @@ struct Settings {
     // How long a main process with an expect stanza may take to become ready.
     sys::Duration ready_timeout = std::chrono::seconds(90);
     bool cgroups = true; // give jobs cgroups where the kernel lets us (startd --no-cgroups: never)
+    // What a re-exec runs (startctl reexec, SIGUSR2): the program startd was started from and
+    // its arguments. Empty: re-exec is refused.
+    std::string program;
+    std::vector<std::string> argv;
     // Reload by itself when the jobs dir changes (inotify), after this much quiet.
     std::optional<JobDirWatch::Timing> watch_jobs_dir = JobDirWatch::Timing{};
 };
@@ -100,6 +104,11 @@ private:
     bool recover_jobs();
     void schedule_journal_flush();
     void adopted_ended(pid_t pid); // an adopted process (not our child) ended
+    // supervisor_reexec.cpp: live re-exec. Starts the check of the program (startd
+    // --check-state on the journal, rewritten first); execs it when the check exits 0.
+    base::Result<nlohmann::json> reexec();
+    void reexec_checked(const sys::ChildStatus& status); // the check ended
+    void reexec_abandon(std::string why);
     std::string boot_id();
 
     void on_signal(const signalfd_siginfo& info);
@@ -158,6 +167,8 @@ private:
     bool m_shutting_down = false;
     bool m_reap_posted = false; // reap_children left children for a posted batch
     bool m_subreaper = false; // orphans come to us (reaches_past_groups)
+    pid_t m_reexec_check = 0;  // the running check of a re-exec's program, or 0
+    std::unique_ptr<loop::Timer> m_reexec_timer; // bounds that check
 };
 
 } // namespace daemon_main

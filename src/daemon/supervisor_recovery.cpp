@@ -43,11 +43,18 @@ bool Supervisor::recover_jobs() {
     } else if (*previous) {
         const PreviousJournal& journal = **previous;
         startup_emitted = journal.header.startup_emitted;
-        log(core::LogLevel::Warning, "startd " + std::to_string(journal.header.pid) +
-                                         " ended without stopping its jobs: adopting the " +
-                                         std::to_string(journal.jobs.size()) + " it recorded");
+        bool reexec = journal.header.pid == m_sys.getpid();
+        log(reexec ? core::LogLevel::Info : core::LogLevel::Warning,
+            reexec ? "re-exec: taking back the " + std::to_string(journal.jobs.size()) + " jobs this process ran"
+                   : "startd " + std::to_string(journal.header.pid) + " ended without stopping its jobs: adopting the " +
+                         std::to_string(journal.jobs.size()) + " it recorded");
         Recovered recovered = recover(m_engine, m_tree, journal);
         for (pid_t pid : recovered.watch) {
+            // After a re-exec the jobs are still this process's children: waitid reports their
+            // ends, with their statuses. Others are watched through a pidfd.
+            if (auto line = m_tree.stat(pid); line && line->ppid == m_sys.getpid()) {
+                continue;
+            }
             m_adopted.watch(pid);
         }
         std::size_t logs = 0;
@@ -58,7 +65,7 @@ bool Supervisor::recover_jobs() {
                     continue;
                 }
                 for (pid_t pid : job->pids) {
-                    if (pid > 0 && m_adopted.watching(pid) && m_log_pipes.adopt(pid, *job)) {
+                    if (pid > 0 && m_log_pipes.adopt(pid, *job)) {
                         ++logs;
                     }
                 }

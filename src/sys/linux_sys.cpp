@@ -268,6 +268,31 @@ Result<UniqueFd> LinuxSys::pidfd_open(pid_t pid) {
     return owned("pidfd_open", static_cast<int>(::syscall(SYS_pidfd_open, pid, 0U)));
 }
 
+Result<std::string> LinuxSys::executable_path() {
+    char buf[4096];
+    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf);
+    if (n < 0) {
+        return Error::from_errno("readlink", errno, "/proc/self/exe");
+    }
+    std::string path(buf, static_cast<std::size_t>(n));
+    constexpr std::string_view deleted = " (deleted)";
+    if (path.size() > deleted.size() && path.compare(path.size() - deleted.size(), deleted.size(), deleted) == 0) {
+        path.resize(path.size() - deleted.size());
+    }
+    return path;
+}
+
+Result<void> LinuxSys::exec(const std::string& file, const std::vector<std::string>& argv) {
+    std::vector<char*> args;
+    args.reserve(argv.size() + 1);
+    for (const std::string& a : argv) {
+        args.push_back(const_cast<char*>(a.c_str()));
+    }
+    args.push_back(nullptr);
+    ::execv(file.c_str(), args.data());
+    return Error::from_errno("execv", errno, file);
+}
+
 pid_t LinuxSys::getpid() {
     return ::getpid();
 }

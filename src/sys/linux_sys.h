@@ -45,6 +45,8 @@ public:
     Result<void> kill(pid_t pid, int sig) override;
     Result<UniqueFd> pidfd_open(pid_t pid) override;
     pid_t getpid() override;
+    Result<std::string> executable_path() override;
+    Result<void> exec(const std::string& file, const std::vector<std::string>& argv) override;
     uid_t geteuid() override;
     Result<pid_t> getpgid(pid_t pid) override;
     Result<void> set_child_subreaper(bool on) override;

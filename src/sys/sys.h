@@ -205,6 +205,12 @@ public:
     virtual Result<UniqueFd> pidfd_open(pid_t pid) = 0;
     // getpid() cannot fail, so it returns the pid directly.
     virtual pid_t getpid() = 0;
+    // The program this process runs (readlink /proc/self/exe), without the " (deleted)" the
+    // kernel adds once the file has been replaced (a package upgrade).
+    virtual Result<std::string> executable_path() = 0;
+    // execv(file, argv) with this process's environment: replaces the program, keeping the pid,
+    // the children and every fd without close-on-exec. Returns only when it fails.
+    virtual Result<void> exec(const std::string& file, const std::vector<std::string>& argv) = 0;
     // geteuid() cannot fail, so it returns the uid directly.
     virtual uid_t geteuid() = 0;
     virtual Result<pid_t> getpgid(pid_t pid) = 0;

@@ -303,6 +303,11 @@ public:
     sys::Result<void> kill(pid_t pid, int sig) override;
     sys::Result<base::UniqueFd> pidfd_open(pid_t pid) override;
     pid_t getpid() override { return m_self; }
+    sys::Result<std::string> executable_path() override { return std::string("/usr/sbin/startd"); }
+    // The fake cannot replace the test's program: it records the call and fails with ENOEXEC,
+    // as a file that is not a program would.
+    sys::Result<void> exec(const std::string& file, const std::vector<std::string>& argv) override;
+    const std::vector<std::vector<std::string>>& execs() const { return m_execs; }
     uid_t geteuid() override { return m_euid; }
     sys::Result<pid_t> getpgid(pid_t pid) override;
     sys::Result<void> set_child_subreaper(bool on) override;
@@ -384,6 +389,7 @@ private:
     std::deque<sys::SpawnError> m_spawn_failures;
     std::vector<SentSignal> m_signals_sent;
     bool m_pidfd_supported = true;
+    std::vector<std::vector<std::string>> m_execs; // exec(): file, then argv
     std::chrono::nanoseconds m_boot_offset{0};
     bool m_subreaper = false;
     std::map<int, rlimit> m_rlimits;

@@ -234,6 +234,16 @@ sys::Result<sys::Spawned, sys::SpawnError> FakeSys::spawn(const sys::SpawnPlan& 
     return spawned;
 }
 
+sys::Result<void> FakeSys::exec(const std::string& file, const std::vector<std::string>& argv) {
+    if (auto e = enter("exec")) {
+        return fail("execv", *e, file);
+    }
+    std::vector<std::string> call{file};
+    call.insert(call.end(), argv.begin(), argv.end());
+    m_execs.push_back(std::move(call));
+    return fail("execv", ENOEXEC, file);
+}
+
 sys::Result<base::UniqueFd> FakeSys::pidfd_open(pid_t pid) {
     if (auto e = enter("pidfd_open")) {
         return fail("pidfd_open", *e);

@@ -101,7 +101,7 @@ void DaemonHarness::write_job(const std::string& name, const std::string& text) 
 bool DaemonHarness::start_daemon(std::vector<std::string> extra_args, std::vector<std::string> wrapper) {
     std::vector<std::string> argv = std::move(wrapper);
     for (std::string a :
-         {std::string(STARTD_BINARY), std::string("--user"), std::string("--jobs-dir"), jobs_dir(),
+         {m_program, std::string("--user"), std::string("--jobs-dir"), jobs_dir(),
           std::string("--socket"), socket(), std::string("--log-dir"), log_dir()}) {
         argv.push_back(std::move(a));
     }

@@ -45,6 +45,9 @@ class DaemonHarness {
     // Sends SIGTERM and waits for startd to exit; returns its exit status (-1 if it had to be killed).
     int stop_daemon(std::chrono::milliseconds bound = std::chrono::seconds(15));
 
+    // Runs startd from `path` (a copy of the binary a test may replace) instead of the build's.
+    void use_program(std::string path) { m_program = std::move(path); }
+
     // SIGKILLs startd (its jobs live on, no longer its children) and reaps it; its exit status.
     int kill_daemon(std::chrono::milliseconds bound = std::chrono::seconds(10));
 
@@ -87,6 +90,7 @@ class DaemonHarness {
     std::string m_dir;
     pid_t m_daemon = -1;
     std::vector<std::string> m_ctl_wrapper;
+    std::string m_program = STARTD_BINARY;
 };
 
 // A whole file's contents ("" when it cannot be read).
