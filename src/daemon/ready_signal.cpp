@@ -30,7 +30,8 @@ base::Result<base::UniqueFd> ready_fd_from_argument(sys::Sys& sys, std::string_v
     int fd = -1;
     auto [end, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), fd);
     if (arg.empty() || ec != std::errc() || end != arg.data() + arg.size() || fd <= STDERR_FILENO) {
-        return base::Error("--ready-fd: expected a descriptor number above 2, got '" + std::string(arg) + "'");
+        return base::Error("--ready-fd: expected a descriptor number above 2, got '" + std::string(arg) +
+                           "'");
     }
     if (auto st = sys.fstat(fd); !st) {
         return base::Error("--ready-fd " + std::string(arg) + ": " + st.error().message());
@@ -58,10 +59,12 @@ base::Result<void> send_notify_ready(sys::Sys& sys, std::string_view notify_sock
 base::Result<void> write_ready_line(sys::Sys& sys, base::UniqueFd fd) {
     auto wrote = sys.write(fd.get(), "\n", 1);
     if (!wrote) {
-        return base::Error("cannot write to --ready-fd " + std::to_string(fd.get()) + ": " + wrote.error().message());
+        return base::Error("cannot write to --ready-fd " + std::to_string(fd.get()) + ": " +
+                           wrote.error().message());
     }
     if (*wrote != 1) {
-        return base::Error("cannot write to --ready-fd " + std::to_string(fd.get()) + ": nothing was written");
+        return base::Error("cannot write to --ready-fd " + std::to_string(fd.get()) +
+                           ": nothing was written");
     }
     return {};
 }

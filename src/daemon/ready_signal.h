@@ -4,14 +4,14 @@
 // calls this once Supervisor::start() has returned), a job's own readiness (readiness.h).
 #pragma once
 
+#include "base/result.h"
+#include "base/unique_fd.h"
+#include "sys/sys.h"
+
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "base/result.h"
-#include "base/unique_fd.h"
-#include "sys/sys.h"
 
 namespace daemon_main {
 

@@ -49,7 +49,8 @@ TEST(SendNotifyReady, AFailedSendIsReportedWithTheSocketNamed) {
     sys.fail_next("send_datagram", ECONNREFUSED);
     auto sent = daemon_main::send_notify_ready(sys, "/run/systemd/notify");
     ASSERT_FALSE(sent.has_value());
-    EXPECT_NE(sent.error().message().find("/run/systemd/notify"), std::string::npos) << sent.error().message();
+    EXPECT_NE(sent.error().message().find("/run/systemd/notify"), std::string::npos)
+        << sent.error().message();
     EXPECT_NE(sent.error().message().find("refused"), std::string::npos) << sent.error().message();
     EXPECT_TRUE(sys.open_fds().empty());
 }

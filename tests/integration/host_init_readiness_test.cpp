@@ -4,15 +4,14 @@
 // socket answers, without handing either to its jobs.
 #include "support/daemon_harness.h"
 
+#include <cstring>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
+#include <string>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-#include <cstring>
-#include <gtest/gtest.h>
-#include <string>
 
 namespace {
 
@@ -28,7 +27,8 @@ int bind_notify_socket(const std::string& address) {
     if (address.front() == '@') {
         addr.sun_path[0] = '\0';
     }
-    auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address.size() + (address.front() == '@' ? 0 : 1));
+    auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address.size() +
+                                      (address.front() == '@' ? 0 : 1));
     if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
         ADD_FAILURE() << "cannot bind " << address << ": " << std::strerror(errno);
         return -1;
@@ -65,7 +65,9 @@ TEST(IntegrationHostInitReadiness, ReadyGoesToAPathNotifySocketOnceTheJobsAreLoa
     CtlResult list = h.ctl({"list"});
     EXPECT_EQ(list.status, 0) << list.err;
     EXPECT_NE(list.out.find("envdump"), std::string::npos) << list.out;
-    ASSERT_TRUE(DaemonHarness::wait_for([&] { return test_support::read_file(h.dir() + "/job.env").find("UPSTART_JOB=") != std::string::npos; }));
+    ASSERT_TRUE(DaemonHarness::wait_for([&] {
+        return test_support::read_file(h.dir() + "/job.env").find("UPSTART_JOB=") != std::string::npos;
+    }));
     EXPECT_EQ(test_support::read_file(h.dir() + "/job.env").find("NOTIFY_SOCKET"), std::string::npos)
         << "startd's own NOTIFY_SOCKET reached a job";
     EXPECT_EQ(h.daemon_output().find("warning"), std::string::npos) << h.daemon_output();
@@ -89,7 +91,8 @@ TEST(IntegrationHostInitReadiness, AnAbstractNotifySocketAndAReadyFdBothHearOnce
     EXPECT_EQ(read_within(pipe_fds[0], 10000), "\n");
     // End of file while the job (spawned after the descriptor was taken) still runs: startd
     // closed its copy and the job never had one.
-    ASSERT_TRUE(DaemonHarness::wait_for([&] { return !test_support::read_file(h.dir() + "/job.env").empty(); }));
+    ASSERT_TRUE(
+        DaemonHarness::wait_for([&] { return !test_support::read_file(h.dir() + "/job.env").empty(); }));
     EXPECT_EQ(read_within(pipe_fds[0], 10000), "EOF");
     ::close(pipe_fds[0]);
     EXPECT_EQ(h.ctl({"status", "envdump"}).out.find("start/running"), 8u);
@@ -98,7 +101,9 @@ TEST(IntegrationHostInitReadiness, AnAbstractNotifySocketAndAReadyFdBothHearOnce
 
 TEST(IntegrationHostInitReadiness, AReadyFdThatIsNotOpenIsAUsageError) {
     DaemonHarness h;
-    CtlResult r = h.run({STARTD_BINARY, "--user", "--jobs-dir", h.jobs_dir(), "--socket", h.dir() + "/s", "--ready-fd", "987"}, {});
+    CtlResult r = h.run({STARTD_BINARY, "--user", "--jobs-dir", h.jobs_dir(), "--socket", h.dir() + "/s",
+                         "--ready-fd", "987"},
+                        {});
     EXPECT_EQ(r.status, 2);
     EXPECT_NE(r.err.find("--ready-fd 987"), std::string::npos) << r.err;
     CtlResult std_stream = h.run({STARTD_BINARY, "--user", "--ready-fd=1"}, {});
