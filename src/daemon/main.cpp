@@ -12,6 +12,7 @@
 #include "control/endpoint.h"
 #include "daemon/check_command.h"
 #include "daemon/recovery.h"
+#include "daemon/ready_signal.h"
 #include "daemon/supervisor.h"
 #include "loop/event_loop.h"
 #include "sys/sys.h"
@@ -25,7 +26,7 @@ constexpr int exit_startup_failed = 1;
 
 void print_usage(std::FILE* to) {
     std::fputs("Usage: startd [--user] [-c DIR] [--jobs-dir DIR] [--socket PATH] [--log-dir DIR] [--debug]\n"
-               "              [--ready-timeout SECONDS] [--no-cgroups]\n"
+               "              [--ready-timeout SECONDS] [--no-cgroups] [--ready-fd N]\n"
                "       startd --check [--json] PATH...\n"
                "\n"
                "Supervise the jobs in a jobs directory (Upstart job files), controlled with startctl.\n"
@@ -45,6 +46,9 @@ void print_usage(std::FILE* to) {
                "  --no-cgroups     never give jobs cgroups; contain them by their process trees\n"
                "  --check-state FILE  read a state journal as a re-exec would: what `startctl reexec`\n"
                "                   runs the new program with before it execs it; exit 1 if it cannot\n"
+               "  --ready-fd N     once the jobs are loaded and the socket is served, write a newline\n"
+               "                   to descriptor N and close it (s6, dinit); with $NOTIFY_SOCKET set,\n"
+               "                   READY=1 is also sent there (systemd's Type=notify)\n"
                "  --check PATH...  parse job files (a jobs directory or single .conf files) without\n"
                "                   starting anything; one line per job; exit 1 if any has an error\n"
                "  --json           with --check: print the parsed jobs and errors as JSON\n"
@@ -66,12 +70,13 @@ enum Opt {
     LogDir,
     ReadyTimeout,
     CheckState,
+    ReadyFd,
     Help,
     Version
 };
 
 // getopt_long's conventions (base/option_parser.h): --opt=VALUE, abbreviations, -cDIR.
-constexpr std::array<base::OptionSpec, 14> option_table = {{
+constexpr std::array<base::OptionSpec, 15> option_table = {{
     {Check, '\0', "check", false},
     {Json, '\0', "json", false},
     {Debug, '\0', "debug", false},
@@ -84,6 +89,7 @@ constexpr std::array<base::OptionSpec, 14> option_table = {{
     {LogDir, '\0', "log-dir", true},
     {ReadyTimeout, '\0', "ready-timeout", true},
     {CheckState, '\0', "check-state", true},
+    {ReadyFd, '\0', "ready-fd", true},
     {Help, 'h', "help", false},
     {Version, '\0', "version", false},
 }};
@@ -107,6 +113,7 @@ int main(int argc, char** argv) {
     std::optional<std::string> log_dir;
     std::optional<std::string> ready_timeout;
     std::optional<std::string> check_state;
+    std::optional<std::string> ready_fd;
     auto line = base::parse_command_line(option_table, argc, argv);
     if (!line) {
         std::fprintf(stderr, "startd: %s\nTry 'startd --help' for more information.\n",
@@ -150,6 +157,9 @@ int main(int argc, char** argv) {
             break;
         case CheckState:
             check_state = std::move(opt.value);
+            break;
+        case ReadyFd:
+            ready_fd = std::move(opt.value);
             break;
         case Help:
             print_usage(stdout);
@@ -210,18 +220,39 @@ int main(int argc, char** argv) {
         settings.ready_timeout =
             std::chrono::duration_cast<sys::Duration>(std::chrono::duration<double>(secs));
     }
+    // Whoever started startd hears once it is ready (after Supervisor::start()); the
+    // descriptor is checked now, so a wrong number is a usage error before anything starts.
+    daemon_main::ReadyTargets ready;
+    ready.notify_socket = getenv_opt("NOTIFY_SOCKET");
+    if (ready_fd) {
+        auto fd = daemon_main::ready_fd_from_argument(sys, *ready_fd);
+        if (!fd) {
+            std::fprintf(stderr, "startd: %s\n", fd.error().message().c_str());
+            return exit_usage;
+        }
+        ready.ready_fd = std::move(fd).value();
+    }
     settings.container = container;
-    // What a re-exec runs: this program, from the file it was started from, with these arguments.
+    // What a re-exec runs: this program, from the file it was started from, with these
+    // arguments, less --ready-fd: readiness is told once, and its descriptor is gone by then.
     if (auto program = sys.executable_path(); program) {
         settings.program = std::move(program).value();
-        settings.argv.assign(argv, argv + argc);
+        for (int i = 0; i < argc; ++i) {
+            std::string_view arg = argv[i];
+            if (arg.size() >= 9 && std::string_view("--ready-fd").starts_with(arg.substr(0, arg.find('=')))) {
+                i += arg.find('=') == std::string_view::npos ? 1 : 0; // its value too
+                continue;
+            }
+            settings.argv.emplace_back(arg);
+        }
     }
     settings.debug = debug;
     settings.cgroups = cgroups;
     if (m == control::Mode::User) {
         // A user's jobs run in the user's environment, as Upstart's session init did.
+        // Not NOTIFY_SOCKET: that is startd's own supervisor's, never a job's.
         for (char** e = environ; *e != nullptr; ++e) {
-            if (std::strchr(*e, '=') != nullptr) {
+            if (std::strchr(*e, '=') != nullptr && std::strncmp(*e, "NOTIFY_SOCKET=", 14) != 0) {
                 settings.job_env.emplace_back(*e);
             }
         }
@@ -239,6 +270,9 @@ int main(int argc, char** argv) {
     if (auto started = supervisor.start(); !started) {
         std::fprintf(stderr, "startd: %s\n", started.error().message().c_str());
         return exit_startup_failed;
+    }
+    for (const std::string& failure : daemon_main::signal_ready(sys, std::move(ready))) {
+        supervisor.log(core::LogLevel::Warning, failure);
     }
     if (auto ran = (*loop)->run(); !ran) {
         std::fprintf(stderr, "startd: event loop failed: %s\n", ran.error().message().c_str());

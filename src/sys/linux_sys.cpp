@@ -330,6 +330,17 @@ Result<void> LinuxSys::set_pass_credentials(int fd) {
     return check("setsockopt SO_PASSCRED", ::setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on));
 }
 
+Result<void> LinuxSys::send_datagram(int fd, const sockaddr* addr, socklen_t len, std::string_view bytes) {
+    ssize_t n;
+    do {
+        n = ::sendto(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL, addr, len);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        return Error::from_errno("sendto", errno);
+    }
+    return {};
+}
+
 Result<Datagram> LinuxSys::receive_datagram(int fd, std::span<char> buf) {
     iovec iov{buf.data(), buf.size()};
     // Room for the credentials and a few descriptors (which we close: nobody asked for them).

@@ -54,6 +54,7 @@ public:
     Result<void> setrlimit(int resource, const rlimit& limit) override;
     Result<void> set_pass_credentials(int fd) override;
     Result<Datagram> receive_datagram(int fd, std::span<char> buf) override;
+    Result<void> send_datagram(int fd, const sockaddr* addr, socklen_t len, std::string_view bytes) override;
     Result<void> ptrace_setoptions(pid_t pid, unsigned options) override;
     Result<void> ptrace_cont(pid_t pid, int sig) override;
     Result<void> ptrace_detach(pid_t pid, int sig) override;

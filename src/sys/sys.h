@@ -247,6 +247,8 @@ public:
     // the socket passes them. A datagram longer than `buf` is cut short. File descriptors sent
     // along are closed at once.
     virtual Result<Datagram> receive_datagram(int fd, std::span<char> buf) = 0;
+    // sendto: one datagram to `addr` (MSG_NOSIGNAL). EINTR is retried.
+    virtual Result<void> send_datagram(int fd, const sockaddr* addr, socklen_t len, std::string_view bytes) = 0;
 
     // --- users and groups (resolved when called, never cached) ------------------------------
     // getpwnam_r / getgrnam_r: nullopt when there is no such entry, an Error when the lookup

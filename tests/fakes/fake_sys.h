@@ -2,6 +2,7 @@
 // Not here: scripting a whole supervisor scenario (tests build those from these verbs).
 //
 // What it models: an fd table (files and directories in memory, pipes, Unix stream sockets,
+// Unix datagram sockets that send (what they sent is recorded),
 // epoll, signalfd, timerfd, pidfd, inotify), a process table filled by spawn(), signals sent and
 // received, a monotonic clock that only moves when a test calls advance(), users and groups.
 // Readiness for epoll_wait is computed from that state, so a test drives the code under test by
@@ -82,6 +83,8 @@ struct FakeFd {
     std::shared_ptr<Channel> out;
     bool is_socket = false;
     std::optional<ucred> peer;
+    // Socket: SOCK_DGRAM (send_datagram) rather than SOCK_STREAM
+    bool datagram = false;
     // Listener
     bool listening = false;
     std::deque<int> pending;
@@ -219,6 +222,12 @@ public:
         m_datagrams[fd].push_back({std::move(bytes), sender});
     }
     bool passes_credentials(int fd) const { return m_pass_credentials.count(fd) != 0; }
+    // A datagram the code under test sent: to "@name" (abstract) or "/path", and its bytes.
+    struct SentDatagram {
+        std::string to;
+        std::string bytes;
+    };
+    const std::vector<SentDatagram>& sent_datagrams() const { return m_sent_datagrams; }
 
     // --- ptrace ----------------------------------------------------------------------------
     // Every ptrace call, in order: "setoptions 1000 0x3", "cont 1000 0", "detach 1001 0",
@@ -326,6 +335,7 @@ public:
     sys::Result<ucred> peer_credentials(int fd) override;
     sys::Result<void> set_pass_credentials(int fd) override;
     sys::Result<sys::Datagram> receive_datagram(int fd, std::span<char> buf) override;
+    sys::Result<void> send_datagram(int fd, const sockaddr* addr, socklen_t len, std::string_view bytes) override;
 
     sys::Result<std::optional<sys::UserInfo>> lookup_user(const char* name) override;
     sys::Result<std::optional<sys::GroupInfo>> lookup_group(const char* name) override;
@@ -382,6 +392,7 @@ private:
     std::vector<std::string> m_ptrace_log;
     std::map<int, std::deque<std::pair<std::string, std::optional<ucred>>>> m_datagrams;
     std::set<int> m_pass_credentials;
+    std::vector<SentDatagram> m_sent_datagrams;
     std::map<pid_t, unsigned long> m_event_messages;
     sys::Result<void> ptrace_op(const char* call, const std::string& entry, pid_t pid);
     std::vector<pid_t> m_spawned;

@@ -1,14 +1,16 @@
 // Owns FakeSys's scripted calls: ptrace (a log of every request and fork-event messages) and
-// datagrams with credentials. Tracee stops are reported with stop_process(pid, sig, traced).
+// datagrams: received ones with credentials, sent ones recorded. Tracee stops are reported with stop_process(pid, sig, traced).
 #include "fakes/fake_sys.h"
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <gtest/gtest.h>
 
 namespace fakes {
 
 using detail::fail;
+using detail::FdKind;
 
 sys::Result<void> FakeSys::ptrace_op(const char* call, const std::string& entry, pid_t pid) {
     if (auto e = enter(call)) {
@@ -78,6 +80,27 @@ sys::Result<sys::Datagram> FakeSys::receive_datagram(int fd, std::span<char> buf
         d.sender = sender;
     }
     return d;
+}
+
+sys::Result<void> FakeSys::send_datagram(int fd, const sockaddr* addr, socklen_t len, std::string_view bytes) {
+    if (auto e = enter("send_datagram")) {
+        return fail("sendto", *e);
+    }
+    FakeFd* entry = find_kind(fd, FdKind::Socket, "send_datagram");
+    const auto* un = reinterpret_cast<const sockaddr_un*>(addr);
+    constexpr socklen_t path_at = offsetof(sockaddr_un, sun_path);
+    if (entry == nullptr || !entry->datagram || un == nullptr || un->sun_family != AF_UNIX || len <= path_at) {
+        ADD_FAILURE() << "FakeSys: send_datagram needs a datagram socket and an AF_UNIX address";
+        return fail("sendto", EINVAL);
+    }
+    std::string to(un->sun_path, len - path_at);
+    if (to.front() == '\0') {
+        to.front() = '@'; // the abstract namespace: every byte of the length counts
+    } else {
+        to.resize(strnlen(to.data(), to.size()));
+    }
+    m_sent_datagrams.push_back({std::move(to), std::string(bytes)});
+    return {};
 }
 
 } // namespace fakes

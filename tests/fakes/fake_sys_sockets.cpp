@@ -65,12 +65,14 @@ sys::Result<base::UniqueFd> FakeSys::socket(int domain, int type, int) {
     if (auto e = enter("socket")) {
         return fail("socket", *e);
     }
-    if (domain != AF_UNIX || (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM) {
-        ADD_FAILURE() << "FakeSys: only AF_UNIX SOCK_STREAM sockets are modelled";
+    int base_type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (domain != AF_UNIX || (base_type != SOCK_STREAM && base_type != SOCK_DGRAM)) {
+        ADD_FAILURE() << "FakeSys: only AF_UNIX SOCK_STREAM and SOCK_DGRAM sockets are modelled";
         return fail("socket", EAFNOSUPPORT);
     }
     FakeFd entry;
     entry.kind = FdKind::Socket;
+    entry.datagram = base_type == SOCK_DGRAM;
     entry.nonblock = (type & SOCK_NONBLOCK) != 0;
     return base::UniqueFd(make_fd(std::move(entry)));
 }
@@ -82,8 +84,8 @@ sys::Result<void> FakeSys::bind(int fd, const sockaddr* addr, socklen_t len) {
     }
     FakeFd* entry = find_kind(fd, FdKind::Socket, "bind");
     std::string path = path_of(addr, len);
-    if (!entry || path.empty() || path.front() != '/') {
-        ADD_FAILURE() << "FakeSys: bind is modelled for absolute Unix socket paths only";
+    if (!entry || entry->datagram || path.empty() || path.front() != '/') {
+        ADD_FAILURE() << "FakeSys: bind is modelled for stream sockets on absolute Unix socket paths only";
         return fail("bind", EINVAL);
     }
     path = normalize(path);
@@ -118,6 +120,10 @@ sys::Result<void> FakeSys::connect(int fd, const sockaddr* addr, socklen_t len) 
         return fail("connect", *e);
     }
     FakeFd* client = find_kind(fd, FdKind::Socket, "connect");
+    if (client && client->datagram) {
+        ADD_FAILURE() << "FakeSys: connect is modelled for stream sockets only (datagrams: send_datagram)";
+        return fail("connect", EINVAL);
+    }
     if (!client) {
         return fail("connect", EBADF);
     }

@@ -98,7 +98,14 @@ void DaemonHarness::write_job(const std::string& name, const std::string& text) 
     std::ofstream(path) << text;
 }
 
-bool DaemonHarness::start_daemon(std::vector<std::string> extra_args, std::vector<std::string> wrapper) {
+bool DaemonHarness::start_daemon(std::vector<std::string> extra_args, std::vector<std::string> wrapper,
+                                 std::vector<std::string> extra_env) {
+    launch_daemon(std::move(extra_args), std::move(wrapper), std::move(extra_env));
+    return wait_for([&] { return ctl({"version"}, std::chrono::seconds(5)).status == 0; });
+}
+
+void DaemonHarness::launch_daemon(std::vector<std::string> extra_args, std::vector<std::string> wrapper,
+                                  std::vector<std::string> extra_env) {
     std::vector<std::string> argv = std::move(wrapper);
     for (std::string a :
          {m_program, std::string("--user"), std::string("--jobs-dir"), jobs_dir(),
@@ -106,10 +113,10 @@ bool DaemonHarness::start_daemon(std::vector<std::string> extra_args, std::vecto
         argv.push_back(std::move(a));
     }
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-    m_daemon = launch(argv, m_dir + "/startd.out", m_dir + "/startd.err",
-                      {"XDG_RUNTIME_DIR=" + m_dir + "/run", "XDG_CONFIG_HOME=" + m_dir + "/config",
-                       "XDG_STATE_HOME=" + m_dir + "/state"});
-    return wait_for([&] { return ctl({"version"}, std::chrono::seconds(5)).status == 0; });
+    std::vector<std::string> env = {"XDG_RUNTIME_DIR=" + m_dir + "/run", "XDG_CONFIG_HOME=" + m_dir + "/config",
+                                    "XDG_STATE_HOME=" + m_dir + "/state"};
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
+    m_daemon = launch(argv, m_dir + "/startd.out", m_dir + "/startd.err", env);
 }
 
 pid_t DaemonHarness::daemon_child() const {

@@ -36,8 +36,13 @@ class DaemonHarness {
     // Writes DIR/jobs/NAME.conf (NAME may contain '/').
     void write_job(const std::string& name, const std::string& text);
     // Starts startd and waits (bounded) until it answers on its socket. Returns false on failure.
-    // `wrapper` runs in front of it (e.g. unshare for a PID namespace).
-    bool start_daemon(std::vector<std::string> extra_args = {}, std::vector<std::string> wrapper = {});
+    // `wrapper` runs in front of it (e.g. unshare for a PID namespace); `extra_env` (NAME=VALUE)
+    // is added to its environment.
+    bool start_daemon(std::vector<std::string> extra_args = {}, std::vector<std::string> wrapper = {},
+                      std::vector<std::string> extra_env = {});
+    // start_daemon without the wait: for tests that learn by other means when startd is ready.
+    void launch_daemon(std::vector<std::string> extra_args, std::vector<std::string> wrapper,
+                       std::vector<std::string> extra_env);
     // The first child of the daemon process (startd itself when a wrapper runs it), or 0.
     pid_t daemon_child() const;
     // Waits for the daemon process to exit by itself; its exit status, or -1.
