@@ -197,7 +197,8 @@ int reload_configuration_command(Context& ctx) {
     return errors.empty() ? exit_ok : exit_failure;
 }
 
-// Asks startd to check the program at its path and exec it, keeping its jobs (a package upgrade).
+// Asks startd to check the program at its path and exec it, keeping its jobs (a package
+// upgrade). The reply comes once the new program has accepted the state (exit 0) or not (1, why).
 int reexec_command(Context& ctx) {
     int status = exit_ok;
     auto result = call(ctx, "reexec", json::object(), status);
@@ -207,7 +208,7 @@ int reexec_command(Context& ctx) {
     if (ctx.o.json) {
         print_json(*result);
     } else {
-        std::printf("re-exec of %s under way: startd checks it on its state, then runs it (its log says how it went)\n",
+        std::printf("%s accepted startd's state and runs now, with every job\n",
                     result->value("program", std::string("startd")).c_str());
     }
     return exit_ok;

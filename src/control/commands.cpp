@@ -206,12 +206,18 @@ void cmd_reexec(Call& call) {
         call.error(errc::internal, "re-exec is not available here");
         return;
     }
-    auto result = call.host.reexec();
-    if (!result) {
-        call.error(errc::internal, result.error().message());
-        return;
-    }
-    call.ok(std::move(result).value());
+    // Answered once the new program has accepted the state (just before the exec) or not.
+    call.replied = true;
+    call.host.reexec([reply = call.reply, id = call.request.id](base::Result<nlohmann::json> outcome) {
+        if (!outcome) {
+            reply(error_response(id, errc::internal, outcome.error().message()));
+            return;
+        }
+        Response r;
+        r.id = id;
+        r.result = std::move(outcome).value();
+        reply(std::move(r));
+    });
 }
 
 void cmd_version(Call& call) {

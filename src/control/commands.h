@@ -35,10 +35,11 @@ struct CommandHost {
     // How a job's processes are held together ("cgroup PATH", "process tree (no cgroup: why)"),
     // in status and list replies as "containment" (empty: not reported).
     std::function<std::string(const core::Job&)> containment = {};
-    // Starts a live re-exec (`reexec`): checks the program at startd's path on the saved state,
-    // then execs it. Returns what the reply says ({"program": PATH}) or why it cannot start
-    // (unset: not available).
-    std::function<base::Result<nlohmann::json>()> reexec = {};
+    // A live re-exec (`reexec`): checks the program at startd's path on the saved state, then
+    // execs it. Calls `done` once: with {"program": PATH} right before the exec (the new program
+    // accepted the state), or with why not (nothing changed). Unset: not available.
+    using ReexecDone = std::function<void(base::Result<nlohmann::json>)>;
+    std::function<void(ReexecDone done)> reexec = {};
 };
 
 // Runs `request` from a peer with uid `peer_uid`; calls `reply` exactly once, now or later.

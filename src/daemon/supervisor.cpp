@@ -45,7 +45,7 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
       m_adopted(sys, loop, [this](pid_t pid) { adopted_ended(pid); }, logger()) {
     m_host.reload_configuration = [this] { return reload_configuration(); };
     m_host.check_config = [this] { return m_check_config.get(); };
-    m_host.reexec = [this] { return reexec(); };
+    m_host.reexec = [this](control::CommandHost::ReexecDone done) { reexec(std::move(done)); };
     m_host.log_status = [this](const core::Job& job) -> std::optional<control::LogStatus> {
         if (job.job_class().console != core::ConsoleType::Log) {
             return std::nullopt;
@@ -160,9 +160,7 @@ void Supervisor::on_signal(const signalfd_siginfo& info) {
         }
         break;
     case SIGUSR2:
-        if (auto started = reexec(); !started) {
-            log(core::LogLevel::Error, "re-exec (SIGUSR2): " + started.error().message());
-        }
+        reexec({});
         break;
     default:
         break; // SIGPIPE: a client went away; the write reports EPIPE

@@ -106,7 +106,8 @@ private:
     void adopted_ended(pid_t pid); // an adopted process (not our child) ended
     // supervisor_reexec.cpp: live re-exec. Starts the check of the program (startd
     // --check-state on the journal, rewritten first); execs it when the check exits 0.
-    base::Result<nlohmann::json> reexec();
+    // `done` (may be empty: SIGUSR2) hears the outcome: just before the exec, or why not.
+    void reexec(control::CommandHost::ReexecDone done);
     void reexec_checked(const sys::ChildStatus& status); // the check ended
     void reexec_abandon(std::string why);
     std::string boot_id();
@@ -168,6 +169,7 @@ private:
     bool m_reap_posted = false; // reap_children left children for a posted batch
     bool m_subreaper = false; // orphans come to us (reaches_past_groups)
     pid_t m_reexec_check = 0;  // the running check of a re-exec's program, or 0
+    std::vector<control::CommandHost::ReexecDone> m_reexec_waiting; // who asked for it
     std::unique_ptr<loop::Timer> m_reexec_timer; // bounds that check
 };
 

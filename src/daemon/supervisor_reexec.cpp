@@ -21,20 +21,29 @@ constexpr sys::Duration reexec_check_bound = std::chrono::seconds(30);
 
 } // namespace
 
-base::Result<nlohmann::json> Supervisor::reexec() {
+void Supervisor::reexec(control::CommandHost::ReexecDone done) {
     const std::string& program = m_settings.program;
+    if (m_reexec_check != 0) {
+        // Under way already: this one hears the same outcome.
+        if (done) {
+            m_reexec_waiting.push_back(std::move(done));
+        }
+        return;
+    }
+    if (done) {
+        m_reexec_waiting.push_back(std::move(done));
+    }
     if (program.empty()) {
-        return base::Error("re-exec is not possible: startd could not tell which program it runs");
+        reexec_abandon("startd could not tell which program it runs");
+        return;
     }
     if (m_shutting_down) {
-        return base::Error("startd is stopping");
-    }
-    if (m_reexec_check != 0) {
-        return base::Error("a re-exec is under way already (checking " + program + ", pid " +
-                           std::to_string(m_reexec_check) + ")");
+        reexec_abandon("startd is stopping");
+        return;
     }
     if (m_settings.endpoint.journal.empty() || !m_journal.snapshot()) {
-        return base::Error("re-exec is not possible: the state journal cannot be written");
+        reexec_abandon("the state journal cannot be written");
+        return;
     }
     sys::SpawnPlan plan;
     plan.file = program;
@@ -44,7 +53,8 @@ base::Result<nlohmann::json> Supervisor::reexec() {
     plan.new_session = true;
     auto spawned = m_sys.spawn(plan);
     if (!spawned) {
-        return base::Error("re-exec: cannot run " + program + ": " + spawned.error().message());
+        reexec_abandon("cannot run " + program + ": " + spawned.error().message());
+        return;
     }
     m_reexec_check = spawned->pid;
     if (!m_reexec_timer) {
@@ -59,7 +69,6 @@ base::Result<nlohmann::json> Supervisor::reexec() {
     }
     (void)m_reexec_timer->arm_after(reexec_check_bound);
     log(core::LogLevel::Info, "re-exec: checking " + program + " on the state (pid " + std::to_string(m_reexec_check) + ")");
-    return nlohmann::json{{"program", program}, {"check", m_reexec_check}};
 }
 
 void Supervisor::reexec_abandon(std::string why) {
@@ -67,7 +76,13 @@ void Supervisor::reexec_abandon(std::string why) {
     if (m_reexec_timer) {
         m_reexec_timer->cancel();
     }
-    log(core::LogLevel::Error, "RE-EXEC REFUSED, startd " STARTD_VERSION " goes on running every job as before: " + why);
+    std::string said = "RE-EXEC REFUSED, startd " STARTD_VERSION " goes on running every job as before: " + why;
+    log(core::LogLevel::Error, said);
+    auto waiting = std::move(m_reexec_waiting);
+    m_reexec_waiting.clear();
+    for (auto& done : waiting) {
+        done(base::Error(said));
+    }
 }
 
 void Supervisor::reexec_checked(const sys::ChildStatus& status) {
@@ -100,6 +115,13 @@ void Supervisor::reexec_checked(const sys::ChildStatus& status) {
         (void)m_sys.setrlimit(RLIMIT_NOFILE, rlimit{m_job_nofile->soft, m_job_nofile->hard});
     }
     log(core::LogLevel::Warning, "re-exec: running " + program + " (startd " STARTD_VERSION " ends here)");
+    // The clients that asked hear it now: their replies are written before the exec (a reply
+    // that cannot be written at once goes with the connection, which the exec closes).
+    auto waiting = std::move(m_reexec_waiting);
+    m_reexec_waiting.clear();
+    for (auto& done : waiting) {
+        done(nlohmann::json{{"program", program}, {"accepted", true}});
+    }
     auto ran = m_sys.exec(program, m_settings.argv);
     // Still here: the exec failed, and nothing was lost. Take the raised limit back.
     if (m_job_nofile) {
