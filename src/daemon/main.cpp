@@ -44,7 +44,7 @@ void print_usage(std::FILE* to) {
                "  --ready-timeout SECONDS  how long an expect fork/daemon/stop/notify main process may\n"
                "                   take to become ready before its start fails (default 90)\n"
                "  --no-cgroups     never give jobs cgroups; contain them by their process trees\n"
-               "  --check-state FILE  read a state journal as a re-exec would: what `startctl reexec`\n"
+               "  --verify-state FILE  read a state journal as a re-exec would: what `startctl reexec`\n"
                "                   runs the new program with before it execs it; exit 1 if it cannot\n"
                "  --ready-fd N     once the jobs are loaded and the socket is served, write a newline\n"
                "                   to descriptor N and close it (s6, dinit); with $NOTIFY_SOCKET set,\n"
@@ -69,7 +69,7 @@ enum Opt {
     Socket,
     LogDir,
     ReadyTimeout,
-    CheckState,
+    VerifyState,
     ReadyFd,
     Help,
     Version
@@ -88,7 +88,7 @@ constexpr std::array<base::OptionSpec, 15> option_table = {{
     {Socket, '\0', "socket", true},
     {LogDir, '\0', "log-dir", true},
     {ReadyTimeout, '\0', "ready-timeout", true},
-    {CheckState, '\0', "check-state", true},
+    {VerifyState, '\0', "verify-state", true},
     {ReadyFd, '\0', "ready-fd", true},
     {Help, 'h', "help", false},
     {Version, '\0', "version", false},
@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
     std::optional<std::string> socket;
     std::optional<std::string> log_dir;
     std::optional<std::string> ready_timeout;
-    std::optional<std::string> check_state;
+    std::optional<std::string> verify_state;
     std::optional<std::string> ready_fd;
     auto line = base::parse_command_line(option_table, argc, argv);
     if (!line) {
@@ -155,8 +155,8 @@ int main(int argc, char** argv) {
         case ReadyTimeout:
             ready_timeout = std::move(opt.value);
             break;
-        case CheckState:
-            check_state = std::move(opt.value);
+        case VerifyState:
+            verify_state = std::move(opt.value);
             break;
         case ReadyFd:
             ready_fd = std::move(opt.value);
@@ -171,8 +171,8 @@ int main(int argc, char** argv) {
     }
     std::vector<std::string> paths = std::move(line->operands);
     sys::Sys& sys = sys::real_sys();
-    if (check_state) {
-        return daemon_main::run_check_state(sys, *check_state, stdout, stderr);
+    if (verify_state) {
+        return daemon_main::run_verify_state(sys, *verify_state, stdout, stderr);
     }
     if (check) {
         if (paths.empty()) {

@@ -20,7 +20,7 @@ bool still_runs(proc::ProcessTree& tree, pid_t pid, std::int64_t written_ns) {
     return static_cast<std::int64_t>(line->start_time) * ns_per_tick <= written_ns;
 }
 
-int run_check_state(sys::Sys& sys, const std::string& path, std::FILE* out, std::FILE* err) {
+int run_verify_state(sys::Sys& sys, const std::string& path, std::FILE* out, std::FILE* err) {
     StateJournal journal(sys, path, {}, [](core::LogLevel, std::string_view) {});
     auto read = journal.read_previous();
     if (!read || !*read) {

@@ -33,9 +33,9 @@ struct Recovered {
 // clock): it exists, is not a zombie, and started no later than that.
 bool still_runs(proc::ProcessTree& tree, pid_t pid, std::int64_t written_ns);
 
-// `startd --check-state FILE`: reads FILE as a successor would (what a re-exec asks of the new
+// `startd --verify-state FILE`: reads FILE as a successor would (what a re-exec asks of the new
 // program before it execs it); 0 and a line on `out` when it can, 1 and why on `err`.
-int run_check_state(sys::Sys& sys, const std::string& path, std::FILE* out, std::FILE* err);
+int run_verify_state(sys::Sys& sys, const std::string& path, std::FILE* out, std::FILE* err);
 
 // Adopts every instance of `journal` into `engine`. `log` reports each refusal.
 Recovered recover(core::Engine& engine, proc::ProcessTree& tree, const PreviousJournal& journal);

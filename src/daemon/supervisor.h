@@ -105,7 +105,7 @@ private:
     void schedule_journal_flush();
     void adopted_ended(pid_t pid); // an adopted process (not our child) ended
     // supervisor_reexec.cpp: live re-exec. Starts the check of the program (startd
-    // --check-state on the journal, rewritten first); execs it when the check exits 0.
+    // --verify-state on the journal, rewritten first); execs it when the check exits 0.
     // `done` (may be empty: SIGUSR2) hears the outcome: just before the exec, or why not.
     void reexec(control::CommandHost::ReexecDone done);
     void reexec_checked(const sys::ChildStatus& status); // the check ended

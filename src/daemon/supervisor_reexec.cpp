@@ -1,6 +1,6 @@
 // Owns the Supervisor's live re-exec (`startctl reexec`, SIGUSR2): the program startd was
 // started from (the new version after a package upgrade) is first run on the saved state
-// (`startd --check-state JOURNAL`) and exec'd only when that exits 0, so a program that is not
+// (`startd --verify-state JOURNAL`) and exec'd only when that exits 0, so a program that is not
 // a working startd (a truncated file, a build that crashes, a script that exits 1) is refused
 // while startd still runs, and it says why. After the exec the same process — same pid, so the
 // jobs are still its children — reads the journal and takes every job back (restart-and-adopt,
@@ -47,7 +47,7 @@ void Supervisor::reexec(control::CommandHost::ReexecDone done) {
     }
     sys::SpawnPlan plan;
     plan.file = program;
-    plan.argv = {program, "--check-state", m_settings.endpoint.journal};
+    plan.argv = {program, "--verify-state", m_settings.endpoint.journal};
     plan.envp = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
     plan.fds = {{m_devnull.get(), STDIN_FILENO}, {STDERR_FILENO, STDOUT_FILENO}, {STDERR_FILENO, STDERR_FILENO}};
     plan.new_session = true;

@@ -46,7 +46,7 @@ check() {
 }
 
 check "start status" startctl sta
-check "reload reload-configuration reset-env restart" startctl re
+check "reexec reload reload-configuration reset-env restart" startctl re
 check "--no-wait" startctl --no
 check "--session --socket --system" startctl -q --s
 check "web worker" startctl start w

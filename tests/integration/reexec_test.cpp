@@ -56,7 +56,7 @@ std::vector<int> numbered_lines(const std::string& text) {
 
 class IntegrationReexec : public ::testing::Test {
   protected:
-    ReexecTest() {
+    IntegrationReexec() {
         program = h.dir() + "/startd";
         std::filesystem::copy_file(STARTD_BINARY, program);
         h.use_program(program);
