@@ -134,21 +134,15 @@ int DaemonHarness::wait_daemon(std::chrono::milliseconds bound) {
     return status;
 }
 
-int DaemonHarness::stop_daemon(std::chrono::milliseconds bound) {
-    if (m_daemon <= 0) {
-        return -1;
-    }
-    ::kill(m_daemon, SIGTERM);
-    int status = wait_bounded(m_daemon, bound);
-    m_daemon = -1;
-    return status;
-}
+int DaemonHarness::stop_daemon(std::chrono::milliseconds bound) { return end_daemon(SIGTERM, bound); }
 
-int DaemonHarness::kill_daemon(std::chrono::milliseconds bound) {
+int DaemonHarness::kill_daemon(std::chrono::milliseconds bound) { return end_daemon(SIGKILL, bound); }
+
+int DaemonHarness::end_daemon(int sig, std::chrono::milliseconds bound) {
     if (m_daemon <= 0) {
         return -1;
     }
-    ::kill(m_daemon, SIGKILL);
+    ::kill(m_daemon, sig);
     int status = wait_bounded(m_daemon, bound);
     m_daemon = -1;
     return status;

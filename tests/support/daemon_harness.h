@@ -96,6 +96,9 @@ class DaemonHarness {
     pid_t m_daemon = -1;
     std::vector<std::string> m_ctl_wrapper;
     std::string m_program = STARTD_BINARY;
+
+    // Sends `sig` to startd and reaps it (bounded); its exit status, or -1.
+    int end_daemon(int sig, std::chrono::milliseconds bound);
 };
 
 // A whole file's contents ("" when it cannot be read).
