@@ -34,13 +34,14 @@ class SupervisorRecoveryTest : public SupervisorTest {
         EXPECT_TRUE(read) << read.error().message();
         return read ? std::move(read).value() : daemon_main::PreviousJournal{};
     }
-    const JobRecord* record_of(const daemon_main::PreviousJournal& j, const std::string& name) {
+    // A copy: the journal is often a temporary (journal()), which a pointer would outlive.
+    std::optional<JobRecord> record_of(const daemon_main::PreviousJournal& j, const std::string& name) {
         for (const JobRecord& r : j.jobs) {
             if (r.job == name) {
-                return &r;
+                return r;
             }
         }
-        return nullptr;
+        return std::nullopt;
     }
 
     // A process a predecessor startd started: running, not spawned by this one, in /proc as a
@@ -115,14 +116,14 @@ TEST_F(SupervisorRecoveryTest, AStartedJobIsAppendedAtTheEndOfTheTurn) {
     EXPECT_EQ(std::count(appended.begin(), appended.end(), '\n'), 2) << "its env table and one record, not one "
                                                                         "per state it went through:\n"
                                                                      << appended;
-    const JobRecord* web = record_of(journal(), "web");
-    ASSERT_NE(web, nullptr);
+    std::optional<JobRecord> web = record_of(journal(), "web");
+    ASSERT_TRUE(web);
     EXPECT_EQ(web->state, JobState::Running);
     EXPECT_EQ(web->pids[main_slot], main_pid("web"));
 
     sys.exit_process(main_pid("web"), 0);
     settle();
-    EXPECT_EQ(record_of(journal(), "web"), nullptr) << "gone once it came to rest";
+    EXPECT_FALSE(record_of(journal(), "web")) << "gone once it came to rest";
 }
 
 TEST_F(SupervisorRecoveryTest, ACleanShutdownRemovesTheJournal) {
@@ -156,7 +157,7 @@ TEST_F(SupervisorRecoveryTest, APredecessorsJournalOfThisBootIsAdopted) {
 
     daemon_main::PreviousJournal now = journal();
     EXPECT_EQ(now.header.pid, sys.self_pid()) << "this startd's journal now";
-    ASSERT_NE(record_of(now, "web"), nullptr);
+    ASSERT_TRUE(record_of(now, "web"));
     EXPECT_EQ(record_of(now, "web")->pids[main_slot], web);
 
     // The adopted worker ends; only its pidfd says so. It respawns, as a child of this startd.
