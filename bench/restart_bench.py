@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""Restart-and-adopt after SIGKILL (issue 13): a release startd brings up N jobs, is killed with
-SIGKILL, and a new startd is started on the same jobs; measured per N:
+"""Restart-and-adopt after SIGKILL and live re-exec (issue 13): a release startd brings up N
+jobs; then either (--mode kill) it is killed with SIGKILL and a new startd is started on the
+same jobs, or (--mode reexec) it is asked to re-exec itself. Measured per N:
 
   - bring-up: `startup` to every job running (startd's own journal writes included);
-  - adopt: exec of the new startd to its first answer on the control socket (it adopts before
-    it serves) and to `list` showing every job running with its old pid;
+  - kill: exec of the new startd to its first answer on the control socket (it adopts before it
+    serves) and to `list` showing every job running with its old pid;
+  - reexec: the pause, from the reply to `reexec` (sent right before the exec) to the first
+    answer of the re-executed process, and to `list` showing every job with its old pid; also
+    the whole request (the new program's check on the state included);
   - the journal's size at N, and that no job was started twice (each job's process counted).
 
-  bench/restart_bench.py --startd build/release/src/startd --sizes 1000,10000
+  bench/restart_bench.py --startd build/release/src/startd --sizes 1000,10000 [--mode reexec]
 
 No peer adopts a single-process supervisor's jobs after its death (runit and s6 have one
 supervise process per service, which would have to die too), so there is nothing to put beside
@@ -97,12 +101,21 @@ def one_size(args, n):
         pids = list(before.values())
         journal = os.path.getsize(sock + ".journal")
 
-        first.send_signal(signal.SIGKILL)
-        first.wait()
-        begun = time.monotonic()
-        second = start_daemon(args, work, "second")
+        whole = None
+        if args.mode == "kill":
+            first.send_signal(signal.SIGKILL)
+            first.wait()
+            begun = time.monotonic()
+            second = start_daemon(args, work, "second")
+        else:
+            asked = time.monotonic()
+            took, reply = exchange(sock, "reexec", {}, 120)
+            if took is None or not json.loads(reply).get("ok"):
+                raise RuntimeError(f"reexec refused: {reply!r}")
+            begun = time.monotonic()
+            whole = begun - asked
         if not wait_answer(sock, 120):
-            raise RuntimeError("the second startd did not answer")
+            raise RuntimeError("the adopting startd did not answer")
         answered = time.monotonic() - begun
         after = running(sock)
         listed = time.monotonic() - begun
@@ -112,8 +125,8 @@ def one_size(args, n):
         # Nothing started twice: exactly N sleeps carry the jobs (those of the first startd).
         if (sleeps := count_processes(duration)) != n:
             raise RuntimeError(f"{sleeps} job processes for {n} jobs")
-        return {"n": n, "bringup_s": bringup, "adopt_answer_s": answered, "adopt_list_s": listed,
-                "journal_bytes": journal}
+        return {"n": n, "mode": args.mode, "bringup_s": bringup, "adopt_answer_s": answered,
+                "adopt_list_s": listed, "reexec_request_s": whole, "journal_bytes": journal}
     finally:
         for proc in (first, second):
             if proc and proc.poll() is None:
@@ -136,6 +149,7 @@ def main():
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--console", default="none", choices=["none", "log"])
+    ap.add_argument("--mode", default="kill", choices=["kill", "reexec"])
     args = ap.parse_args()
     rows = []
     for n in (int(x) for x in args.sizes.split(",")):
@@ -143,7 +157,7 @@ def main():
             row = one_size(args, n)
             rows.append(row)
             print(json.dumps(row), flush=True)
-    print("\n| N | bring-up | adopt: first answer | adopt: list shows all | journal |")
+    print(f"\n{args.mode}: | N | bring-up | first answer | list shows all | journal |")
     print("|---:|---:|---:|---:|---:|")
     for n in sorted({r["n"] for r in rows}):
         mine = [r for r in rows if r["n"] == n]
