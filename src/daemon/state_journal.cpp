@@ -30,7 +30,43 @@ std::uint64_t env_hash(const core::Environ& env) {
     return h == 0 ? 1 : h;
 }
 
+// Records go out in pieces of about this size: a turn that changed 10,000 jobs, or a rewrite of
+// them all, never holds all their text at once (the heap would keep that peak for good).
+constexpr std::size_t chunk_bytes = 16 * 1024;
+
 } // namespace
+
+// Text for one fd, written whenever a chunk is full and at finish(); the first failure stops
+// the writing and is what finish() returns.
+class StateJournal::Chunks {
+  public:
+    Chunks(StateJournal& journal, int fd) : m_journal(journal), m_fd(fd) { m_text.reserve(chunk_bytes * 2); }
+    std::string& text() { return m_text; }
+    void line_done() {
+        if (m_text.size() >= chunk_bytes) {
+            write_out();
+        }
+    }
+    base::Result<void> finish() {
+        write_out();
+        return m_status;
+    }
+    std::size_t written() const { return m_written; }
+
+  private:
+    void write_out() {
+        if (m_status && !m_text.empty()) {
+            m_status = m_journal.write_all(m_fd, m_text);
+            m_written += m_text.size();
+        }
+        m_text.clear();
+    }
+    StateJournal& m_journal;
+    int m_fd;
+    std::string m_text;
+    std::size_t m_written = 0;
+    base::Result<void> m_status;
+};
 
 base::Result<PreviousJournal> read_journal_text(std::string_view text) {
     PreviousJournal journal;
@@ -213,26 +249,28 @@ void StateJournal::flush() {
         return;
     }
     std::int64_t now = m_sys.boot_clock().count();
-    std::string text;
+    Chunks out(*this, m_fd.get());
     for (const GoneRecord& g : m_gone) {
-        text += encode_line(g);
+        out.text() += encode_line(g);
+        out.line_done();
     }
     for (const core::Job* job : m_dirty) {
         JobRecord r = record_of(*job, now);
-        r.env = env_id(*job, text);
-        text += encode_line(r);
+        r.env = env_id(*job, out.text());
+        out.text() += encode_line(r);
+        out.line_done();
     }
     m_dirty.clear();
     m_gone.clear();
-    if (auto written = write_all(m_fd.get(), text); !written) {
+    auto written = out.finish();
+    m_bytes += out.written();
+    if (!written) {
         if (!m_failed) {
             m_log(core::LogLevel::Warning, "cannot write the state journal " + m_path + ": " +
                                                written.error().message() + " (retried at the next change)");
         }
         m_failed = true;
-        return;
     }
-    m_bytes += text.size();
 }
 
 bool StateJournal::snapshot() {
@@ -248,22 +286,24 @@ bool StateJournal::snapshot() {
 base::Result<void> StateJournal::rewrite() {
     std::string tmp = m_path + ".new";
     std::int64_t now = m_sys.boot_clock().count();
-    m_envs_written.clear();
-    std::string text = encode_line(m_header);
-    m_jobs([&](const core::Job& job) {
-        if (job.state == core::JobState::Waiting) {
-            return; // at rest: nothing to adopt
-        }
-        JobRecord r = record_of(job, now);
-        r.env = env_id(job, text);
-        text += encode_line(r);
-    });
     auto fd = m_sys.open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
     if (!fd) {
         m_log(core::LogLevel::Warning, "cannot write the state journal: " + fd.error().message());
         return fd.error();
     }
-    auto done = write_all(fd->get(), text);
+    m_envs_written.clear();
+    Chunks out(*this, fd->get());
+    out.text() = encode_line(m_header);
+    m_jobs([&](const core::Job& job) {
+        if (job.state == core::JobState::Waiting) {
+            return; // at rest: nothing to adopt
+        }
+        JobRecord r = record_of(job, now);
+        r.env = env_id(job, out.text());
+        out.text() += encode_line(r);
+        out.line_done();
+    });
+    auto done = out.finish();
     if (done) {
         done = m_sys.rename(tmp.c_str(), m_path.c_str());
     }
@@ -273,7 +313,7 @@ base::Result<void> StateJournal::rewrite() {
         return done.error();
     }
     m_fd = std::move(fd).value();
-    m_bytes = text.size();
+    m_bytes = out.written();
     m_rewrite_at = std::max(m_bytes * rewrite_factor, rewrite_floor);
     ++m_rewrites;
     return {};

@@ -70,6 +70,7 @@ class StateJournal {
     std::size_t rewrites() const { return m_rewrites; }
 
   private:
+    class Chunks;
     JobRecord record_of(const core::Job& job, std::int64_t written_ns);
     // Appends the env table of `job` to `out` unless this journal file has it; returns its id.
     std::uint64_t env_id(const core::Job& job, std::string& out);
