@@ -338,6 +338,9 @@ def main():
     except (OSError, RuntimeError, ValueError) as e:
         failures.append(str(e))
     finally:
+        # A second TERM (timeout(1), an impatient operator) must not cut the clean-up short:
+        # SystemExit raised in here would leave the jobs running, no longer below startd.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         left = descendants(daemon.pid)
         if daemon.poll() is None:
             daemon.send_signal(signal.SIGTERM)
