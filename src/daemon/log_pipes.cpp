@@ -59,7 +59,7 @@ void LogPipes::flush_partial_lines() {
     }
 }
 
-bool LogPipes::adopt(pid_t pid, const core::Job& job) {
+bool LogPipes::adopt(pid_t pid, const core::Job& job, TakenPipes& taken) {
     // What startd gave the job: one pipe as both stdout and stderr. A process that put other
     // things there is left alone.
     std::string proc = "/proc/" + std::to_string(pid) + "/fd/";
@@ -74,10 +74,8 @@ bool LogPipes::adopt(pid_t pid, const core::Job& job) {
         out_st->st_dev != err_st->st_dev) {
         return false;
     }
-    for (const auto& [fd, pipe] : m_pipes) {
-        if (auto st = m_sys.fstat(fd); st && st->st_ino == out_st->st_ino && st->st_dev == out_st->st_dev) {
-            return true; // read already (another process of the job shares it)
-        }
+    if (!taken.emplace(out_st->st_dev, out_st->st_ino).second) {
+        return true; // read already (another process of the job shares it)
     }
     attach(std::move(out).value(), job);
     return true;

@@ -24,9 +24,12 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 #include <unordered_map>
+#include <utility>
 
 namespace daemon_main {
 
@@ -59,10 +62,12 @@ class LogPipes {
     // Reads `read_end` from now on into the log of `job`, until every writer is gone. The
     // caller has closed its copy of the write end.
     void attach(base::UniqueFd read_end, const core::Job& job);
+    // The pipes adopt() took back in one recovery, by (device, inode).
+    using TakenPipes = std::set<std::pair<dev_t, ino_t>>;
     // Takes back the log pipe of `pid`, a process of `job` adopted after a restart (its fds 1 and
-    // 2 are one pipe, as startd gave them): read from now on as if attached at its spawn. True
-    // when that pipe is read now (or already was).
-    bool adopt(pid_t pid, const core::Job& job);
+    // 2 are one pipe, as startd gave them): read from now on as if attached at its spawn, unless
+    // it is in `taken` already (processes that share a pipe). True when that pipe is read now.
+    bool adopt(pid_t pid, const core::Job& job, TakenPipes& taken);
     // Writes every pipe's unfinished line to its log now (before a re-exec, which leaves the
     // pipes to the next program: what is still in them is read there).
     void flush_partial_lines();

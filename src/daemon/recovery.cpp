@@ -2,6 +2,7 @@
 #include "daemon/recovery.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace daemon_main {
 
@@ -10,14 +11,18 @@ namespace {
 // /proc/PID/stat counts start times in USER_HZ ticks, 100 a second in the kernel's ABI.
 constexpr std::int64_t ns_per_tick = 10'000'000;
 
-} // namespace
-
-bool still_runs(proc::ProcessTree& tree, pid_t pid, std::int64_t written_ns) {
-    auto line = tree.stat(pid);
+// still_runs() on what /proc/PID/stat said.
+bool runs_since(const std::optional<proc::StatLine>& line, std::int64_t written_ns) {
     if (!line || line->state == 'Z' || line->state == 'X') {
         return false;
     }
     return static_cast<std::int64_t>(line->start_time) * ns_per_tick <= written_ns;
+}
+
+} // namespace
+
+bool still_runs(proc::ProcessTree& tree, pid_t pid, std::int64_t written_ns) {
+    return runs_since(tree.stat(pid), written_ns);
 }
 
 int run_verify_state(sys::Sys& sys, const std::string& path, std::FILE* out, std::FILE* err) {
@@ -32,7 +37,7 @@ int run_verify_state(sys::Sys& sys, const std::string& path, std::FILE* out, std
     return 0;
 }
 
-Recovered recover(core::Engine& engine, proc::ProcessTree& tree, const PreviousJournal& journal) {
+Recovered recover(core::Engine& engine, proc::ProcessTree& tree, const PreviousJournal& journal, pid_t self) {
     Recovered result;
     for (const JobRecord& record : journal.jobs) {
         core::AdoptedJob a;
@@ -45,11 +50,16 @@ Recovered recover(core::Engine& engine, proc::ProcessTree& tree, const PreviousJ
         }
         a.pids = record.pids;
         std::vector<pid_t> running;
+        std::vector<pid_t> not_children; // of `running`
         for (std::size_t i = 0; i < a.pids.size(); ++i) {
             if (a.pids[i] > 0) {
-                a.ended[i] = !still_runs(tree, a.pids[i], record.written_ns);
+                auto line = tree.stat(a.pids[i]);
+                a.ended[i] = !runs_since(line, record.written_ns);
                 if (!a.ended[i]) {
                     running.push_back(a.pids[i]);
+                    if (line->ppid != self) {
+                        not_children.push_back(a.pids[i]);
+                    }
                 }
             }
         }
@@ -74,7 +84,7 @@ Recovered recover(core::Engine& engine, proc::ProcessTree& tree, const PreviousJ
         ++result.adopted;
         result.processes += running.size();
         result.ended += a.pids.size() - std::count(a.pids.begin(), a.pids.end(), 0) - running.size();
-        for (pid_t pid : running) {
+        for (pid_t pid : not_children) {
             if (engine.job_of(pid) != nullptr) {
                 result.watch.push_back(pid);
             }

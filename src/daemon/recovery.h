@@ -25,7 +25,10 @@ struct Recovered {
     std::size_t adopted = 0;        // instances adopted
     std::size_t processes = 0;      // their processes that still ran
     std::size_t ended = 0;          // recorded processes found ended (handled as exits)
-    std::vector<pid_t> watch;       // adopted processes still registered: watch them for their end
+    // Adopted processes still registered that are not `self`'s children: nothing but a pidfd
+    // tells of their end. (After a re-exec the jobs are still startd's children, whose ends
+    // waitid reports with their statuses.)
+    std::vector<pid_t> watch;
     std::vector<std::string> refused; // "web: Unknown job: web (…); its processes 123, 456 left running"
 };
 
@@ -37,7 +40,8 @@ bool still_runs(proc::ProcessTree& tree, pid_t pid, std::int64_t written_ns);
 // program before it execs it); 0 and a line on `out` when it can, 1 and why on `err`.
 int run_verify_state(sys::Sys& sys, const std::string& path, std::FILE* out, std::FILE* err);
 
-// Adopts every instance of `journal` into `engine`. `log` reports each refusal.
-Recovered recover(core::Engine& engine, proc::ProcessTree& tree, const PreviousJournal& journal);
+// Adopts every instance of `journal` into `engine`; `self` is this startd's pid. Each recorded
+// pid's /proc/PID/stat is read once.
+Recovered recover(core::Engine& engine, proc::ProcessTree& tree, const PreviousJournal& journal, pid_t self);
 
 } // namespace daemon_main

@@ -48,16 +48,12 @@ bool Supervisor::recover_jobs() {
             reexec ? "re-exec: taking back the " + std::to_string(journal.jobs.size()) + " jobs this process ran"
                    : "startd " + std::to_string(journal.header.pid) + " ended without stopping its jobs: adopting the " +
                          std::to_string(journal.jobs.size()) + " it recorded");
-        Recovered recovered = recover(m_engine, m_tree, journal);
+        Recovered recovered = recover(m_engine, m_tree, journal, m_sys.getpid());
         for (pid_t pid : recovered.watch) {
-            // After a re-exec the jobs are still this process's children: waitid reports their
-            // ends, with their statuses. Others are watched through a pidfd.
-            if (auto line = m_tree.stat(pid); line && line->ppid == m_sys.getpid()) {
-                continue;
-            }
             m_adopted.watch(pid);
         }
         std::size_t logs = 0;
+        LogPipes::TakenPipes taken;
         for (const std::string& name : m_engine.class_names()) {
             for (const core::Job* job : m_engine.instances(name)) {
                 m_containment.adopted(*job);
@@ -65,7 +61,7 @@ bool Supervisor::recover_jobs() {
                     continue;
                 }
                 for (pid_t pid : job->pids) {
-                    if (pid > 0 && m_log_pipes.adopt(pid, *job)) {
+                    if (pid > 0 && m_log_pipes.adopt(pid, *job, taken)) {
                         ++logs;
                     }
                 }

@@ -113,7 +113,7 @@ TEST_F(RecoveryTest, RecoverAdoptsCountsRefusesAndWatches) {
     ghost.pids[slot(ProcessType::PostStop)] = 2012; // ended
     journal.jobs.push_back(ghost);
 
-    daemon_main::Recovered got = daemon_main::recover(engine, tree, journal);
+    daemon_main::Recovered got = daemon_main::recover(engine, tree, journal, sys.self_pid());
     EXPECT_EQ(got.adopted, 5u);
     EXPECT_EQ(got.processes, 4u) << "web's, hooked's two, net's; worker's pid was reused";
     EXPECT_EQ(got.ended, 2u) << "db's and worker's";
@@ -142,7 +142,7 @@ TEST_F(RecoveryTest, AnInstanceRefusedWithoutRunningProcessesSaysSo) {
     start("web");
     PreviousJournal journal;
     journal.jobs.push_back(record("web", JobState::Running, 2000)); // no /proc/2000
-    daemon_main::Recovered got = daemon_main::recover(engine, tree, journal);
+    daemon_main::Recovered got = daemon_main::recover(engine, tree, journal, sys.self_pid());
     EXPECT_EQ(got.adopted, 0u);
     EXPECT_EQ(got.processes, 0u);
     EXPECT_EQ(got.ended, 0u) << "a refused instance's processes are not counted";
@@ -153,7 +153,7 @@ TEST_F(RecoveryTest, AnInstanceRefusedWithoutRunningProcessesSaysSo) {
 }
 
 TEST_F(RecoveryTest, AnEmptyJournalAdoptsNothing) {
-    daemon_main::Recovered got = daemon_main::recover(engine, tree, PreviousJournal{});
+    daemon_main::Recovered got = daemon_main::recover(engine, tree, PreviousJournal{}, sys.self_pid());
     EXPECT_EQ(got.adopted, 0u);
     EXPECT_TRUE(got.watch.empty());
     EXPECT_TRUE(got.refused.empty());
