@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "config/parser.h"
+#include "sys/read_to_end.h"
 
 namespace config {
 
@@ -186,25 +187,7 @@ base::Result<std::string> read_text_file(sys::Sys& sys, int dirfd, const char* p
         return base::Error(std::string("not a regular file (") + file_kind(st->st_mode) + ")");
     }
     // One byte past the limit is enough for the parser to know the file is too large.
-    constexpr std::size_t cap = max_job_file_size + 1;
-    std::string text;
-    std::size_t used = 0;
-    text.resize(4096);
-    while (used < cap) {
-        if (used == text.size()) {
-            text.resize(std::min(text.size() * 2, cap));
-        }
-        auto n = sys.read(fd->get(), text.data() + used, text.size() - used);
-        if (!n) {
-            return n.error();
-        }
-        if (*n == 0) {
-            break;
-        }
-        used += *n;
-    }
-    text.resize(used);
-    return text;
+    return sys::read_to_end(sys, fd->get(), max_job_file_size + 1);
 }
 
 std::vector<std::string> list_job_dirs(sys::Sys& sys, const std::string& dir, const std::string& rel) {

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "sys/read_to_end.h"
+
 namespace daemon_main {
 
 namespace {
@@ -156,25 +158,14 @@ base::Result<std::optional<PreviousJournal>> StateJournal::read_previous() {
         return base::Error("not a file of this user's that only it can write (owner " + std::to_string(st->st_uid) +
                            ", mode " + std::to_string(st->st_mode & 07777) + "): not believed");
     }
-    std::string text;
-    char buf[65536];
-    for (;;) {
-        auto n = m_sys.read(fd->get(), buf, sizeof buf);
-        if (!n) {
-            if (n.error().code() == EINTR) {
-                continue;
-            }
-            return n.error();
-        }
-        if (*n == 0) {
-            break;
-        }
-        text.append(buf, *n);
-        if (text.size() > max_journal_bytes) {
-            return base::Error("larger than " + std::to_string(max_journal_bytes >> 20) + " MiB");
-        }
+    auto text = sys::read_to_end(m_sys, fd->get(), max_journal_bytes + 1);
+    if (!text) {
+        return text.error();
     }
-    auto journal = read_journal_text(text);
+    if (text->size() > max_journal_bytes) {
+        return base::Error("larger than " + std::to_string(max_journal_bytes >> 20) + " MiB");
+    }
+    auto journal = read_journal_text(*text);
     if (!journal) {
         return journal.error();
     }

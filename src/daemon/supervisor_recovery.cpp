@@ -6,6 +6,7 @@
 #include <fcntl.h>
 
 #include "daemon/recovery.h"
+#include "sys/read_to_end.h"
 
 namespace daemon_main {
 
@@ -14,12 +15,11 @@ std::string Supervisor::boot_id() {
     if (!fd) {
         return {};
     }
-    char buf[64];
-    auto n = m_sys.read(fd->get(), buf, sizeof buf);
-    if (!n) {
+    auto text = sys::read_to_end(m_sys, fd->get(), 64);
+    if (!text) {
         return {};
     }
-    std::string id(buf, *n);
+    std::string id = std::move(text).value();
     while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) {
         id.pop_back();
     }

@@ -1,12 +1,16 @@
 // Owns job cgroups (see cgroup.h).
 #include "proc/cgroup.h"
 
+#include "sys/read_to_end.h"
+
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
+
+#include <limits>
 
 namespace proc {
 
@@ -15,18 +19,7 @@ base::Result<std::string> Cgroups::read_file(const std::string& path) {
     if (!fd) {
         return fd.error();
     }
-    std::string text;
-    char buf[4096];
-    for (;;) {
-        auto n = m_sys->read(fd->get(), buf, sizeof buf);
-        if (!n) {
-            return n.error();
-        }
-        if (*n == 0) {
-            return text;
-        }
-        text.append(buf, *n);
-    }
+    return sys::read_to_end(*m_sys, fd->get(), std::numeric_limits<std::size_t>::max()); // the kernel's files
 }
 
 namespace {
