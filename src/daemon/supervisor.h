@@ -109,7 +109,7 @@ private:
     // `done` (may be empty: SIGUSR2) hears the outcome: just before the exec, or why not.
     void reexec(control::CommandHost::ReexecDone done);
     void reexec_checked(const sys::ChildStatus& status); // the check ended
-    void reexec_abandon(std::string why);
+    void reexec_abandon(std::string why); // says why, to the log and to whoever asked
     std::string boot_id();
 
     void on_signal(const signalfd_siginfo& info);

@@ -23,15 +23,11 @@ constexpr sys::Duration reexec_check_bound = std::chrono::seconds(30);
 
 void Supervisor::reexec(control::CommandHost::ReexecDone done) {
     const std::string& program = m_settings.program;
-    if (m_reexec_check != 0) {
-        // Under way already: this one hears the same outcome.
-        if (done) {
-            m_reexec_waiting.push_back(std::move(done));
-        }
-        return;
-    }
     if (done) {
         m_reexec_waiting.push_back(std::move(done));
+    }
+    if (m_reexec_check != 0) {
+        return; // under way already: whoever asked now hears the same outcome
     }
     if (program.empty()) {
         reexec_abandon("startd could not tell which program it runs");
@@ -61,6 +57,7 @@ void Supervisor::reexec(control::CommandHost::ReexecDone done) {
         m_reexec_timer = std::make_unique<loop::Timer>(m_loop, [this] {
             if (m_reexec_check != 0) {
                 (void)m_sys.kill(m_reexec_check, SIGKILL); // reaped as usual; its end is then ignored
+                m_reexec_check = 0;
                 reexec_abandon(m_settings.program + " did not read the state within " +
                                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(reexec_check_bound).count()) +
                                " s");
@@ -72,10 +69,6 @@ void Supervisor::reexec(control::CommandHost::ReexecDone done) {
 }
 
 void Supervisor::reexec_abandon(std::string why) {
-    m_reexec_check = 0;
-    if (m_reexec_timer) {
-        m_reexec_timer->cancel();
-    }
     std::string said = "RE-EXEC REFUSED, startd " STARTD_VERSION " goes on running every job as before: " + why;
     log(core::LogLevel::Error, said);
     auto waiting = std::move(m_reexec_waiting);
