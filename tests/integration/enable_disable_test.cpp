@@ -1,7 +1,7 @@
 // Integration: startctl enable/disable/is-enabled with the real programs. Before startd runs (an
 // installer's case) disable keeps a job from starting at startup; with startd running the change
-// is loaded before startctl returns (show-config says so at once) and the running job is left
-// alone, unless --now, which stops or starts it as stop/start would; a startd serving another
+// is loaded before startctl returns and the running job is left alone (its events no longer
+// start it once it has stopped), unless --now, which stops or starts it as stop/start would; a startd serving another
 // jobs dir is not touched; a jobs dir startctl may not write to is a clear error that changes
 // nothing.
 #include "support/daemon_harness.h"
@@ -55,23 +55,32 @@ TEST(IntegrationEnableDisable, DisabledBeforeStartdRunsAJobDoesNotStartAtStartup
 
 TEST(IntegrationEnableDisable, WithStartdRunningTheChangeIsLoadedAtOnceAndTheJobKeepsRunning) {
     DaemonHarness h;
-    h.write_job("web", service);
+    h.write_job("web", "start on go\nexec sleep 300\n");
     ASSERT_TRUE(h.start_daemon()) << h.daemon_output();
-    ASSERT_TRUE(DaemonHarness::wait_for([&] { return running_pid(h, "web") > 0; }, 10s)) << h.daemon_output();
+    ASSERT_EQ(h.ctl({"emit", "go"}).status, 0);
     pid_t pid = running_pid(h, "web");
+    ASSERT_GT(pid, 0) << h.daemon_output();
 
     CtlResult off = on_jobs(h, {"disable", "web"});
     ASSERT_EQ(off.status, 0) << off.err;
     EXPECT_EQ(off.err, "");
-    EXPECT_FALSE(has_start_on(h, "web"));
-    EXPECT_EQ(running_pid(h, "web"), pid);
+    EXPECT_EQ(running_pid(h, "web"), pid); // left running
     EXPECT_EQ(on_jobs(h, {"is-enabled", "web"}).status, 1);
+    // Once it stops (a running job keeps its definition until then, Upstart's rule), its events
+    // no longer start it.
+    ASSERT_EQ(h.ctl({"stop", "web"}).status, 0);
+    EXPECT_FALSE(has_start_on(h, "web"));
+    ASSERT_EQ(h.ctl({"emit", "go"}).status, 0);
+    EXPECT_EQ(h.ctl({"status", "web"}).out, "web stop/waiting\n");
 
     CtlResult on = on_jobs(h, {"enable", "web"});
     ASSERT_EQ(on.status, 0) << on.err;
-    EXPECT_TRUE(has_start_on(h, "web"));
-    EXPECT_EQ(running_pid(h, "web"), pid);
+    EXPECT_EQ(on.err, "");
+    EXPECT_TRUE(has_start_on(h, "web")); // loaded before startctl returned
+    EXPECT_EQ(h.ctl({"status", "web"}).out, "web stop/waiting\n"); // not started: no --now
     EXPECT_FALSE(std::filesystem::exists(h.jobs_dir() + "/web.override"));
+    ASSERT_EQ(h.ctl({"emit", "go"}).status, 0);
+    EXPECT_GT(running_pid(h, "web"), 0);
     CtlResult is = on_jobs(h, {"is-enabled", "web"});
     EXPECT_EQ(is.status, 0);
     EXPECT_EQ(is.out, "enabled\n");
