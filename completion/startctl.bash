@@ -1,17 +1,19 @@
 # bash completion for startctl and its Upstart names (initctl, start, stop, restart, reload,
 # status): commands, options, option values, and job names asked of the running startd
-# (`startctl list`, through the same instance options as the command line being completed).
+# (`startctl list`, through the same instance options as the command line being completed), or,
+# for enable/disable/is-enabled given --root or --jobs-dir, read from that jobs directory.
 # Installed as share/bash-completion/completions/startctl (and under the Upstart names).
 # Self-contained: it needs bash alone, not the bash-completion package's helpers.
 
 # The command lists are startctl's command table (src/cli/commands.cpp); a unit test compares them.
 _startctl_commands="start stop restart reload status list show-config check-config reload-configuration
-reexec version emit usage list-env get-env set-env unset-env reset-env"
-_startctl_job_commands="start stop restart reload status show-config usage" # JOB comes first
+reexec version emit usage list-env get-env set-env unset-env reset-env enable disable is-enabled"
+_startctl_job_commands="start stop restart reload status show-config usage enable disable is-enabled" # JOB first
+_startctl_file_commands="enable disable is-enabled"                         # on the job files
 _startctl_variable_commands="get-env unset-env"                             # VAR comes first
 _startctl_programs="start stop restart reload status"                       # names startctl runs as
 _startctl_options="-c --config --socket --user --session --system -n --no-wait --json -q --quiet -g --global
--r --retain -e --enumerate -h --help --version"
+-r --retain -e --enumerate --root --jobs-dir --now -h --help --version"
 
 # Runs the command being completed with the instance options typed so far, then ARGS; bounded so a
 # stuck daemon cannot hang the shell.
@@ -34,7 +36,7 @@ _startctl() {
     COMPREPLY=()
 
     case $prev in
-    -c | --config)
+    -c | --config | --root | --jobs-dir)
         mapfile -t COMPREPLY < <(compgen -d -- "$cur")
         return
         ;;
@@ -43,16 +45,16 @@ _startctl() {
         return
         ;;
     esac
-    if [[ $cur == --config=* || $cur == --socket=* ]]; then
-        local opt=${cur%%=*} value=${cur#*=} kind=-f
-        [[ $opt == --config ]] && kind=-d
+    if [[ $cur == --config=* || $cur == --socket=* || $cur == --root=* || $cur == --jobs-dir=* ]]; then
+        local opt=${cur%%=*} value=${cur#*=} kind=-d
+        [[ $opt == --socket ]] && kind=-f
         mapfile -t COMPREPLY < <(compgen "$kind" -- "$value" | sed "s|^|$opt=|")
         return
     fi
 
     # The command (from the program's name or the first word that is not an option), how many
     # arguments it has so far, and the options that pick the instance to ask for job names.
-    local cmd_name="" args=0 i word skip=0 ended=0
+    local cmd_name="" args=0 i word skip=0 ended=0 jobs_dir=""
     local -a _startctl_instance=() # seen by _startctl_query (bash's dynamic scope)
     [[ " $_startctl_programs " == *" $name "* ]] && cmd_name=$name
     for ((i = 1; i < COMP_CWORD; i++)); do
@@ -68,6 +70,16 @@ _startctl() {
                 _startctl_instance+=("$word" "${COMP_WORDS[i + 1]}")
                 skip=1
                 ;;
+            --root) # the completion assumes the default system jobs dir, /etc/init
+                jobs_dir=${COMP_WORDS[i + 1]}/etc/init
+                skip=1
+                ;;
+            --jobs-dir)
+                jobs_dir=${COMP_WORDS[i + 1]}
+                skip=1
+                ;;
+            --root=*) jobs_dir=${word#*=}/etc/init ;;
+            --jobs-dir=*) jobs_dir=${word#*=} ;;
             --config=* | --socket=* | -c?* | --user | --session | --system) _startctl_instance+=("$word") ;;
             esac
             continue
@@ -90,9 +102,15 @@ _startctl() {
     if [[ " $_startctl_job_commands " == *" $cmd_name "* ]]; then
         if ((args == 0)); then
             local jobs
-            # "web start/running, process 1", "getty (tty1) start/running, …": the first word of
-            # each status line (lines that begin with a tab list other processes).
-            jobs=$(_startctl_query "$prog" list | awk '/^[^\t ]/ { print $1 }' | sort -u)
+            if [[ -n $jobs_dir && " $_startctl_file_commands " == *" $cmd_name "* ]]; then
+                # The job files themselves: net/apache for JOBS/net/apache.conf.
+                jobs=$(cd "$jobs_dir" 2>/dev/null && find . -name '*.conf' \( -type f -o -type l \) 2>/dev/null |
+                    sed 's|^\./||; s|\.conf$||' | sort -u)
+            else
+                # "web start/running, process 1", "getty (tty1) start/running, …": the first word
+                # of each status line (lines that begin with a tab list other processes).
+                jobs=$(_startctl_query "$prog" list | awk '/^[^\t ]/ { print $1 }' | sort -u)
+            fi
             mapfile -t COMPREPLY < <(compgen -W "$jobs" -- "$cur")
         fi
     elif [[ " $_startctl_variable_commands " == *" $cmd_name "* ]]; then

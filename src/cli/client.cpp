@@ -6,23 +6,25 @@
 namespace cli {
 
 base::Result<Client> Client::connect(sys::Sys& sys, const std::string& path) {
-    auto fail = [&](const std::string& why) {
-        return base::Error("Unable to connect to startd at " + path + ": " + why);
+    // The errno stays with the message: enable/disable tell "no startd here" (ENOENT,
+    // ECONNREFUSED) from the other failures.
+    auto fail = [&](const base::Error& error, std::string why) {
+        return base::Error::with_errno(error.code(), "Unable to connect to startd at " + path + ": " + why);
     };
     auto addr = sys::UnixAddress::from_path(path);
     if (!addr) {
-        return fail(addr.error().message());
+        return fail(addr.error(), addr.error().message());
     }
     auto fd = sys.socket(AF_UNIX, SOCK_STREAM, 0);
     if (!fd) {
-        return fail(fd.error().message());
+        return fail(fd.error(), fd.error().message());
     }
     if (auto c = sys.connect(fd->get(), addr->get(), addr->len); !c) {
         std::string why = c.error().message();
         if (auto colon = why.rfind(": "); colon != std::string::npos) {
             why = why.substr(colon + 2); // keep strerror's words, not the call's name
         }
-        return fail(why);
+        return fail(c.error(), why);
     }
     // Before a byte is sent: is this startd root's or our own? Anyone else serving here (a
     // socket swapped in a directory they control) would read what we send (set-env secrets).

@@ -17,6 +17,11 @@ struct Context {
     sys::Sys& sys;
     const control::EnvLookup& env;
     std::string socket;
+    std::string instance_jobs_dir; // the jobs dir of the instance the options name
+    // Why the socket's directory must not be used (another user could have replaced the socket),
+    // for the commands that reach startd only when it runs (enable, disable); the others are
+    // refused before they run.
+    std::optional<std::string> socket_refused = std::nullopt;
 };
 
 // Prints "PROG: MESSAGE" on stderr; returns the failure exit status.
@@ -41,5 +46,10 @@ int get_env_command(Context& ctx);
 int set_env_command(Context& ctx);
 int unset_env_command(Context& ctx);
 int reset_env_command(Context& ctx);
+
+// The commands of enable_commands.cpp.
+int enable_command(Context& ctx);
+int disable_command(Context& ctx);
+int is_enabled_command(Context& ctx);
 
 } // namespace cli

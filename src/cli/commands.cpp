@@ -226,7 +226,7 @@ int version_command(Context& ctx) {
     return exit_ok;
 }
 
-constexpr std::array<Command, 18> command_table = {{
+constexpr std::array<Command, 21> command_table = {{
     {"start", goal_command, Operand::Job, true, "start JOB [KEY=VALUE]...",
      "start a job; waits until it is running (or, for a task, done)"},
     {"stop", goal_command, Operand::Job, true, "stop JOB [KEY=VALUE]...",
@@ -254,6 +254,12 @@ constexpr std::array<Command, 18> command_table = {{
      "set variables (-r: keep values already set)"},
     {"unset-env", unset_env_command, Operand::Variable, false, "unset-env VAR...", "remove variables"},
     {"reset-env", reset_env_command, Operand::None, false, "reset-env", "back to startd's initial table"},
+    {"enable", enable_command, Operand::Job, false, "enable [--now] JOB",
+     "remove `manual' from JOB.override (--now: and start JOB)", Reach::JobFiles},
+    {"disable", disable_command, Operand::Job, false, "disable [--now] JOB",
+     "add `manual' to JOB.override (--now: and stop JOB)", Reach::JobFiles},
+    {"is-enabled", is_enabled_command, Operand::Job, false, "is-enabled JOB",
+     "print enabled (exit 0), disabled (1) or static (0)", Reach::JobFiles},
 }};
 
 } // namespace
@@ -305,18 +311,22 @@ int run(const Options& o, sys::Sys& sys, const control::EnvLookup& env, uid_t ui
     } else if (auto s = env("STARTD_SOCKET"); s && !s->empty() && !o.config_dir && !o.mode) {
         socket = *s;
     }
+    const Command* command = find_command(o.command);
+    if (command == nullptr) {
+        return fail(o,
+                    "unknown command: " + o.command + "\nTry `" + o.prog + " --help' for more information.");
+    }
+    Context ctx{o, sys, env, socket, ep.jobs_dir};
     if (socket == ep.socket) {
         // The default place: never through a directory another user could have prepared.
         if (auto safe = control::secure_runtime_dir(sys, ep, uid, control::RuntimeDirUse::Connect); !safe) {
-            return fail(o, safe.error().message());
+            if (command->reach == Reach::Startd) {
+                return fail(o, safe.error().message());
+            }
+            ctx.socket_refused = safe.error().message();
         }
     }
-    Context ctx{o, sys, env, socket};
-
-    if (const Command* command = find_command(o.command)) {
-        return command->run(ctx);
-    }
-    return fail(o, "unknown command: " + o.command + "\nTry `" + o.prog + " --help' for more information.");
+    return command->run(ctx);
 }
 
 } // namespace cli

@@ -22,6 +22,12 @@ enum class Operand {
     Variable, // a variable of the job environment table (get-env VAR, unset-env VAR...)
 };
 
+// Where a command does its work.
+enum class Reach : unsigned char {
+    Startd,   // a request to startd, which must be running
+    JobFiles, // the job files (enable, disable, is-enabled); startd, if one serves them, is told
+};
+
 struct Command {
     std::string_view name;
     int (*run)(Context&); // checks the arguments, sends the request, prints; returns the exit status
@@ -30,6 +36,7 @@ struct Command {
     bool own_program;
     std::string_view synopsis; // "start JOB [KEY=VALUE]...", in --help
     std::string_view summary;  // what it does, in --help
+    Reach reach = Reach::Startd;
 };
 
 // Every command, in the order --help lists them.

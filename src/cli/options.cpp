@@ -26,11 +26,14 @@ enum Opt {
     Global,
     Retain,
     Enumerate,
+    Root,
+    JobsDir,
+    Now,
     Help,
     Version
 };
 
-constexpr std::array<base::OptionSpec, 13> option_table = {{
+constexpr std::array<base::OptionSpec, 16> option_table = {{
     {Config, 'c', "config", true},
     {Socket, '\0', "socket", true},
     {User, '\0', "user", false},
@@ -42,6 +45,9 @@ constexpr std::array<base::OptionSpec, 13> option_table = {{
     {Global, 'g', "global", false},
     {Retain, 'r', "retain", false},
     {Enumerate, 'e', "enumerate", false},
+    {Root, '\0', "root", true},
+    {JobsDir, '\0', "jobs-dir", true},
+    {Now, '\0', "now", false},
     {Help, 'h', "help", false},
     {Version, '\0', "version", false},
 }};
@@ -92,6 +98,15 @@ base::Result<Options> parse_options(int argc, const char* const* argv) {
             break;
         case Enumerate:
             o.enumerate = true;
+            break;
+        case Root:
+            o.root = std::move(*opt.value);
+            break;
+        case JobsDir:
+            o.jobs_dir = std::move(*opt.value);
+            break;
+        case Now:
+            o.now = true;
             break;
         case Help:
             o.help = true;
@@ -147,6 +162,11 @@ void print_help(const Options& o) {
         "  -g, --global       env commands: act on the global table even inside a job\n"
         "  -r, --retain       set-env: do not replace values already set\n"
         "  -e, --enumerate    show-config: accepted as initctl did (the output is the same)\n"
+        "      --root DIR     enable/disable/is-enabled: the system jobs dir under DIR "
+        "(DIR" STARTD_SYSTEM_JOBS_DIR "),\n"
+        "                     and never ask a startd (installers, chroots, images)\n"
+        "      --jobs-dir DIR enable/disable/is-enabled: the jobs dir DIR\n"
+        "      --now          enable/disable: also start/stop the job (needs the startd serving it)\n"
         "  -h, --help         show this help\n"
         "      --version      show the version (and the Upstart version startd implements)\n"
         "\n"

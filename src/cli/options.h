@@ -19,6 +19,8 @@ struct Options {
     std::optional<std::string> config_dir; // -c DIR / --config DIR
     std::optional<std::string> socket;      // --socket PATH
     std::optional<control::Mode> mode;      // --user / --system
+    std::optional<std::string> root;        // enable/disable/is-enabled: --root DIR (jobs in DIR/etc/init)
+    std::optional<std::string> jobs_dir;    // enable/disable/is-enabled: --jobs-dir DIR
     bool no_wait = false;
     bool json = false;
     bool quiet = false;
@@ -27,6 +29,7 @@ struct Options {
     bool enumerate = false; // show-config -e
     bool global = false;    // env commands: -g, the global table even inside a job
     bool retain = false;    // set-env -r: keep values already set
+    bool now = false;       // enable/disable --now: also start/stop the job
 };
 
 // Parses argv. Errors name the bad option.

@@ -60,7 +60,8 @@ void merge_repeated_cgroups(std::vector<core::CgroupSetting>& groups) {
     groups.resize(kept);
 }
 
-ParseResult<void> parse_stanzas(std::string_view text, std::string_view file, core::JobClass& job) {
+ParseResult<void> parse_stanzas(std::string_view text, std::string_view file, core::JobClass& job,
+                                std::vector<StanzaSpan>* spans) {
     Lexer lex(text, file);
     while (lex.skip_to_stanza()) {
         auto keyword = lex.next_token();
@@ -79,25 +80,45 @@ ParseResult<void> parse_stanzas(std::string_view text, std::string_view file, co
         if (auto result = stanza->handler(ctx); !result) {
             return result;
         }
+        if (spans != nullptr) {
+            spans->push_back(StanzaSpan{keyword->text, keyword->pos.offset, lex.position().offset});
+        }
     }
     return {};
+}
+
+// The checks every parse makes before the stanza loop: size and NUL bytes.
+ParseResult<void> check_text(std::string_view text, std::string_view file) {
+    if (text.size() > max_job_file_size) {
+        return Diagnostic{std::string(file), 0, 0, ParseErrorCode::FileTooLarge,
+                          std::to_string(text.size()) + " bytes; the limit is " + std::to_string(max_job_file_size)};
+    }
+    return reject_nul(text, file);
 }
 
 } // namespace
 
 ParseResult<void> parse_job_text(std::string_view text, std::string_view file, core::JobClass& job) {
-    if (text.size() > max_job_file_size) {
-        return Diagnostic{std::string(file), 0, 0, ParseErrorCode::FileTooLarge,
-                          std::to_string(text.size()) + " bytes; the limit is " + std::to_string(max_job_file_size)};
+    if (auto checked = check_text(text, file); !checked) {
+        return checked;
     }
-    if (auto nul = reject_nul(text, file); !nul) {
-        return nul;
-    }
-    auto result = parse_stanzas(text, file, job);
+    auto result = parse_stanzas(text, file, job, nullptr);
     if (!job.cgroups.empty()) {
         merge_repeated_cgroups(job.cgroups.edit());
     }
     return result;
+}
+
+ParseResult<std::vector<StanzaSpan>> list_stanzas(std::string_view text, std::string_view file) {
+    if (auto checked = check_text(text, file); !checked) {
+        return std::move(checked).error();
+    }
+    core::JobClass scratch;
+    std::vector<StanzaSpan> spans;
+    if (auto parsed = parse_stanzas(text, file, scratch, &spans); !parsed) {
+        return std::move(parsed).error();
+    }
+    return spans;
 }
 
 ParseResult<core::JobClass> parse_job(std::string_view text, std::string_view file) {

@@ -225,6 +225,14 @@ void cmd_version(Call& call) {
     if (!call.host.cgroups.empty()) {
         reply["cgroups"] = call.host.cgroups;
     }
+    if (!call.host.jobs_dir.empty()) {
+        reply["jobs_dir"] = call.host.jobs_dir;
+    }
+    if (call.host.jobs_dir_identity) {
+        if (auto id = call.host.jobs_dir_identity()) {
+            reply["jobs_dir_id"] = *id;
+        }
+    }
     call.ok(std::move(reply));
 }
 

@@ -40,6 +40,11 @@ struct CommandHost {
     // accepted the state), or with why not (nothing changed). Unset: not available.
     using ReexecDone = std::function<void(base::Result<nlohmann::json>)>;
     std::function<void(ReexecDone done)> reexec = {};
+    // The jobs directory startd loads, as it was given, and its identity now
+    // (control::dir_identity; nullopt when it cannot be stat'ed), in the `version` reply: startctl
+    // enable/disable reloads only a startd that serves the directory it edited. Unset: not reported.
+    std::string jobs_dir = {};
+    std::function<std::optional<std::string>()> jobs_dir_identity = {};
 };
 
 // Runs `request` from a peer with uid `peer_uid`; calls `reply` exactly once, now or later.

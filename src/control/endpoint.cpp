@@ -102,6 +102,14 @@ base::Result<void> secure_runtime_dir(sys::Sys& sys, const Endpoint& ep, uid_t u
     }
 }
 
+std::optional<std::string> dir_identity(sys::Sys& sys, const std::string& dir) {
+    auto st = sys.fstatat(AT_FDCWD, dir.c_str(), 0);
+    if (!st || !S_ISDIR(st->st_mode)) {
+        return std::nullopt;
+    }
+    return std::to_string(st->st_dev) + ":" + std::to_string(st->st_ino);
+}
+
 std::string escape_path(std::string_view path) {
     while (!path.empty() && path.front() == '/') {
         path.remove_prefix(1);

@@ -57,6 +57,12 @@ enum class RuntimeDirUse : unsigned char {
 // and read what startctl sends (set-env DB_PASSWORD=...).
 base::Result<void> secure_runtime_dir(sys::Sys& sys, const Endpoint& ep, uid_t uid, RuntimeDirUse use);
 
+// Which directory `dir` is, as "DEVICE:INODE" (symlinks followed), or nullopt when it cannot be
+// stat'ed: startd reports its jobs dir's in `version`, and startctl compares it with the jobs dir
+// it edits, so that two spellings of one directory (a symlink, a relative path) match and two
+// directories never do.
+std::optional<std::string> dir_identity(sys::Sys& sys, const std::string& dir);
+
 // "/srv/mail b/" → "srv-mail\x20b": a config dir as one path component.
 std::string escape_path(std::string_view path);
 

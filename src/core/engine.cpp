@@ -22,6 +22,12 @@ void Engine::set_class(std::shared_ptr<const JobClass> cls) {
         listen(e);
     } else {
         e.pending = std::move(cls);
+        if (!e.pending->start_on) {
+            // Disabled (`manual`, or no `start on` any more) while instances run: they keep their
+            // definition until they stop, but events start no new ones from now on, as for a
+            // removed class (startctl disable takes effect at once).
+            e.start_state.reset(m_events);
+        }
     }
 }
 

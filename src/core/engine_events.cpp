@@ -76,7 +76,8 @@ void Engine::handle_event(Event& ev) {
                 stop_by_event(*job, ev);
             }
         }
-        if (e->current->start_on && !e->deleted) {
+        bool disabled = e->pending && !e->pending->start_on; // see set_class
+        if (e->current->start_on && !e->deleted && !disabled) {
             start_by_event(*e, ev);
         }
     }

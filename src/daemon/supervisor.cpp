@@ -46,6 +46,8 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
     m_host.reload_configuration = [this] { return reload_configuration(); };
     m_host.check_config = [this] { return m_check_config.get(); };
     m_host.reexec = [this](control::CommandHost::ReexecDone done) { reexec(std::move(done)); };
+    m_host.jobs_dir = m_settings.endpoint.jobs_dir;
+    m_host.jobs_dir_identity = [this] { return control::dir_identity(m_sys, m_settings.endpoint.jobs_dir); };
     m_host.log_status = [this](const core::Job& job) -> std::optional<control::LogStatus> {
         if (job.job_class().console != core::ConsoleType::Log) {
             return std::nullopt;

@@ -171,6 +171,25 @@ Result<void> LinuxSys::chmod(const char* path, mode_t mode) {
     return check("chmod", ::chmod(path, mode), path);
 }
 
+Result<void> LinuxSys::fchmod(int fd, mode_t mode) {
+    return check("fchmod", ::fchmod(fd, mode), {});
+}
+
+Result<void> LinuxSys::fchown(int fd, uid_t uid, gid_t gid) {
+    return check("fchown", ::fchown(fd, uid, gid), {});
+}
+
+Result<void> LinuxSys::fsync(int fd) {
+    for (;;) {
+        if (::fsync(fd) == 0) {
+            return {};
+        }
+        if (errno != EINTR) {
+            return Error::from_errno("fsync", errno);
+        }
+    }
+}
+
 Result<FdPair> LinuxSys::pipe2(int flags) {
     int fds[2] = {-1, -1};
     return owned_pair("pipe2", ::pipe2(fds, flags | O_CLOEXEC), fds);

@@ -23,6 +23,9 @@ public:
     Result<void> mkdir(const char* path, mode_t mode) override;
     Result<void> rmdir(const char* path) override;
     Result<void> chmod(const char* path, mode_t mode) override;
+    Result<void> fchmod(int fd, mode_t mode) override;
+    Result<void> fchown(int fd, uid_t uid, gid_t gid) override;
+    Result<void> fsync(int fd) override;
 
     Result<FdPair> pipe2(int flags) override;
     Result<void> set_nonblocking(int fd, NonBlocking on) override;

@@ -150,6 +150,10 @@ public:
     virtual Result<void> mkdir(const char* path, mode_t mode) = 0;
     virtual Result<void> rmdir(const char* path) = 0;
     virtual Result<void> chmod(const char* path, mode_t mode) = 0;
+    virtual Result<void> fchmod(int fd, mode_t mode) = 0;
+    virtual Result<void> fchown(int fd, uid_t uid, gid_t gid) = 0;
+    // fsync: the file's data (or a directory's entries) on stable storage.
+    virtual Result<void> fsync(int fd) = 0;
 
     // --- file descriptors --------------------------------------------------------------------
     // pipe2; FdPair::first is the read end.

@@ -1,104 +1,25 @@
-// Tests startctl's command table: every command in it is reached from the command line with the
-// arguments its help line names and sends startd a request of its own name (one startd knows),
-// an unknown command is refused as before without connecting, the help lines keep their
-// columns, and the bash completion's command lists are the table's. startd is played by a
-// thread answering on a real Unix socket.
+// Tests startctl's command table: every command in it that works through startd is reached from
+// the command line with the arguments its help line names and sends startd a request of its own
+// name (one startd knows), an unknown command is refused as before without connecting, the help
+// lines keep their columns, and the bash completion's command lists are the table's. startd is
+// played by a thread answering on a real Unix socket (support/fake_startd.h).
 #include "cli/commands.h"
 
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "control/commands.h"
-#include "control/framing.h"
-#include "control/protocol.h"
+#include "support/fake_startd.h"
 #include "support/real_child.h"
 
 namespace {
 
-// Answers every request on `path` with ok and {"ok": true} (check-config's clean result, and
-// nothing any other command prints a status from), and keeps what was asked.
-class FakeStartd {
-public:
-    explicit FakeStartd(const std::string& path) {
-        m_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        path.copy(addr.sun_path, sizeof addr.sun_path - 1);
-        EXPECT_EQ(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-        EXPECT_EQ(::listen(m_fd, 8), 0);
-        m_thread = std::thread([this] { serve(); });
-    }
-    ~FakeStartd() {
-        m_stop = true;
-        m_thread.join();
-        ::close(m_fd);
-    }
-    FakeStartd(const FakeStartd&) = delete;
-    FakeStartd& operator=(const FakeStartd&) = delete;
-
-    std::vector<control::Request> requests() {
-        std::lock_guard lock(m_mutex);
-        return m_requests;
-    }
-
-private:
-    void serve() {
-        while (!m_stop) {
-            pollfd p{m_fd, POLLIN, 0};
-            if (::poll(&p, 1, 20) <= 0) {
-                continue;
-            }
-            int conn = ::accept4(m_fd, nullptr, nullptr, SOCK_CLOEXEC);
-            if (conn >= 0) {
-                answer(conn);
-                ::close(conn);
-            }
-        }
-    }
-    void answer(int conn) {
-        control::FrameDecoder decoder(control::max_request_payload);
-        char buf[4096];
-        for (;;) {
-            if (auto payload = decoder.next()) {
-                auto request = control::decode_request(*payload);
-                ASSERT_TRUE(request.has_value()) << *payload;
-                control::Response response;
-                response.id = request->id;
-                response.result = {{"ok", true}};
-                {
-                    std::lock_guard lock(m_mutex); // kept before the reply lets startctl go on
-                    m_requests.push_back(std::move(request).value());
-                }
-                std::string frame = control::encode_frame(control::encode_response(response));
-                ASSERT_EQ(::write(conn, frame.data(), frame.size()), static_cast<ssize_t>(frame.size()));
-                return;
-            }
-            ssize_t n = ::read(conn, buf, sizeof buf);
-            if (n <= 0) {
-                return;
-            }
-            decoder.feed(std::string_view(buf, static_cast<std::size_t>(n)));
-        }
-    }
-
-    int m_fd = -1;
-    std::atomic<bool> m_stop{false};
-    std::mutex m_mutex;
-    std::vector<control::Request> m_requests;
-    std::thread m_thread;
-};
+using test_support::FakeStartd;
 
 struct Ran {
     int status;
@@ -143,6 +64,9 @@ TEST(CliCommands, EveryCommandInTheTableReachesStartdWithTheArgumentsItsHelpLine
     std::size_t asked = 0;
     for (const cli::Command& command : cli::commands()) {
         SCOPED_TRACE(std::string(command.name));
+        if (command.reach == cli::Reach::JobFiles) {
+            continue; // they work on the job files, startd or not: enable_commands_test.cpp
+        }
         std::vector<std::string> args = required_arguments(command.synopsis);
         Ran ran = run_startctl(dir / "control", std::string(command.name), args);
         EXPECT_EQ(ran.status, 0) << ran.err;
@@ -209,10 +133,13 @@ TEST(CliCommands, TheBashCompletionsListsAreTheTables) {
     std::ifstream in(std::filesystem::path(STARTD_SOURCE_DIR) / "completion" / "startctl.bash");
     ASSERT_TRUE(in.good());
     std::string script((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::set<std::string> all, jobs, variables, programs;
+    std::set<std::string> all, jobs, variables, programs, files;
     for (const cli::Command& command : cli::commands()) {
         std::string name(command.name);
         all.insert(name);
+        if (command.reach == cli::Reach::JobFiles) {
+            files.insert(name);
+        }
         if (command.operand == cli::Operand::Job) {
             jobs.insert(name);
         } else if (command.operand == cli::Operand::Variable) {
@@ -226,6 +153,7 @@ TEST(CliCommands, TheBashCompletionsListsAreTheTables) {
     EXPECT_EQ(completion_list(script, "_startctl_job_commands"), jobs);
     EXPECT_EQ(completion_list(script, "_startctl_variable_commands"), variables);
     EXPECT_EQ(completion_list(script, "_startctl_programs"), programs);
+    EXPECT_EQ(completion_list(script, "_startctl_file_commands"), files);
 }
 
 } // namespace

@@ -47,7 +47,7 @@ check() {
 
 check "start status" startctl sta
 check "reexec reload reload-configuration reset-env restart" startctl re
-check "--no-wait" startctl --no
+check "--no-wait --now" startctl --no
 check "--session --socket --system" startctl -q --s
 check "web worker" startctl start w
 check "getty" startctl status g
@@ -66,6 +66,14 @@ if [[ $(cat "$tmp/args") != "-c /etc/other list" ]]; then
     echo "FAIL: job names were asked with '$(cat "$tmp/args")', not '-c /etc/other list'" >&2
     failures=$((failures + 1))
 fi
+mkdir -p "$tmp/image/etc/init/net" "$tmp/jobs"
+touch "$tmp/image/etc/init/net/apache.conf" "$tmp/image/etc/init/ntp.conf" "$tmp/image/etc/init/ntp.override"
+touch "$tmp/jobs/nginx.conf"
+check "net/apache ntp" startctl --root "$tmp/image" disable n
+check "nginx" startctl "--jobs-dir=$tmp/jobs" is-enabled ""
+check "web" startctl enable we # no jobs dir named: the running startd's jobs
+check "disable" startctl dis
+check "$tmp/image" startctl --root "$tmp/ima"
 mkdir "$tmp/confdir"
 check "$tmp/confdir" startctl --config "$tmp/confd"
 check "--config=$tmp/confdir" startctl "--config=$tmp/confd"

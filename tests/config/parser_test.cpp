@@ -356,3 +356,36 @@ TEST(ParseJobOverride, ErrorNamesTheOverrideFile) {
 }
 
 } // namespace
+
+// ---- list_stanzas ----------------------------------------------------------------------------
+
+namespace {
+
+TEST(ListStanzas, GivesEachStanzaItsKeywordAndByteRangeAsTheParserReadIt) {
+    std::string text = "# a comment\nenv X=1\nstart on startup\nmanual # why\n";
+    auto spans = config::list_stanzas(text, "t.override");
+    ASSERT_TRUE(spans.has_value());
+    ASSERT_EQ(spans->size(), 3u);
+    EXPECT_EQ((*spans)[0].keyword, "env");
+    EXPECT_EQ(text.substr((*spans)[0].begin, 7), "env X=1");
+    EXPECT_EQ((*spans)[1].keyword, "start");
+    EXPECT_EQ((*spans)[2].keyword, "manual");
+    // `manual` takes nothing: it ends right after its keyword, before the comment.
+    EXPECT_EQ(text.substr((*spans)[2].begin, (*spans)[2].end - (*spans)[2].begin), "manual");
+}
+
+TEST(ListStanzas, AManualLineInsideAScriptBlockIsShellNotAStanza) {
+    auto spans = config::list_stanzas("script\n  manual\nend script\n", "t.conf");
+    ASSERT_TRUE(spans.has_value());
+    ASSERT_EQ(spans->size(), 1u);
+    EXPECT_EQ((*spans)[0].keyword, "script");
+}
+
+TEST(ListStanzas, FailsWhereTheParseFails) {
+    auto spans = config::list_stanzas("manual\nfrobnicate\n", "t.override");
+    ASSERT_FALSE(spans.has_value());
+    EXPECT_EQ(spans.error().line, 2);
+    EXPECT_EQ(spans.error().code, ParseErrorCode::UnknownStanza);
+}
+
+} // namespace

@@ -152,6 +152,19 @@ TEST_F(CommandsTest, VersionNamesTheProtocol) {
     send("version", json::object());
     EXPECT_EQ(replies.back().result["version"], "9.9.9");
     EXPECT_EQ(replies.back().result["protocol"], 1);
+    EXPECT_FALSE(replies.back().result.contains("jobs_dir")); // a host that does not say
+}
+
+TEST_F(CommandsTest, VersionSaysWhichJobsDirStartdServesAndItsIdentityWhenItHasOne) {
+    host.jobs_dir = "/etc/init";
+    host.jobs_dir_identity = [] { return std::optional<std::string>("2049:1234"); };
+    send("version", json::object());
+    EXPECT_EQ(replies.back().result["jobs_dir"], "/etc/init");
+    EXPECT_EQ(replies.back().result["jobs_dir_id"], "2049:1234");
+    host.jobs_dir_identity = [] { return std::optional<std::string>(); }; // the dir is gone
+    send("version", json::object());
+    EXPECT_EQ(replies.back().result["jobs_dir"], "/etc/init");
+    EXPECT_FALSE(replies.back().result.contains("jobs_dir_id"));
 }
 
 } // namespace

@@ -4,10 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 
 #include "build_config.h"
 #include "fakes/fake_sys.h"
+#include "support/real_child.h"
 
 namespace {
 
@@ -201,6 +203,32 @@ TEST_F(RuntimeDir, FailureToCreateIsAnError) {
     auto r = secure_runtime_dir(sys, user_endpoint(), 1000, RuntimeDirUse::Listen);
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().message().find("cannot create runtime directory /tmp/startd-1000"), std::string::npos);
+}
+
+TEST(DirIdentity, IsTheDirectorysDeviceAndInodeAndNothingForAFileOrAMissingPath) {
+    fakes::FakeSys sys;
+    sys.add_dir("/etc/init");
+    sys.add_file("/etc/init/web.conf", "exec true\n");
+    auto st = sys.fstatat(AT_FDCWD, "/etc/init", 0);
+    ASSERT_TRUE(st.has_value());
+    EXPECT_EQ(control::dir_identity(sys, "/etc/init"),
+              std::to_string(st->st_dev) + ":" + std::to_string(st->st_ino));
+    EXPECT_EQ(control::dir_identity(sys, "/etc/init/"), control::dir_identity(sys, "/etc/init"));
+    EXPECT_EQ(control::dir_identity(sys, "/etc/init/web.conf"), std::nullopt);
+    EXPECT_EQ(control::dir_identity(sys, "/etc/nope"), std::nullopt);
+}
+
+TEST(DirIdentity, OnRealDirectoriesTwoSpellingsOfOneMatchAndTwoDirectoriesDoNot) {
+    test_support::TempDir dir;
+    std::filesystem::create_directories(dir / "jobs");
+    std::filesystem::create_directories(dir / "other");
+    std::filesystem::create_directory_symlink(dir / "jobs", dir / "link");
+    sys::Sys& sys = sys::real_sys();
+    auto jobs = control::dir_identity(sys, dir / "jobs");
+    ASSERT_TRUE(jobs.has_value());
+    EXPECT_EQ(control::dir_identity(sys, dir / "link"), jobs);
+    EXPECT_EQ(control::dir_identity(sys, dir / "other/../jobs"), jobs);
+    EXPECT_NE(control::dir_identity(sys, dir / "other"), jobs);
 }
 
 } // namespace

@@ -191,6 +191,31 @@ TEST_F(EngineEventsTest, GettyInstancesFollowTtyEvents) {
     EXPECT_TRUE(finished);
 }
 
+// startctl disable while instances run: they keep running on their definition, but the events
+// start no new instance from then on; a changed `start on` waits for them to stop (Upstart).
+TEST_F(EngineEventsTest, ADefinitionWithoutStartOnStopsEventStartsAtOnceWhileInstancesRun) {
+    define("getty", "instance $TTY\nstart on tty-added\nexec getty $TTY\n");
+    emit("tty-added", {"TTY=tty1"});
+    pid_t tty1 = main_pid("getty", "tty1");
+    define("getty", "instance $TTY\nstart on tty-added\nexec getty $TTY\nmanual\n");
+    emit("tty-added", {"TTY=tty2"});
+    EXPECT_TRUE(finished);
+    EXPECT_EQ(job("getty", "tty2"), nullptr);
+    EXPECT_EQ(main_pid("getty", "tty1"), tty1);
+    // Enabled again before tty1 stopped: the running definition's `start on` applies again.
+    define("getty", "instance $TTY\nstart on tty-added\nexec getty $TTY\n");
+    emit("tty-added", {"TTY=tty3"});
+    EXPECT_EQ(state("getty", "tty3"), JobState::Running);
+}
+
+TEST_F(EngineEventsTest, AChangedStartOnWaitsForTheRunningInstancesToStop) {
+    define("getty", "instance $TTY\nstart on tty-added\nexec getty $TTY\n");
+    emit("tty-added", {"TTY=tty1"});
+    define("getty", "instance $TTY\nstart on console-added\nexec getty $TTY\n");
+    emit("tty-added", {"TTY=tty2"});
+    EXPECT_EQ(state("getty", "tty2"), JobState::Running);
+}
+
 TEST_F(EngineEventsTest, SecondTtyAddedForARunningInstanceIsAbsorbed) {
     define("getty", "instance $TTY\nstart on tty-added\nexec getty $TTY\n");
     emit("tty-added", {"TTY=tty1"});

@@ -286,6 +286,9 @@ public:
     sys::Result<void> mkdir(const char* path, mode_t mode) override;
     sys::Result<void> rmdir(const char* path) override;
     sys::Result<void> chmod(const char* path, mode_t mode) override;
+    sys::Result<void> fchmod(int fd, mode_t mode) override;
+    sys::Result<void> fchown(int fd, uid_t uid, gid_t gid) override;
+    sys::Result<void> fsync(int fd) override;
 
     sys::Result<sys::FdPair> pipe2(int flags) override;
     sys::Result<void> set_nonblocking(int fd, sys::NonBlocking on) override;

@@ -372,6 +372,44 @@ sys::Result<void> FakeSys::chmod(const char* path, mode_t mode) {
     return {};
 }
 
+sys::Result<void> FakeSys::fchmod(int fd, mode_t mode) {
+    if (auto e = enter("fchmod")) {
+        return fail("fchmod", *e);
+    }
+    FakeFd* entry = find(fd, "fchmod");
+    auto node = entry ? m_fs.find(entry->path) : m_fs.end();
+    if (node == m_fs.end()) {
+        return fail("fchmod", EBADF);
+    }
+    node->second.mode = mode & 07777;
+    return {};
+}
+
+sys::Result<void> FakeSys::fchown(int fd, uid_t uid, gid_t gid) {
+    if (auto e = enter("fchown")) {
+        return fail("fchown", *e);
+    }
+    FakeFd* entry = find(fd, "fchown");
+    auto node = entry ? m_fs.find(entry->path) : m_fs.end();
+    if (node == m_fs.end()) {
+        return fail("fchown", EBADF);
+    }
+    node->second.uid = uid;
+    node->second.gid = gid;
+    return {};
+}
+
+// The fake's files live in memory: there is nothing to flush, only failures to inject.
+sys::Result<void> FakeSys::fsync(int fd) {
+    if (auto e = enter("fsync")) {
+        return fail("fsync", *e);
+    }
+    if (find(fd, "fsync") == nullptr) {
+        return fail("fsync", EBADF);
+    }
+    return {};
+}
+
 // --- reading and writing -----------------------------------------------------------------------
 
 sys::Result<size_t> FakeSys::read(int fd, void* buf, size_t len) {

@@ -1,0 +1,27 @@
+// Owns finding the startd that serves a jobs dir, for enable and disable: connected when one runs
+// on the socket the options name and serves that very directory (the `version` reply's
+// jobs_dir_id, compared with the directory's own); none, with a note saying why, otherwise.
+#pragma once
+
+#include "base/result.h"
+#include "cli/client.h"
+#include "cli/command_context.h"
+
+#include <optional>
+#include <string>
+
+namespace cli {
+
+struct ServingStartd {
+    std::optional<Client> client; // set when a startd serves the jobs dir
+    // Why none was asked, for people: empty when no startd runs on the socket (nothing to say:
+    // the change applies when one starts), else which directory the one there serves.
+    std::string note;
+};
+
+// Connects to ctx.socket and asks startd which jobs dir it serves. No startd listening there
+// (no socket, or a stale one) is not an error. Errors: the socket's directory is unsafe, or the
+// connection failed otherwise (refused by permissions, a startd of another user).
+base::Result<ServingStartd> find_serving_startd(Context& ctx, const std::string& jobs_dir);
+
+} // namespace cli
