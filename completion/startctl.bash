@@ -6,7 +6,7 @@
 
 # The command lists are startctl's command table (src/cli/commands.cpp); a unit test compares them.
 _startctl_commands="start stop restart reload status list show-config check-config reload-configuration
-reexec version emit usage list-env get-env set-env unset-env reset-env"
+reexec version log-priority emit usage list-env get-env set-env unset-env reset-env"
 _startctl_job_commands="start stop restart reload status show-config usage" # JOB comes first
 _startctl_variable_commands="get-env unset-env"                             # VAR comes first
 _startctl_programs="start stop restart reload status"                       # names startctl runs as
@@ -95,6 +95,8 @@ _startctl() {
             jobs=$(_startctl_query "$prog" list | awk '/^[^\t ]/ { print $1 }' | sort -u)
             mapfile -t COMPREPLY < <(compgen -W "$jobs" -- "$cur")
         fi
+    elif [[ $cmd_name == log-priority ]]; then
+        ((args == 0)) && mapfile -t COMPREPLY < <(compgen -W "debug info message warn error fatal" -- "$cur")
     elif [[ " $_startctl_variable_commands " == *" $cmd_name "* ]]; then
         local vars
         vars=$(_startctl_query "$prog" list-env | sed 's/=.*//')

@@ -40,6 +40,10 @@ struct CommandHost {
     // accepted the state), or with why not (nothing changed). Unset: not available.
     using ReexecDone = std::function<void(base::Result<nlohmann::json>)>;
     std::function<void(ReexecDone done)> reexec = {};
+    // startd's own log priority (`log-priority`): its name ("info"), and setting it by name (an
+    // error saying which names there are). Unset: not available.
+    std::function<std::string()> log_priority = {};
+    std::function<base::Result<void>(const std::string& name)> set_log_priority = {};
 };
 
 // Runs `request` from a peer with uid `peer_uid`; calls `reply` exactly once, now or later.
