@@ -71,7 +71,7 @@ def count_processes(argument):
 def start_daemon(args, work, name):
     log = open(os.path.join(work, name + ".log"), "w")
     return subprocess.Popen(
-        [args.startd, "--system", "--no-cgroups", "--jobs-dir", os.path.join(work, "jobs"),
+        [args.startd, "--system", "--log-stderr", "--no-cgroups", "--jobs-dir", os.path.join(work, "jobs"),
          "--socket", os.path.join(work, "control"), "--log-dir", os.path.join(work, "log")],
         stdout=log, stderr=log, start_new_session=True)
 

@@ -178,7 +178,7 @@ def main():
         with open(os.path.join(jobs, "idle%d.conf" % i), "w") as f:
             f.write("exec sleep 100000\n")
     err = open(os.path.join(work, "startd.err"), "wb")
-    daemon = subprocess.Popen([a.startd, "--jobs-dir", jobs, "--socket", sock, "--log-dir", os.path.join(work, "log")],
+    daemon = subprocess.Popen([a.startd, "--log-stderr", "--jobs-dir", jobs, "--socket", sock, "--log-dir", os.path.join(work, "log")],
                               stdin=subprocess.DEVNULL, stdout=err, stderr=err)
     out = {"machine_load": os.getloadavg()[0], "phases": {}}
     attack = None

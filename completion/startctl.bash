@@ -7,7 +7,7 @@
 
 # The command lists are startctl's command table (src/cli/commands.cpp); a unit test compares them.
 _startctl_commands="start stop restart reload status list show-config check-config reload-configuration
-reexec version emit usage list-env get-env set-env unset-env reset-env enable disable is-enabled"
+reexec version log-priority emit usage list-env get-env set-env unset-env reset-env enable disable is-enabled"
 _startctl_job_commands="start stop restart reload status show-config usage enable disable is-enabled" # JOB first
 _startctl_file_commands="enable disable is-enabled"                         # on the job files
 _startctl_variable_commands="get-env unset-env"                             # VAR comes first
@@ -113,6 +113,8 @@ _startctl() {
             fi
             mapfile -t COMPREPLY < <(compgen -W "$jobs" -- "$cur")
         fi
+    elif [[ $cmd_name == log-priority ]]; then
+        ((args == 0)) && mapfile -t COMPREPLY < <(compgen -W "debug info message warn error fatal" -- "$cur")
     elif [[ " $_startctl_variable_commands " == *" $cmd_name "* ]]; then
         local vars
         vars=$(_startctl_query "$prog" list-env | sed 's/=.*//')

@@ -214,6 +214,26 @@ int reexec_command(Context& ctx) {
     return exit_ok;
 }
 
+// Shows startd's own log priority, or sets it (Upstart's `initctl log-priority [LEVEL]`).
+int log_priority_command(Context& ctx) {
+    const Options& o = ctx.o;
+    if (o.args.size() > 1) {
+        return fail(o, "log-priority takes at most one priority (debug, info, message, warn, error, fatal)");
+    }
+    int status = exit_ok;
+    auto result = o.args.empty() ? fetch(ctx, "log-priority", json::object(), status)
+                                 : call(ctx, "set-log-priority", json{{"priority", o.args[0]}}, status);
+    if (!result) {
+        return status;
+    }
+    if (o.json) {
+        print_json(*result);
+    } else if (o.args.empty()) {
+        std::printf("%s\n", result->value("priority", std::string("unknown")).c_str());
+    }
+    return exit_ok;
+}
+
 int version_command(Context& ctx) {
     int status = exit_ok;
     auto result = fetch(ctx, "version", json::object(), status);
@@ -226,7 +246,7 @@ int version_command(Context& ctx) {
     return exit_ok;
 }
 
-constexpr std::array<Command, 21> command_table = {{
+constexpr std::array<Command, 22> command_table = {{
     {"start", goal_command, Operand::Job, true, "start JOB [KEY=VALUE]...",
      "start a job; waits until it is running (or, for a task, done)"},
     {"stop", goal_command, Operand::Job, true, "stop JOB [KEY=VALUE]...",
@@ -245,6 +265,8 @@ constexpr std::array<Command, 21> command_table = {{
     {"reexec", reexec_command, Operand::None, false, "reexec",
      "run startd's program again (after an upgrade), keeping every job"},
     {"version", version_command, Operand::None, false, "version", "show startd's version"},
+    {"log-priority", log_priority_command, Operand::None, false, "log-priority [PRIORITY]",
+     "show or set which of startd's own log lines are kept (debug, info, message, warn, error, fatal)"},
     {"emit", emit_command, Operand::None, false, "emit EVENT [KEY=VALUE]...",
      "emit an event; waits until every job it affected is at rest"},
     {"usage", usage_command, Operand::Job, false, "usage JOB", "show a job's usage text"},

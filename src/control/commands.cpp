@@ -220,6 +220,33 @@ void cmd_reexec(Call& call) {
     });
 }
 
+// log-priority reads startd's own log priority, set-log-priority changes it (Upstart's
+// `initctl log-priority [LEVEL]`); both reply with the priority now in force.
+void cmd_log_priority(Call& call) {
+    if (!call.host.log_priority) {
+        call.error(errc::internal, "the log priority is not available here");
+        return;
+    }
+    call.ok(json{{"priority", call.host.log_priority()}});
+}
+
+void cmd_set_log_priority(Call& call) {
+    auto name = string_arg(call.request.args, "priority");
+    if (!name) {
+        call.error(name.error());
+        return;
+    }
+    if (!call.host.set_log_priority) {
+        call.error(errc::internal, "the log priority is not available here");
+        return;
+    }
+    if (auto set = call.host.set_log_priority(*name); !set) {
+        call.error(errc::invalid_argument, set.error().message());
+        return;
+    }
+    call.ok(json{{"priority", call.host.log_priority()}});
+}
+
 void cmd_version(Call& call) {
     json reply = {{"version", call.host.version}, {"protocol", protocol_version}};
     if (!call.host.cgroups.empty()) {
@@ -242,7 +269,7 @@ struct CommandRow {
     Access access;
 };
 
-constexpr std::array<CommandRow, 18> command_table = {{
+constexpr std::array<CommandRow, 20> command_table = {{
     {"start", lifecycle<&core::Engine::start>, Access::Change},
     {"stop", lifecycle<&core::Engine::stop>, Access::Change},
     {"restart", lifecycle<&core::Engine::restart>, Access::Change},
@@ -253,6 +280,8 @@ constexpr std::array<CommandRow, 18> command_table = {{
     {"check-config", cmd_check_config, Access::Read},
     {"reload-configuration", cmd_reload_configuration, Access::Change},
     {"reexec", cmd_reexec, Access::Change},
+    {"log-priority", cmd_log_priority, Access::Read},
+    {"set-log-priority", cmd_set_log_priority, Access::Change},
     {"version", cmd_version, Access::Read},
     {"emit", cmd_emit, Access::Change},
     {"usage", cmd_usage, Access::Read},

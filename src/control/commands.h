@@ -45,6 +45,10 @@ struct CommandHost {
     // enable/disable reloads only a startd that serves the directory it edited. Unset: not reported.
     std::string jobs_dir = {};
     std::function<std::optional<std::string>()> jobs_dir_identity = {};
+    // startd's own log priority (`log-priority`): its name ("info"), and setting it by name (an
+    // error saying which names there are). Unset: not available.
+    std::function<std::string()> log_priority = {};
+    std::function<base::Result<void>(const std::string& name)> set_log_priority = {};
 };
 
 // Runs `request` from a peer with uid `peer_uid`; calls `reply` exactly once, now or later.

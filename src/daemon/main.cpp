@@ -11,6 +11,7 @@
 #include "build_config.h"
 #include "control/endpoint.h"
 #include "daemon/check_command.h"
+#include "daemon/log_priority.h"
 #include "daemon/recovery.h"
 #include "daemon/ready_signal.h"
 #include "daemon/supervisor.h"
@@ -26,7 +27,8 @@ constexpr int exit_startup_failed = 1;
 
 void print_usage(std::FILE* to) {
     std::fputs("Usage: startd [--user] [-c DIR] [--jobs-dir DIR] [--socket PATH] [--log-dir DIR] [--debug]\n"
-               "              [--ready-timeout SECONDS] [--no-cgroups] [--ready-fd N]\n"
+               "              [--log-priority PRIORITY] [--log-stderr] [--ready-timeout SECONDS]\n"
+               "              [--no-cgroups] [--ready-fd N]\n"
                "       startd --check [--json] PATH...\n"
                "\n"
                "Supervise the jobs in a jobs directory (Upstart job files), controlled with startctl.\n"
@@ -40,7 +42,12 @@ void print_usage(std::FILE* to) {
                "  --jobs-dir DIR   read jobs from DIR instead\n"
                "  --socket PATH    listen on PATH instead\n"
                "  --log-dir DIR    write console logs to DIR instead\n"
-               "  --debug          log every state change\n"
+               "  --debug          log every state change (--log-priority debug)\n"
+               "  --log-priority PRIORITY  which of startd's own log lines are kept: debug, info\n"
+               "                   (the default), message, warn, error, fatal (startctl log-priority\n"
+               "                   changes it while startd runs)\n"
+               "  --log-stderr     in system mode, log to standard error (with timestamps) rather than\n"
+               "                   to syslog; user mode always does\n"
                "  --ready-timeout SECONDS  how long an expect fork/daemon/stop/notify main process may\n"
                "                   take to become ready before its start fails (default 90)\n"
                "  --no-cgroups     never give jobs cgroups; contain them by their process trees\n"
@@ -61,6 +68,8 @@ enum Opt {
     Check,
     Json,
     Debug,
+    LogPriorityOpt,
+    LogStderr,
     NoCgroups,
     User,
     System,
@@ -76,10 +85,12 @@ enum Opt {
 };
 
 // getopt_long's conventions (base/option_parser.h): --opt=VALUE, abbreviations, -cDIR.
-constexpr std::array<base::OptionSpec, 15> option_table = {{
+constexpr std::array<base::OptionSpec, 17> option_table = {{
     {Check, '\0', "check", false},
     {Json, '\0', "json", false},
     {Debug, '\0', "debug", false},
+    {LogPriorityOpt, '\0', "log-priority", true},
+    {LogStderr, '\0', "log-stderr", false},
     {NoCgroups, '\0', "no-cgroups", false},
     {User, '\0', "user", false},
     {System, '\0', "system", false},
@@ -104,7 +115,8 @@ std::optional<std::string> getenv_opt(std::string_view key) {
 int main(int argc, char** argv) {
     bool check = false;
     bool json = false;
-    bool debug = false;
+    std::optional<std::string> log_priority;
+    bool log_stderr = false;
     bool cgroups = true;
     std::optional<control::Mode> mode;
     std::optional<std::string> config_dir;
@@ -129,7 +141,13 @@ int main(int argc, char** argv) {
             json = true;
             break;
         case Debug:
-            debug = true;
+            log_priority = "debug";
+            break;
+        case LogPriorityOpt:
+            log_priority = std::move(opt.value);
+            break;
+        case LogStderr:
+            log_stderr = true;
             break;
         case NoCgroups:
             cgroups = false;
@@ -246,7 +264,20 @@ int main(int argc, char** argv) {
             settings.argv.emplace_back(arg);
         }
     }
-    settings.debug = debug;
+    if (log_priority) {
+        auto priority = daemon_main::parse_log_priority(*log_priority);
+        if (!priority) {
+            std::fprintf(stderr, "startd: --log-priority: expected one of %s, got '%s'\n",
+                         std::string(daemon_main::log_priority_names).c_str(), log_priority->c_str());
+            return exit_usage;
+        }
+        settings.log.priority = *priority;
+    }
+    // System mode logs to syslog, as system daemons do, and a startd that is PID 1 of a whole
+    // machine puts what syslog does not take (before syslog runs) in the kernel's log; user mode,
+    // and --log-stderr, write timestamped lines to standard error.
+    settings.log.syslog = m == control::Mode::System && !log_stderr;
+    settings.log.kmsg = settings.log.syslog && container;
     settings.cgroups = cgroups;
     if (m == control::Mode::User) {
         // A user's jobs run in the user's environment, as Upstart's session init did.

@@ -22,7 +22,7 @@ namespace daemon_main {
 
 Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
     : m_sys(sys), m_loop(loop), m_settings(std::move(settings)),
-      m_log(sys, loop, STDERR_FILENO, m_settings.debug),
+      m_log(sys, loop, STDERR_FILENO, m_settings.log),
       m_engine(*this, m_settings.job_env), m_host{m_engine, sys.geteuid(), STARTD_VERSION, {}, {}, {}},
       m_check_config(sys, m_settings.endpoint.jobs_dir, [this] { return check_config(); }),
       m_server(sys, *this, m_host),
@@ -55,6 +55,22 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
         return m_log_pipes.status(job);
     };
     m_host.containment = [this](const core::Job& job) { return m_containment.describe(job); };
+    m_host.log_priority = [this] { return std::string(to_string(m_log.priority())); };
+    m_host.set_log_priority = [this](const std::string& name) -> base::Result<void> {
+        auto priority = parse_log_priority(name);
+        if (!priority) {
+            return base::Error("unknown log priority '" + name + "' (one of " + std::string(log_priority_names) + ")");
+        }
+        if (*priority != m_log.priority()) {
+            // Said at a level both priorities keep where there is one, so the change shows.
+            core::LogLevel level = keeps(*priority, core::LogLevel::Info) && keeps(m_log.priority(), core::LogLevel::Info)
+                                       ? core::LogLevel::Info
+                                       : core::LogLevel::Warning;
+            m_log.write(level, "log priority " + std::string(to_string(m_log.priority())) + " → " + name);
+            m_log.set_priority(*priority);
+        }
+        return {};
+    };
     m_server.set_log([this](std::string_view line) { log(core::LogLevel::Error, line); });
     m_readiness.on_traced([this](const core::Job* job, std::span<const pid_t> pids, pid_t main) {
         m_containment.traced(job, pids, main);

@@ -34,7 +34,7 @@ namespace daemon_main {
 struct Settings {
     control::Endpoint endpoint;
     bool container = false; // running as PID 1
-    bool debug = false;     // log debug messages
+    DaemonLogOptions log;   // startd's own log: its priority and where it goes
     core::Environ job_env;  // the base environment of every job
     // How long a main process with an expect stanza may take to become ready.
     sys::Duration ready_timeout = std::chrono::seconds(90);

@@ -56,6 +56,8 @@ check "web worker" stop w
 check "" startctl start web ""
 check "LANG" startctl get-env L
 check "" startctl emit ""
+check "debug" startctl log-priority d
+check "" startctl log-priority warn ""
 check "web" startctl --socket=/tmp/s start we
 if [[ $(cat "$tmp/args") != "--socket=/tmp/s list" ]]; then
     echo "FAIL: job names were asked with '$(cat "$tmp/args")', not '--socket=/tmp/s list'" >&2

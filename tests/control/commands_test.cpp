@@ -1,5 +1,5 @@
 // Tests the control command table over a real Engine on a fake runtime: replies, deferred
-// replies for waiting commands, permissions and errors.
+// replies for waiting commands, permissions and errors, the log priority.
 #include "control/commands.h"
 
 #include <csignal>
@@ -168,3 +168,30 @@ TEST_F(CommandsTest, VersionSaysWhichJobsDirStartdServesAndItsIdentityWhenItHasO
 }
 
 } // namespace
+
+TEST_F(CommandsTest, AnybodyMayReadTheLogPriorityButOnlyTheOwnerOrRootSetIt) {
+    std::string priority = "info";
+    host.log_priority = [&] { return priority; };
+    host.set_log_priority = [&](const std::string& name) -> base::Result<void> {
+        if (name != "debug" && name != "warn") {
+            return base::Error("unknown log priority '" + name + "'");
+        }
+        priority = name;
+        return {};
+    };
+    send("log-priority", nlohmann::json::object(), 4242);
+    ASSERT_EQ(replies.size(), 1u);
+    EXPECT_EQ(replies[0].result, (nlohmann::json{{"priority", "info"}}));
+    send("set-log-priority", {{"priority", "debug"}}, 4242);
+    EXPECT_EQ(replies.back().error.code, "permission-denied");
+    EXPECT_EQ(priority, "info");
+    send("set-log-priority", {{"priority", "debug"}}, 1000);
+    EXPECT_TRUE(replies.back().ok);
+    EXPECT_EQ(replies.back().result, (nlohmann::json{{"priority", "debug"}}));
+    send("set-log-priority", {{"priority", "loud"}}, 0);
+    EXPECT_EQ(replies.back().error.code, "invalid-argument");
+    EXPECT_EQ(replies.back().error.message, "unknown log priority 'loud'");
+    send("set-log-priority", nlohmann::json::object(), 0);
+    EXPECT_EQ(replies.back().error.code, "invalid-argument") << "the priority is required";
+    EXPECT_EQ(priority, "debug");
+}

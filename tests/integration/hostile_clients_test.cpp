@@ -147,7 +147,7 @@ protected:
         ::getrlimit(RLIMIT_NOFILE, &saved);
         rlimit usual{1024, 1024};
         ::setrlimit(RLIMIT_NOFILE, &usual);
-        bool started = h.start_daemon({"--system"});
+        bool started = h.start_daemon({"--system", "--log-stderr"});
         ::setrlimit(RLIMIT_NOFILE, &saved);
         if (!started) {
             return false;
