@@ -114,7 +114,9 @@ _startctl() {
             mapfile -t COMPREPLY < <(compgen -W "$jobs" -- "$cur")
         fi
     elif [[ $cmd_name == log-priority ]]; then
-        ((args == 0)) && mapfile -t COMPREPLY < <(compgen -W "debug info message warn error fatal" -- "$cur")
+        if ((args == 0)); then
+            mapfile -t COMPREPLY < <(compgen -W "debug info message warn error fatal" -- "$cur")
+        fi
     elif [[ " $_startctl_variable_commands " == *" $cmd_name "* ]]; then
         local vars
         vars=$(_startctl_query "$prog" list-env | sed 's/=.*//')

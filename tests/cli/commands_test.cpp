@@ -81,6 +81,13 @@ TEST(CliCommands, EveryCommandInTheTableReachesStartdWithTheArgumentsItsHelpLine
         }
         asked = requests.size();
     }
+    // `log-priority LEVEL` sends the one command no bare invocation does.
+    Ran set = run_startctl(dir / "control", "log-priority", {"debug"});
+    EXPECT_EQ(set.status, 0) << set.err;
+    ASSERT_EQ(startd.requests().size(), asked + 1);
+    EXPECT_EQ(startd.requests().back().command, "set-log-priority");
+    EXPECT_EQ(startd.requests().back().args.value("priority", std::string()), "debug");
+    asked = startd.requests().size();
     EXPECT_EQ(asked, known.size()); // and startd has no command startctl cannot send
 }
 
