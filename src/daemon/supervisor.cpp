@@ -42,7 +42,11 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
                     }
                 },
                 logger()),
-      m_adopted(sys, loop, [this](pid_t pid) { adopted_ended(pid); }, logger()) {
+      m_adopted(sys, loop, [this](pid_t pid) { adopted_ended(pid); }, logger()),
+      m_timers(sys, loop, m_engine, m_settings.timer_state_file, logger(), [this] {
+          m_journal.set_timers(m_timers.states());
+          schedule_journal_flush();
+      }) {
     m_host.reload_configuration = [this] { return reload_configuration(); };
     m_host.check_config = [this] { return m_check_config.get(); };
     m_host.reexec = [this](control::CommandHost::ReexecDone done) { reexec(std::move(done)); };
@@ -220,6 +224,7 @@ void Supervisor::reap_children() {
 
 void Supervisor::shutdown() {
     m_shutting_down = true;
+    m_timers.save(); // the journal goes once the jobs have stopped: the last firings stay here
     m_engine.stop_all();
     after_change();
 }

@@ -229,6 +229,13 @@ std::chrono::nanoseconds LinuxSys::boot_clock() {
     return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
 }
 
+std::chrono::system_clock::time_point LinuxSys::wall_clock() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    return std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
+        std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec)));
+}
+
 Result<UniqueFd> LinuxSys::timerfd_create(int clockid, int flags) {
     return owned("timerfd_create", ::timerfd_create(clockid, flags | TFD_CLOEXEC));
 }

@@ -36,6 +36,7 @@ public:
 
     TimePoint now() override;
     std::chrono::nanoseconds boot_clock() override;
+    std::chrono::system_clock::time_point wall_clock() override;
     Result<UniqueFd> timerfd_create(int clockid, int flags) override;
     Result<void> timerfd_settime(int fd, int flags, const itimerspec& value) override;
 

@@ -177,6 +177,8 @@ public:
     // clock_gettime(CLOCK_BOOTTIME): time since boot, suspend included, as the start times in
     // /proc/PID/stat count it.
     virtual std::chrono::nanoseconds boot_clock() = 0;
+    // clock_gettime(CLOCK_REALTIME): the wall clock, which may be set (jump) at any time.
+    virtual std::chrono::system_clock::time_point wall_clock() = 0;
     virtual Result<UniqueFd> timerfd_create(int clockid, int flags) = 0;
     // flags is 0 (relative) or TFD_TIMER_ABSTIME; an all-zero it_value disarms the timer.
     virtual Result<void> timerfd_settime(int fd, int flags, const itimerspec& value) = 0;

@@ -302,6 +302,16 @@ public:
     // happens in the fake, so the two move together).
     std::chrono::nanoseconds boot_clock() override { return m_now.time_since_epoch() + m_boot_offset; }
     void set_boot_offset(std::chrono::nanoseconds offset) { m_boot_offset = offset; }
+    // The wall clock: the monotonic clock plus an offset that tests set (set_wall_clock) or
+    // move at once (jump_wall_clock: the clock being set, or NTP stepping it).
+    std::chrono::system_clock::time_point wall_clock() override {
+        return std::chrono::system_clock::time_point(
+            std::chrono::duration_cast<std::chrono::system_clock::duration>(m_now.time_since_epoch() + m_wall_offset));
+    }
+    void set_wall_clock(std::chrono::system_clock::time_point at) {
+        m_wall_offset = at.time_since_epoch() - m_now.time_since_epoch();
+    }
+    void jump_wall_clock(std::chrono::nanoseconds by) { m_wall_offset += by; }
     sys::Result<base::UniqueFd> timerfd_create(int clockid, int flags) override;
     sys::Result<void> timerfd_settime(int fd, int flags, const itimerspec& value) override;
 
@@ -402,6 +412,7 @@ private:
     bool m_pidfd_supported = true;
     std::vector<std::vector<std::string>> m_execs; // exec(): file, then argv
     std::chrono::nanoseconds m_boot_offset{0};
+    std::chrono::nanoseconds m_wall_offset{std::chrono::seconds(1'780'000'000)}; // 2026-05-28 UTC
     bool m_subreaper = false;
     std::map<int, rlimit> m_rlimits;
     rlim_t m_nr_open = 1048576;
