@@ -59,7 +59,8 @@ void Engine::unlisten(ClassEntry& e) {
 
 void Engine::handle_event(Event& ev) {
     if (ev.name == timer_event) {
-        start_by_timer(ev); // before the listeners: a job that also names its own timer in start on absorbs it
+        // Before the listeners: a job that also names its own timer in start on absorbs it.
+        start_by_timer(ev);
     }
     auto it = m_listeners.find(ev.name);
     if (it == m_listeners.end()) {
@@ -189,7 +190,8 @@ void Engine::start_by_timer(Event& ev) {
     auto instance =
         cls.instance.empty() ? base::Result<std::string>(std::string()) : env_expand(cls.instance, env);
     if (!instance) {
-        m_runtime.log(LogLevel::Error, "Failed to obtain " + cls.name + " instance: " + instance.error().message());
+        m_runtime.log(LogLevel::Error,
+                      "Failed to obtain " + cls.name + " instance: " + instance.error().message());
         return;
     }
     std::string shown = cls.name + (instance->empty() ? "" : " (" + *instance + ")");
@@ -197,7 +199,8 @@ void Engine::start_by_timer(Event& ev) {
         m_runtime.log(LogLevel::Info, shown + " not started by its timer: startd is shutting down");
         return;
     }
-    if (Job* existing = e->instances.find(*instance); existing != nullptr && existing->goal == JobGoal::Start) {
+    if (Job* existing = e->instances.find(*instance);
+        existing != nullptr && existing->goal == JobGoal::Start) {
         m_runtime.log(LogLevel::Info, shown + ": timer fired while still running; skipped");
         return;
     }

@@ -143,8 +143,9 @@ base::Result<JournalLine> decode_header(Fields& f) {
         return done.error();
     }
     if (h.version < oldest_journal_version || h.version > journal_version) {
-        return base::Error("journal version " + std::to_string(h.version) + " is not one this startd reads (it reads " +
-                           std::to_string(oldest_journal_version) + " to " + std::to_string(journal_version) + ")");
+        return base::Error(
+            "journal version " + std::to_string(h.version) + " is not one this startd reads (it reads " +
+            std::to_string(oldest_journal_version) + " to " + std::to_string(journal_version) + ")");
     }
     return JournalLine(std::move(h));
 }

@@ -221,7 +221,8 @@ int main(int argc, char** argv) {
         settings.endpoint.state_dir = *state_dir;
         settings.timer_state_file = *state_dir + "/timers";
     } else if (socket) {
-        settings.timer_state_file = *socket + ".timers"; // an instance placed by hand keeps it beside its socket
+        // An instance placed by hand keeps it beside its socket.
+        settings.timer_state_file = *socket + ".timers";
     } else {
         settings.timer_state_file = settings.endpoint.state_dir + "/timers";
     }

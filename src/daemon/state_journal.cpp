@@ -118,7 +118,8 @@ base::Result<PreviousJournal> read_journal_text(std::string_view text) {
             }
         } else if (auto* timer = std::get_if<core::TimerState>(&*decoded)) {
             if (journal.header.version < 2) {
-                return base::Error("line " + std::to_string(line_no) + ": a timer line in a version 1 journal");
+                return base::Error("line " + std::to_string(line_no) +
+                                   ": a timer line in a version 1 journal");
             }
             auto [it, fresh] = timer_index.emplace(timer->job + '\0' + timer->timer, journal.timers.size());
             if (fresh) {

@@ -30,7 +30,7 @@ struct PreviousJournal {
     JournalHeader header;
     std::vector<JobRecord> jobs;                        // one per instance, in the order first written
     std::unordered_map<std::uint64_t, core::Environ> envs; // by EnvTable id
-    std::vector<core::TimerState> timers;               // the last line of each timer (version 2)
+    std::vector<core::TimerState> timers;                  // the last line of each timer (version 2)
 };
 
 // Reads and folds a journal's text. A last line without its newline (a write cut short) is

@@ -232,8 +232,9 @@ std::chrono::nanoseconds LinuxSys::boot_clock() {
 std::chrono::system_clock::time_point LinuxSys::wall_clock() {
     timespec ts{};
     ::clock_gettime(CLOCK_REALTIME, &ts);
-    return std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
-        std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec)));
+    return std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec)));
 }
 
 Result<UniqueFd> LinuxSys::timerfd_create(int clockid, int flags) {

@@ -268,7 +268,8 @@ TEST(JournalRecord, ATimerRecordRoundTrips) {
               "\"timer\":\"every 1h30m\"}\n");
     EXPECT_NE(refusal(R"({"kind":"timer","job":"a","timer":"every 1s","last":1})").find("no \"due\""),
               std::string::npos);
-    EXPECT_NE(refusal(R"({"kind":"timer","job":"","timer":"every 1s","last":1,"due":0})").find("a timer record needs"),
+    EXPECT_NE(refusal(R"({"kind":"timer","job":"","timer":"every 1s","last":1,"due":0})")
+                  .find("a timer record needs"),
               std::string::npos);
     EXPECT_NE(refusal(R"({"kind":"timer","job":"a","timer":"every 1s","last":1,"due":-1})").find("\"due\""),
               std::string::npos);

@@ -136,7 +136,8 @@ TEST(ReadJournalText, TheLastLineOfEachTimerWinsAndVersionOneHasNone) {
     core::TimerState first{"tick", "every 1m", 100, 5'000};
     core::TimerState later{"tick", "every 1m", 160, 65'000};
     core::TimerState other{"backup", "cron 0 3 * * *", 90, 0};
-    auto read = read_journal_text(encode_line(header()) + encode_line(first) + encode_line(other) + encode_line(later));
+    auto read = read_journal_text(encode_line(header()) + encode_line(first) + encode_line(other) +
+                                  encode_line(later));
     ASSERT_TRUE(read.has_value()) << read.error().message();
     EXPECT_EQ(read->timers, (std::vector<core::TimerState>{later, other}));
     JournalHeader v1 = header();
