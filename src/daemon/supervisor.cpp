@@ -50,6 +50,7 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
     m_host.reload_configuration = [this] { return reload_configuration(); };
     m_host.check_config = [this] { return m_check_config.get(); };
     m_host.reexec = [this](control::CommandHost::ReexecDone done) { reexec(std::move(done)); };
+    m_host.next_timer = [this](const std::string& job) { return m_timers.next_firing(job); };
     m_host.log_status = [this](const core::Job& job) -> std::optional<control::LogStatus> {
         if (job.job_class().console != core::ConsoleType::Log) {
             return std::nullopt;

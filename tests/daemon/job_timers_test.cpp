@@ -139,6 +139,23 @@ TEST_F(JobTimersTest, ACorruptStateFileIsReportedAndIgnored) {
         << startd_log();
 }
 
+TEST_F(JobTimersTest, StatusAndListSayWhenTheTimerNextFires) {
+    write_job("tick", "task\ntimer every 1h\ntimer cron 0 0 * * *\nexec /bin/tick\n");
+    write_job("plain", "exec /bin/plain\n");
+    ASSERT_TRUE(boot());
+    auto status = request("status", {{"job", "tick"}});
+    ASSERT_TRUE(status && status->ok);
+    EXPECT_EQ(status->result["statuses"][0].value("next_timer", std::int64_t{0}), june_first + 3600);
+    auto plain = request("status", {{"job", "plain"}});
+    ASSERT_TRUE(plain && plain->ok);
+    EXPECT_FALSE(plain->result["statuses"][0].contains("next_timer"));
+    auto list = request("list");
+    ASSERT_TRUE(list && list->ok);
+    for (const auto& entry : list->result["jobs"]) {
+        EXPECT_EQ(entry.contains("next_timer"), entry["job"] == "tick") << entry.dump();
+    }
+}
+
 TEST_F(JobTimersTest, ASuccessorKeepsTheIntervalFromTheJournal) {
     write_job("tick", "task\ntimer every 10m\nexec /bin/tick\n");
     ASSERT_TRUE(boot());

@@ -306,8 +306,7 @@ public:
     // move at once (jump_wall_clock: the clock being set, or NTP stepping it).
     std::chrono::system_clock::time_point wall_clock() override {
         return std::chrono::system_clock::time_point(
-            std::chrono::duration_cast<std::chrono::system_clock::duration>(m_now.time_since_epoch() +
-                                                                            m_wall_offset));
+            std::chrono::duration_cast<std::chrono::system_clock::duration>(m_now.time_since_epoch() + m_wall_offset));
     }
     void set_wall_clock(std::chrono::system_clock::time_point at) {
         m_wall_offset = at.time_since_epoch() - m_now.time_since_epoch();
