@@ -143,7 +143,7 @@ TEST(JournalRecord, TheTemplateLineIsValid) {
 }
 
 TEST(JournalRecord, AnUnknownKindIsRefusedByName) {
-    EXPECT_NE(refusal(R"({"kind":"timer","job":"web"})").find("unknown kind of journal line: timer"), std::string::npos);
+    EXPECT_NE(refusal(R"({"kind":"alarm","job":"web"})").find("unknown kind of journal line: alarm"), std::string::npos);
     EXPECT_NE(refusal(R"({"job":"web"})").find("no \"kind\""), std::string::npos);
     EXPECT_NE(refusal(R"({"kind":7})").find("no \"kind\""), std::string::npos);
 }
