@@ -536,4 +536,11 @@ TEST_F(EngineEventsTest, AJobNamingItsOwnTimerInStartOnIsStartedOnceWithoutASkip
     EXPECT_FALSE(runtime.logged("skipped"));
 }
 
+TEST_F(EngineEventsTest, AnEmittedTimerEventWithoutAScheduleStartsTheJobNow) {
+    define("backup", "task\ntimer cron 0 3 * * *\nexec backup\n");
+    emit("timer", {"JOB=backup"}); // startctl emit timer JOB=backup: run it now
+    EXPECT_EQ(state("backup"), JobState::Running);
+    EXPECT_TRUE(runtime.logged("backup started by event timer"));
+}
+
 } // namespace
