@@ -213,9 +213,9 @@ void Engine::start_by_timer(Event& ev) {
     hold_events(job, {ev.id});
     job.start_env = std::make_unique<Environ>(std::move(env));
     std::string_view timer = env_get(ev.env, "TIMER").value_or("");
-    m_runtime.log(LogLevel::Info, job.display_name() + (timer.empty() ? std::string(" started by event timer")
-                                                                       : " started by its timer (" +
-                                                                             std::string(timer) + ")"));
+    m_runtime.log(LogLevel::Info, job.display_name() +
+                                      (timer.empty() ? std::string(" started by event timer")
+                                                     : " started by its timer (" + std::string(timer) + ")"));
     change_goal(job, JobGoal::Start);
 }
 
