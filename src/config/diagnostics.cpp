@@ -12,7 +12,7 @@ struct CodeText {
     std::string_view message;
 };
 
-constexpr std::array<CodeText, 23> code_texts = {{
+constexpr std::array<CodeText, 24> code_texts = {{
     {"expected-token", "Expected token"},
     {"unexpected-token", "Unexpected token"},
     {"unknown-stanza", "Unknown stanza"},
@@ -36,6 +36,7 @@ constexpr std::array<CodeText, 23> code_texts = {{
     {"file-too-large", "Job file too large"},
     {"unsupported", "Unsupported on this system"},
     {"io-error", "Error while loading configuration file"},
+    {"illegal-schedule", "Illegal timer schedule"},
 }};
 
 } // namespace

@@ -35,6 +35,7 @@ enum class ParseErrorCode : std::uint8_t {
     FileTooLarge,
     Unsupported,
     Io,
+    IllegalSchedule,
 };
 
 // Upstart's message for the code ("Unknown stanza", "Expected token", …).

@@ -83,6 +83,10 @@ json job_to_json(const core::JobClass& job) {
     for (const core::CgroupSetting& c : job.cgroups) {
         cgroups.push_back({{"controller", c.controller}, {"name", c.name}, {"key", c.key}, {"value", c.value}});
     }
+    json timers = json::array();
+    for (const core::TimerSpec& t : job.timers) {
+        timers.push_back(t.text);
+    }
     auto optional_int = [](const std::optional<int>& v) { return v ? json(*v) : json(nullptr); };
     return {
         {"name", job.name},
@@ -120,6 +124,8 @@ json job_to_json(const core::JobClass& job) {
         {"apparmor_switch", job.apparmor_switch},
         {"cgroups", std::move(cgroups)},
         {"debug", job.debug},
+        {"timers", std::move(timers)},
+        {"timer_missed", job.timer_catch_up ? "catch-up" : "skip"},
     };
 }
 

@@ -28,4 +28,7 @@ ParseResult<void> stanza_limit(StanzaContext& ctx);
 ParseResult<void> stanza_apparmor(StanzaContext& ctx);
 ParseResult<void> stanza_cgroup(StanzaContext& ctx);
 
+// stanzas_timer.cpp
+ParseResult<void> stanza_timer(StanzaContext& ctx);
+
 } // namespace config::stanza_handlers

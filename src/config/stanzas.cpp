@@ -105,8 +105,9 @@ constexpr auto last = Repeat::LastWins;
 constexpr auto accumulates = Repeat::Accumulates;
 
 // In the order of init(5): process definitions, events, documentation, environment, services
-// and tasks, instances, process environment, then the extensions Upstart added later.
-constexpr std::array<Stanza, 35> table = {{
+// and tasks, instances, process environment, then the extensions Upstart added later, then
+// startd's own.
+constexpr std::array<Stanza, 36> table = {{
     {"exec", stanza_exec, last},
     {"script", stanza_script, last},
     {"pre-start", stanza_pre_start, last},
@@ -142,6 +143,8 @@ constexpr std::array<Stanza, 35> table = {{
     {"apparmor", stanza_apparmor, last},
     {"cgroup", stanza_cgroup, accumulates},
     {"debug", stanza_debug, last},
+    // startd's own (core/extension_stanzas lists them for --check):
+    {"timer", stanza_timer, accumulates},
 }};
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {

@@ -140,7 +140,11 @@ void cmd_status(Call& call) {
         status.cannot_start = std::move(unsupported->reason);
     }
     std::optional<LogStatus> log = found != nullptr && call.host.log_status ? call.host.log_status(*found) : std::nullopt;
-    json reply = {{"statuses", json::array({with_containment(call.host, found, status_to_json(status, log ? &*log : nullptr))})}};
+    json entry = with_containment(call.host, found, status_to_json(status, log ? &*log : nullptr));
+    if (auto next = call.host.next_timer ? call.host.next_timer(*job) : std::nullopt) {
+        entry["next_timer"] = *next;
+    }
+    json reply = {{"statuses", json::array({std::move(entry)})}};
     if (!call.host.cgroups.empty()) {
         reply["cgroups"] = call.host.cgroups;
     }
@@ -155,7 +159,11 @@ void cmd_list(Call& call) {
         for (const core::Job* job : engine.instances(name)) {
             statuses.push_back(with_containment(call.host, job, status_with_log(call.host, *job)));
         }
-        jobs.push_back({{"job", name}, {"statuses", std::move(statuses)}});
+        json item = {{"job", name}, {"statuses", std::move(statuses)}};
+        if (auto next = call.host.next_timer ? call.host.next_timer(name) : std::nullopt) {
+            item["next_timer"] = *next;
+        }
+        jobs.push_back(std::move(item));
     }
     call.ok({{"jobs", std::move(jobs)}});
 }

@@ -35,6 +35,9 @@ struct CommandHost {
     // How a job's processes are held together ("cgroup PATH", "process tree (no cgroup: why)"),
     // in status and list replies as "containment" (empty: not reported).
     std::function<std::string(const core::Job&)> containment = {};
+    // When a job's timers next fire (wall clock seconds), nullopt for a job without timers; in
+    // status replies (each status) and list replies (per job) as "next_timer" (unset: not reported).
+    std::function<std::optional<std::int64_t>(const std::string& job)> next_timer = {};
     // A live re-exec (`reexec`): checks the program at startd's path on the saved state, then
     // execs it. Calls `done` once: with {"program": PATH} right before the exec (the new program
     // accepted the state), or with why not (nothing changed). Unset: not available.

@@ -141,11 +141,13 @@ Endpoint resolve_endpoint(Mode mode, std::optional<std::string> config_dir, uid_
     std::string default_jobs;
     std::string runtime_base;
     std::string state_base;
+    std::string keep_base; // state that outlives startd
     if (mode == Mode::System) {
         default_config = STARTD_SYSTEM_CONFIG_DIR;
         default_jobs = STARTD_SYSTEM_JOBS_DIR;
         runtime_base = STARTD_SYSTEM_RUNTIME_DIR;
         state_base = STARTD_SYSTEM_LOG_DIR;
+        keep_base = STARTD_SYSTEM_STATE_DIR;
     } else {
         default_config = home_based(env, "XDG_CONFIG_HOME", ".config") + "/startd";
         default_jobs = default_config + "/jobs";
@@ -154,7 +156,8 @@ Endpoint resolve_endpoint(Mode mode, std::optional<std::string> config_dir, uid_
         } else {
             runtime_base = "/tmp/startd-" + std::to_string(uid);
         }
-        state_base = home_based(env, "XDG_STATE_HOME", ".local/state") + "/startd/log";
+        keep_base = home_based(env, "XDG_STATE_HOME", ".local/state") + "/startd";
+        state_base = keep_base + "/log";
     }
     std::string config = config_dir ? strip_trailing_slashes(*config_dir) : default_config;
     ep.config_dir = config;
@@ -162,11 +165,13 @@ Endpoint resolve_endpoint(Mode mode, std::optional<std::string> config_dir, uid_
         ep.jobs_dir = default_jobs;
         ep.runtime_dir = runtime_base;
         ep.log_dir = state_base;
+        ep.state_dir = keep_base;
     } else {
         std::string tag = escape_path(config);
         ep.jobs_dir = config + "/jobs";
         ep.runtime_dir = runtime_base + "/instances/" + tag;
         ep.log_dir = state_base + "/instances/" + tag;
+        ep.state_dir = keep_base + "/instances/" + tag;
     }
     ep.runtime_root = runtime_base;
     ep.socket = ep.runtime_dir + "/control";

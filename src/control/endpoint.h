@@ -31,6 +31,9 @@ struct Endpoint {
     // same private directory.
     std::string journal;
     std::string log_dir;
+    // What outlives startd and a reboot (the timer state file): /var/lib/startd, or
+    // $XDG_STATE_HOME/startd for a user's startd.
+    std::string state_dir;
 };
 
 // Reads an environment variable (getenv in production, a map in tests).
@@ -38,7 +41,8 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view)>;
 
 // The default instance: system mode uses /etc/startd with Upstart's /etc/init for jobs and
 // /run/startd for the socket; user mode uses $XDG_CONFIG_HOME/startd (jobs in its jobs/),
-// $XDG_RUNTIME_DIR/startd (or /tmp/startd-UID) and $XDG_STATE_HOME/startd/log.
+// $XDG_RUNTIME_DIR/startd (or /tmp/startd-UID), $XDG_STATE_HOME/startd/log for logs and
+// $XDG_STATE_HOME/startd for state.
 // With `config_dir` set (startctl -c, STARTD_CONFIG, startd -c), the instance is that dir:
 // jobs in DIR/jobs and a runtime dir of its own, unless DIR is the default one.
 Endpoint resolve_endpoint(Mode mode, std::optional<std::string> config_dir, uid_t uid, const EnvLookup& env);

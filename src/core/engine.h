@@ -22,6 +22,9 @@
 
 namespace core {
 
+// The event each firing of a job's `timer` emits (JOB, TIMER, TIMER_FIRED).
+inline constexpr std::string_view timer_event = "timer";
+
 // A job instance a startd finds running when it starts after its predecessor ended without
 // stopping its jobs (SIGKILL, a crash): what the predecessor's journal recorded of it.
 struct AdoptedJob {
@@ -213,6 +216,10 @@ class Engine {
     void handle_event(Event& ev);
     void stop_by_event(Job& job, Event& ev);
     void start_by_event(ClassEntry& e, Event& ev);
+    // A `timer` event starts the job it names (JOB) when that job has timer stanzas: as if its
+    // `start on` were `timer JOB=<itself>` or'd with what it says. A singleton (or instance)
+    // still running is not started again; the skip is logged.
+    void start_by_timer(Event& ev);
     // Counts a start by event of `instance` of `e` in this round; returns the count so far.
     // A job that starts and ends without any process can loop through its own events with
     // nothing to wait for: start_by_event refuses past a bound.

@@ -1,5 +1,6 @@
 // Owns what an event does to jobs: the listener index by event name, `stop on` per instance and
-// `start on` per class (Upstart's event_pending_handle_jobs), and who holds which event.
+// `start on` per class (Upstart's event_pending_handle_jobs), a job's own `timer` firings, and
+// who holds which event.
 #include "core/engine.h"
 
 #include <algorithm>
@@ -57,6 +58,10 @@ void Engine::unlisten(ClassEntry& e) {
 }
 
 void Engine::handle_event(Event& ev) {
+    if (ev.name == timer_event) {
+        // Before the listeners: a job that also names its own timer in start on absorbs it.
+        start_by_timer(ev);
+    }
     auto it = m_listeners.find(ev.name);
     if (it == m_listeners.end()) {
         return;
@@ -171,6 +176,48 @@ void Engine::start_by_event(ClassEntry& e, Event& ev) {
     }
     // Already started (or cannot be): the event is simply absorbed.
     e.start_state.reset(m_events);
+}
+
+void Engine::start_by_timer(Event& ev) {
+    auto job_name = env_get(ev.env, "JOB");
+    ClassEntry* e = job_name ? entry(*job_name) : nullptr;
+    if (e == nullptr || !e->current || e->deleted || e->current->timers.empty() || e->current->manual) {
+        return; // not a job with timers of its own (or disabled by `manual`): only listeners care
+    }
+    const JobClass& cls = *e->current;
+    Environ extra = ev.env;
+    extra.push_back("UPSTART_EVENTS=" + ev.name);
+    Environ env = instance_env(cls, extra);
+    auto instance =
+        cls.instance.empty() ? base::Result<std::string>(std::string()) : env_expand(cls.instance, env);
+    if (!instance) {
+        m_runtime.log(LogLevel::Error,
+                      "Failed to obtain " + cls.name + " instance: " + instance.error().message());
+        return;
+    }
+    std::string shown = cls.name + (instance->empty() ? "" : " (" + *instance + ")");
+    if (m_shutting_down) {
+        m_runtime.log(LogLevel::Info, shown + " not started by its timer: startd is shutting down");
+        return;
+    }
+    if (Job* existing = e->instances.find(*instance);
+        existing != nullptr && existing->goal == JobGoal::Start) {
+        m_runtime.log(LogLevel::Info, shown + ": timer fired while still running; skipped");
+        return;
+    }
+    auto found = lookup(cls.name, env, true, &*instance);
+    if (!found) {
+        m_runtime.log(LogLevel::Error, shown + " not started by its timer: " + found.error().message);
+        return;
+    }
+    Job& job = **found;
+    hold_events(job, {ev.id});
+    job.start_env = std::make_unique<Environ>(std::move(env));
+    std::string_view timer = env_get(ev.env, "TIMER").value_or("");
+    m_runtime.log(LogLevel::Info, job.display_name() +
+                                      (timer.empty() ? std::string(" started by event timer")
+                                                     : " started by its timer (" + std::string(timer) + ")"));
+    change_goal(job, JobGoal::Start);
 }
 
 unsigned Engine::count_start(ClassEntry& e, const std::string& instance) {

@@ -5,6 +5,7 @@
 #include "base/boxed_vector.h"
 #include "base/compact_string.h"
 #include "core/event_expr.h"
+#include "core/timer_spec.h"
 
 #include <array>
 #include <cstdint>
@@ -137,6 +138,8 @@ struct JobClass {
     base::CompactString apparmor_switch;
     base::BoxedVector<CgroupSetting> cgroups;
 
+    base::BoxedVector<TimerSpec> timers; // `timer every|cron` (startd's own): each firing starts the job
+
     std::optional<int> nice;
     std::optional<int> oom_score;  // -1000..1000 (`never` = -1000)
     unsigned respawn_limit = 10;   // 0 together with interval 0: unlimited
@@ -151,6 +154,7 @@ struct JobClass {
     bool task = false;
     bool respawn = false;
     bool debug = false;
+    bool timer_catch_up = false; // `timer missed catch-up`: firings missed while startd was down run once
 
     // The process of `type`, or nullptr when the job defines none.
     const Process* process(ProcessType type) const { return processes.get(type); }

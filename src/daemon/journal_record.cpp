@@ -43,6 +43,9 @@ struct Encoder {
                 {"written", r.written_ns}};
     }
     json operator()(const EnvTable& t) const { return {{"kind", "env"}, {"id", t.id}, {"vars", t.vars}}; }
+    json operator()(const core::TimerState& t) const {
+        return {{"kind", "timer"}, {"job", t.job}, {"timer", t.timer}, {"last", t.last}, {"due", t.due_ns}};
+    }
     json operator()(const GoneRecord& g) const {
         return {{"kind", "gone"}, {"job", g.job}, {"instance", g.instance}};
     }
@@ -139,9 +142,10 @@ base::Result<JournalLine> decode_header(Fields& f) {
     if (auto done = f.finish(); !done) {
         return done.error();
     }
-    if (h.version != journal_version) {
-        return base::Error("journal version " + std::to_string(h.version) + " is not one this startd reads (it reads " +
-                           std::to_string(journal_version) + ")");
+    if (h.version < oldest_journal_version || h.version > journal_version) {
+        return base::Error(
+            "journal version " + std::to_string(h.version) + " is not one this startd reads (it reads " +
+            std::to_string(oldest_journal_version) + " to " + std::to_string(journal_version) + ")");
     }
     return JournalLine(std::move(h));
 }
@@ -231,6 +235,21 @@ base::Result<JournalLine> decode_gone(Fields& f) {
     return JournalLine(std::move(g));
 }
 
+base::Result<JournalLine> decode_timer(Fields& f) {
+    core::TimerState t;
+    t.job = f.string("job");
+    t.timer = f.string("timer");
+    t.last = f.integer<std::int64_t>("last");
+    t.due_ns = f.integer<std::int64_t>("due", 0);
+    if (auto done = f.finish(); !done) {
+        return done.error();
+    }
+    if (t.job.empty() || t.timer.empty() || !plain_text(t.job) || !plain_text(t.timer)) {
+        return base::Error("a timer record needs a job name and a schedule (text without NUL or newline)");
+    }
+    return JournalLine(std::move(t));
+}
+
 } // namespace
 
 std::string encode_line(const JournalLine& line) {
@@ -265,6 +284,8 @@ base::Result<JournalLine> decode_line(std::string_view line) {
         decoded = decode_env(fields);
     } else if (k == "gone") {
         decoded = decode_gone(fields);
+    } else if (k == "timer") {
+        decoded = decode_timer(fields);
     }
     return decoded;
 }

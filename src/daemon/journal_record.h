@@ -1,6 +1,7 @@
 // Owns the lines of the state journal (docs/state-format.md): what startd writes down about
 // itself (JournalHeader), each running job instance (JobRecord), the environment tables they
-// use (EnvTable) and instances that are gone (GoneRecord), one JSON object per line; and
+// use (EnvTable), instances that are gone (GoneRecord) and job timers (core::TimerState), one
+// JSON object per line; and
 // reading a line back strictly: anything but exactly such a line, of a version this startd
 // knows, is an error that says what is wrong.
 // Not here: the journal file and when it is written (daemon/state_journal), adoption
@@ -18,10 +19,13 @@
 #include "core/environ.h"
 #include "core/job_class.h"
 #include "core/job_state.h"
+#include "core/timer_table.h"
 
 namespace daemon_main {
 
-inline constexpr int journal_version = 1;
+// Written as 2 (version 1 and timer lines); version 1 journals (no timer lines) are still read.
+inline constexpr int journal_version = 2;
+inline constexpr int oldest_journal_version = 1;
 
 // The first line: who writes the journal.
 struct JournalHeader {
@@ -65,7 +69,8 @@ struct GoneRecord {
     bool operator==(const GoneRecord&) const = default;
 };
 
-using JournalLine = std::variant<JournalHeader, JobRecord, EnvTable, GoneRecord>;
+// A job timer's state (core::TimerState): {"kind":"timer","job":…,"timer":…,"last":…,"due":…}.
+using JournalLine = std::variant<JournalHeader, JobRecord, EnvTable, GoneRecord, core::TimerState>;
 
 // The line, '\n' included.
 std::string encode_line(const JournalLine& line);

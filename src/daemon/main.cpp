@@ -27,8 +27,8 @@ constexpr int exit_startup_failed = 1;
 
 void print_usage(std::FILE* to) {
     std::fputs("Usage: startd [--user] [-c DIR] [--jobs-dir DIR] [--socket PATH] [--log-dir DIR] [--debug]\n"
-               "              [--log-priority PRIORITY] [--log-stderr] [--ready-timeout SECONDS]\n"
-               "              [--no-cgroups] [--ready-fd N]\n"
+               "              [--log-priority PRIORITY] [--log-stderr] [--state-dir DIR]\n"
+               "              [--ready-timeout SECONDS] [--no-cgroups] [--ready-fd N]\n"
                "       startd --check [--json] PATH...\n"
                "\n"
                "Supervise the jobs in a jobs directory (Upstart job files), controlled with startctl.\n"
@@ -42,6 +42,9 @@ void print_usage(std::FILE* to) {
                "  --jobs-dir DIR   read jobs from DIR instead\n"
                "  --socket PATH    listen on PATH instead\n"
                "  --log-dir DIR    write console logs to DIR instead\n"
+               "  --state-dir DIR  keep the timer state file (last firings, for `timer missed\n"
+               "                   catch-up`) in DIR (default " STARTD_SYSTEM_STATE_DIR ", user mode\n"
+               "                   $XDG_STATE_HOME/startd; with --socket PATH: PATH.timers)\n"
                "  --debug          log every state change (--log-priority debug)\n"
                "  --log-priority PRIORITY  which of startd's own log lines are kept: debug, info\n"
                "                   (the default), message, warn, error, fatal (startctl log-priority\n"
@@ -77,6 +80,7 @@ enum Opt {
     JobsDir,
     Socket,
     LogDir,
+    StateDir,
     ReadyTimeout,
     VerifyState,
     ReadyFd,
@@ -85,7 +89,7 @@ enum Opt {
 };
 
 // getopt_long's conventions (base/option_parser.h): --opt=VALUE, abbreviations, -cDIR.
-constexpr std::array<base::OptionSpec, 17> option_table = {{
+constexpr std::array<base::OptionSpec, 18> option_table = {{
     {Check, '\0', "check", false},
     {Json, '\0', "json", false},
     {Debug, '\0', "debug", false},
@@ -98,6 +102,7 @@ constexpr std::array<base::OptionSpec, 17> option_table = {{
     {JobsDir, '\0', "jobs-dir", true},
     {Socket, '\0', "socket", true},
     {LogDir, '\0', "log-dir", true},
+    {StateDir, '\0', "state-dir", true},
     {ReadyTimeout, '\0', "ready-timeout", true},
     {VerifyState, '\0', "verify-state", true},
     {ReadyFd, '\0', "ready-fd", true},
@@ -123,6 +128,7 @@ int main(int argc, char** argv) {
     std::optional<std::string> jobs_dir;
     std::optional<std::string> socket;
     std::optional<std::string> log_dir;
+    std::optional<std::string> state_dir;
     std::optional<std::string> ready_timeout;
     std::optional<std::string> verify_state;
     std::optional<std::string> ready_fd;
@@ -169,6 +175,9 @@ int main(int argc, char** argv) {
             break;
         case LogDir:
             log_dir = std::move(opt.value);
+            break;
+        case StateDir:
+            state_dir = std::move(opt.value);
             break;
         case ReadyTimeout:
             ready_timeout = std::move(opt.value);
@@ -225,6 +234,15 @@ int main(int argc, char** argv) {
     }
     if (log_dir) {
         settings.endpoint.log_dir = *log_dir;
+    }
+    if (state_dir) {
+        settings.endpoint.state_dir = *state_dir;
+        settings.timer_state_file = *state_dir + "/timers";
+    } else if (socket) {
+        // An instance placed by hand keeps it beside its socket.
+        settings.timer_state_file = *socket + ".timers";
+    } else {
+        settings.timer_state_file = settings.endpoint.state_dir + "/timers";
     }
     if (ready_timeout) {
         // Seconds, fractions allowed (tests use short values); at most a day.

@@ -73,6 +73,7 @@ class StateJournal::Chunks {
 base::Result<PreviousJournal> read_journal_text(std::string_view text) {
     PreviousJournal journal;
     std::unordered_map<std::string, std::size_t> index; // job '\0' instance → jobs[i]
+    std::unordered_map<std::string, std::size_t> timer_index; // job '\0' timer → timers[i]
     std::vector<bool> live;
     bool have_header = false;
     std::size_t line_no = 0;
@@ -114,6 +115,17 @@ base::Result<PreviousJournal> read_journal_text(std::string_view text) {
             } else {
                 journal.jobs[it->second] = std::move(*record);
                 live[it->second] = true;
+            }
+        } else if (auto* timer = std::get_if<core::TimerState>(&*decoded)) {
+            if (journal.header.version < 2) {
+                return base::Error("line " + std::to_string(line_no) +
+                                   ": a timer line in a version 1 journal");
+            }
+            auto [it, fresh] = timer_index.emplace(timer->job + '\0' + timer->timer, journal.timers.size());
+            if (fresh) {
+                journal.timers.push_back(std::move(*timer));
+            } else {
+                journal.timers[it->second] = std::move(*timer);
             }
         } else if (auto* gone = std::get_if<GoneRecord>(&*decoded)) {
             if (auto it = index.find(gone->job + '\0' + gone->instance); it != index.end()) {
@@ -191,6 +203,11 @@ void StateJournal::changed(const core::Job& job) {
     }
 }
 
+void StateJournal::set_timers(std::vector<core::TimerState> timers) {
+    m_timers = std::move(timers);
+    m_timers_dirty = m_active;
+}
+
 void StateJournal::gone(const core::Job& job) {
     if (!m_active) {
         return;
@@ -245,6 +262,13 @@ void StateJournal::flush() {
         out.text() += encode_line(g);
         out.line_done();
     }
+    if (m_timers_dirty) {
+        for (const core::TimerState& t : m_timers) {
+            out.text() += encode_line(t);
+            out.line_done();
+        }
+        m_timers_dirty = false;
+    }
     for (const core::Job* job : m_dirty) {
         JobRecord r = record_of(*job, now);
         r.env = env_id(*job, out.text());
@@ -285,6 +309,11 @@ base::Result<void> StateJournal::rewrite() {
     m_envs_written.clear();
     Chunks out(*this, fd->get());
     out.text() = encode_line(m_header);
+    for (const core::TimerState& t : m_timers) {
+        out.text() += encode_line(t);
+        out.line_done();
+    }
+    m_timers_dirty = false;
     m_jobs([&](const core::Job& job) {
         if (job.state == core::JobState::Waiting) {
             return; // at rest: nothing to adopt

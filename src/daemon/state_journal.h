@@ -4,7 +4,8 @@
 // that still run instead of starting second copies. Appends the records of the jobs that
 // changed (one write per turn), rewrites the whole file (a new file renamed over the old)
 // once the appends outgrow what is live, and is removed when startd exits having stopped its
-// jobs. Reading a predecessor's journal back, folded to what was live at its last write.
+// jobs. Reading a predecessor's journal back, folded to what was live at its last write. It
+// also carries each job timer's state (its last firing, its next due time).
 // Not here: the line format (daemon/journal_record), adoption itself (daemon/recovery).
 #pragma once
 
@@ -29,6 +30,7 @@ struct PreviousJournal {
     JournalHeader header;
     std::vector<JobRecord> jobs;                        // one per instance, in the order first written
     std::unordered_map<std::uint64_t, core::Environ> envs; // by EnvTable id
+    std::vector<core::TimerState> timers;                  // the last line of each timer (version 2)
 };
 
 // Reads and folds a journal's text. A last line without its newline (a write cut short) is
@@ -55,7 +57,9 @@ class StateJournal {
     void changed(const core::Job& job);
     // `job` is gone: a gone record is written at the next flush().
     void gone(const core::Job& job);
-    bool has_changes() const { return !m_dirty.empty() || !m_gone.empty(); }
+    // The job timers' states changed: these are written at the next flush, and in every rewrite.
+    void set_timers(std::vector<core::TimerState> timers);
+    bool has_changes() const { return !m_dirty.empty() || !m_gone.empty() || m_timers_dirty; }
     // Writes what changed since the last flush in one write; the whole journal again when the
     // appends outgrew it (or a write failed).
     void flush();
@@ -86,6 +90,8 @@ class StateJournal {
     base::UniqueFd m_fd;
     std::unordered_set<const core::Job*> m_dirty;
     std::vector<GoneRecord> m_gone;
+    std::vector<core::TimerState> m_timers;
+    bool m_timers_dirty = false;
     std::unordered_set<std::uint64_t> m_envs_written; // env tables in the current file
     std::size_t m_bytes = 0;
     std::size_t m_rewrite_at = 0; // m_bytes past which the next flush rewrites

@@ -42,12 +42,17 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
                     }
                 },
                 logger()),
-      m_adopted(sys, loop, [this](pid_t pid) { adopted_ended(pid); }, logger()) {
+      m_adopted(sys, loop, [this](pid_t pid) { adopted_ended(pid); }, logger()),
+      m_timers(sys, loop, m_engine, m_settings.timer_state_file, logger(), [this] {
+          m_journal.set_timers(m_timers.states());
+          schedule_journal_flush();
+      }) {
     m_host.reload_configuration = [this] { return reload_configuration(); };
     m_host.check_config = [this] { return m_check_config.get(); };
     m_host.reexec = [this](control::CommandHost::ReexecDone done) { reexec(std::move(done)); };
     m_host.jobs_dir = m_settings.endpoint.jobs_dir;
     m_host.jobs_dir_identity = [this] { return control::dir_identity(m_sys, m_settings.endpoint.jobs_dir); };
+    m_host.next_timer = [this](const std::string& job) { return m_timers.next_firing(job); };
     m_host.log_status = [this](const core::Job& job) -> std::optional<control::LogStatus> {
         if (job.job_class().console != core::ConsoleType::Log) {
             return std::nullopt;
@@ -238,6 +243,7 @@ void Supervisor::reap_children() {
 
 void Supervisor::shutdown() {
     m_shutting_down = true;
+    m_timers.save(); // the journal goes once the jobs have stopped: the last firings stay here
     m_engine.stop_all();
     after_change();
 }

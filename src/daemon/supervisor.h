@@ -19,6 +19,7 @@
 #include "daemon/daemon_log.h"
 #include "daemon/job_dir_watch.h"
 #include "daemon/job_loader.h"
+#include "daemon/job_timers.h"
 #include "daemon/leftovers.h"
 #include "daemon/log_pipes.h"
 #include "daemon/readiness.h"
@@ -45,6 +46,8 @@ struct Settings {
     std::vector<std::string> argv;
     // Reload by itself when the jobs dir changes (inotify), after this much quiet.
     std::optional<JobDirWatch::Timing> watch_jobs_dir = JobDirWatch::Timing{};
+    // The timer state file (last firings of `timer missed catch-up` jobs); empty: none is kept.
+    std::string timer_state_file;
 };
 
 class Supervisor final : public core::JobRuntime, public control::IoRegistry {
@@ -64,6 +67,7 @@ public:
     bool shutting_down() const { return m_shutting_down; }
 
     core::Engine& engine() { return m_engine; }
+    JobTimers& timers() { return m_timers; }
 
     // ---- core::JobRuntime ----------------------------------------------------------------
     base::Result<pid_t> spawn(const core::Job& job, core::ProcessType type) override;
@@ -99,8 +103,9 @@ private:
     };
 
     // supervisor_recovery.cpp: the state journal and restart-and-adopt.
-    // Adopts what a predecessor's journal says still runs, then starts this startd's journal.
-    // Returns whether the predecessor had emitted `startup` already (not to be emitted again).
+    // Adopts what a predecessor's journal says still runs and takes up its job timers (or the
+    // timer state file), then starts this startd's journal. Returns whether the predecessor had
+    // emitted `startup` already (not to be emitted again).
     bool recover_jobs();
     void schedule_journal_flush();
     void adopted_ended(pid_t pid); // an adopted process (not our child) ended
@@ -162,6 +167,7 @@ private:
     StateJournal m_journal;       // what runs, for a successor after a crash
     bool m_journal_posted = false; // a flush is posted for the end of this turn
     AdoptedProcesses m_adopted;   // processes adopted from a predecessor, not our children
+    JobTimers m_timers;           // `timer` stanzas: the `timer` events that start jobs on a clock
     std::unique_ptr<JobDirWatch> m_job_dir_watch; // reloads on changes to the jobs dir
     std::optional<sys::ResourceLimit> m_job_nofile; // jobs' RLIMIT_NOFILE, once startd raised its own
     base::UniqueFd m_devnull;

@@ -13,6 +13,7 @@ namespace daemon_main {
 
 base::Result<LoadSummary> Supervisor::reload_jobs() {
     auto summary = load_jobs(m_sys, m_engine, m_settings.endpoint.jobs_dir);
+    m_timers.sync(); // timers of new jobs are armed, those of removed ones dropped
     if (m_job_dir_watch && summary) {
         // Directories that came meanwhile, or the jobs dir made again: the watch takes the walk's list.
         m_job_dir_watch->rewatch(summary->dirs);

@@ -29,6 +29,7 @@ std::string Supervisor::boot_id() {
 bool Supervisor::recover_jobs() {
     std::string boot = boot_id();
     bool startup_emitted = false;
+    std::optional<std::vector<core::TimerState>> timers; // a journal of this boot's
     auto previous = m_journal.read_previous();
     if (!previous) {
         log(core::LogLevel::Error, "cannot read the state journal " + m_journal.path() + ": " +
@@ -43,6 +44,7 @@ bool Supervisor::recover_jobs() {
     } else if (*previous) {
         const PreviousJournal& journal = **previous;
         startup_emitted = journal.header.startup_emitted;
+        timers = journal.timers;
         bool reexec = journal.header.pid == m_sys.getpid();
         log(reexec ? core::LogLevel::Info : core::LogLevel::Warning,
             reexec ? "re-exec: taking back the " + std::to_string(journal.jobs.size()) + " jobs this process ran"
@@ -76,6 +78,8 @@ bool Supervisor::recover_jobs() {
                                       std::to_string(logs) + " log pipes taken back), " +
                                       std::to_string(recovered.refused.size()) + " not adopted");
     }
+    m_timers.start(timers);
+    m_journal.set_timers(m_timers.states());
     JournalHeader header;
     header.pid = m_sys.getpid();
     header.boot_id = std::move(boot);

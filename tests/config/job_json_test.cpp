@@ -41,6 +41,15 @@ TEST(JobToJson, DefaultJobHasEveryFieldWithUpstartsDefaults) {
     EXPECT_EQ(j["env"], json::array());
 }
 
+TEST(JobToJson, TimersAreTheirSchedulesAsWritten) {
+    json j = config::job_to_json(parse_ok("timer every 5m\ntimer cron 0 3 * * sun\ntimer missed catch-up\nexec x\n"));
+    EXPECT_EQ(j["timers"], (json{"every 5m", "cron 0 3 * * sun"}));
+    EXPECT_EQ(j["timer_missed"], "catch-up");
+    json plain = config::job_to_json(core::JobClass{});
+    EXPECT_EQ(plain["timers"], json::array());
+    EXPECT_EQ(plain["timer_missed"], "skip");
+}
+
 TEST(JobToJson, ParsedFieldsAppearWithUpstartSpellings) {
     core::JobClass job = parse_ok("description \"web server\"\n"
                                   "start on started network\n"

@@ -113,13 +113,14 @@ TEST(StanzaTable, HasARowForEveryInitFiveStanza) {
                              "chroot", "chdir", "setuid",    "setgid",     "apparmor",   "cgroup",    "debug"}) {
         EXPECT_NE(config::find_stanza(name), nullptr) << name;
     }
-    EXPECT_EQ(config::stanza_table().size(), 35u);
+    EXPECT_NE(config::find_stanza("timer"), nullptr); // startd's own
+    EXPECT_EQ(config::stanza_table().size(), 36u);
 }
 
 TEST(StanzaTable, RepeatRuleMatchesUpstart) {
     for (const config::Stanza& row : config::stanza_table()) {
         bool accumulates = row.name == "env" || row.name == "export" || row.name == "emits" || row.name == "normal" ||
-                           row.name == "limit" || row.name == "cgroup";
+                           row.name == "limit" || row.name == "cgroup" || row.name == "timer"; // timer: ours
         EXPECT_EQ(row.repeat, accumulates ? config::Repeat::Accumulates : config::Repeat::LastWins) << row.name;
     }
 }

@@ -487,4 +487,85 @@ TEST_F(EngineEventsTest, ProcesslessInstanceStartedByItsOwnStoppedEventDoesNotSp
         runtime.logged("spin (b) not started by event stopped: started 16 times without waiting for anything"));
 }
 
+// ---- timer events (a job's own `timer` stanzas) --------------------------------------------
+
+core::Environ firing(const std::string& job, const std::string& at) {
+    return {"JOB=" + job, "TIMER=every 1m", "TIMER_FIRED=" + at};
+}
+
+TEST_F(EngineEventsTest, ATimerFiringStartsItsJobWithTheEventsVariables) {
+    define("backup", "task\ntimer every 1m\nexec backup\n");
+    emit("timer", firing("backup", "1780272060"));
+    EXPECT_EQ(state("backup"), JobState::Running);
+    EXPECT_FALSE(finished); // held until the task has finished, as for start on
+    const core::Job* j = job("backup");
+    EXPECT_EQ(core::env_get(j->env, "TIMER").value_or(""), "every 1m");
+    EXPECT_EQ(core::env_get(j->env, "TIMER_FIRED").value_or(""), "1780272060");
+    EXPECT_EQ(core::env_get(j->env, "UPSTART_EVENTS").value_or(""), "timer");
+    exit_with(main_pid("backup"), 0);
+    EXPECT_TRUE(finished);
+    EXPECT_TRUE(runtime.logged("backup started by its timer (every 1m)"));
+}
+
+TEST_F(EngineEventsTest, ATimerFiringWhileTheJobStillRunsIsSkippedAndLogged) {
+    define("backup", "task\ntimer every 1m\nexec backup\n");
+    emit("timer", firing("backup", "60"));
+    pid_t first = main_pid("backup");
+    emit("timer", firing("backup", "120"));
+    EXPECT_EQ(main_pid("backup"), first);
+    EXPECT_EQ(runtime.spawns.size(), 1u);
+    EXPECT_TRUE(finished); // nobody held the skipped firing
+    EXPECT_TRUE(runtime.logged("backup: timer fired while still running; skipped"));
+    exit_with(first, 0);
+    emit("timer", firing("backup", "180")); // at rest again: started
+    EXPECT_EQ(runtime.spawns.size(), 2u);
+}
+
+TEST_F(EngineEventsTest, AnInstanceJobGetsAnInstancePerFiring) {
+    define("report", "task\ntimer every 1m\ninstance $TIMER_FIRED\nexec report\n");
+    emit("timer", firing("report", "60"));
+    emit("timer", firing("report", "120"));
+    EXPECT_EQ(state("report", "60"), JobState::Running);
+    EXPECT_EQ(state("report", "120"), JobState::Running);
+    emit("timer", firing("report", "120")); // the same instance still runs: skipped
+    EXPECT_TRUE(runtime.logged("report (120): timer fired while still running; skipped"));
+    EXPECT_EQ(runtime.spawns.size(), 2u);
+}
+
+TEST_F(EngineEventsTest, TimerIsOrWithStartOnAndOtherJobsCanListen) {
+    define("backup", "start on go\ntimer every 1m\nexec backup\n");
+    define("after", "start on timer JOB=backup\nexec after\n");
+    define("other", "timer every 1m\nexec other\n");
+    emit("go"); // its start on still works
+    EXPECT_EQ(state("backup"), JobState::Running);
+    emit("timer", firing("backup", "60"));
+    EXPECT_TRUE(runtime.logged("backup: timer fired while still running; skipped"));
+    EXPECT_EQ(state("after"), JobState::Running);
+    EXPECT_EQ(state("other"), JobState::Waiting); // a firing starts only the job it names
+}
+
+TEST_F(EngineEventsTest, ATimerDoesNotStartAManualJobOrOneWithoutTimers) {
+    define("off", "timer every 1m\nmanual\nexec off\n");
+    define("plain", "exec plain\n");
+    emit("timer", firing("off", "60"));
+    emit("timer", firing("plain", "60"));
+    EXPECT_EQ(state("off"), JobState::Waiting);
+    EXPECT_EQ(state("plain"), JobState::Waiting);
+    EXPECT_TRUE(runtime.spawns.empty());
+}
+
+TEST_F(EngineEventsTest, AJobNamingItsOwnTimerInStartOnIsStartedOnceWithoutASkip) {
+    define("backup", "start on timer JOB=backup\ntimer every 1m\nexec backup\n");
+    emit("timer", firing("backup", "60"));
+    EXPECT_EQ(runtime.spawns.size(), 1u);
+    EXPECT_FALSE(runtime.logged("skipped"));
+}
+
+TEST_F(EngineEventsTest, AnEmittedTimerEventWithoutAScheduleStartsTheJobNow) {
+    define("backup", "task\ntimer cron 0 3 * * *\nexec backup\n");
+    emit("timer", {"JOB=backup"}); // startctl emit timer JOB=backup: run it now
+    EXPECT_EQ(state("backup"), JobState::Running);
+    EXPECT_TRUE(runtime.logged("backup started by event timer"));
+}
+
 } // namespace

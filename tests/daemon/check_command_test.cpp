@@ -77,6 +77,25 @@ TEST_F(CheckCommand, JsonSaysWhyAJobCannotStart) {
     EXPECT_TRUE(doc["jobs"][1]["cannot_start"].is_null());
 }
 
+TEST_F(CheckCommand, TimerStanzasAreReportedAsStartdExtensionsAndBadSchedulesAsErrors) {
+    write("backup.conf", "task\ntimer cron 30 3 * * *\ntimer missed catch-up\nexec backup\n");
+    write("bad.conf", "timer cron 0 24 * * *\nexec x\n");
+    write("zero.conf", "timer every 0s\nexec x\n");
+    CheckRun r = run({dir.path()}, daemon_main::CheckFormat::Text);
+    EXPECT_EQ(r.status, daemon_main::check_failed);
+    EXPECT_EQ(r.out, "backup: ok: task (startd extensions: timer cron 30 3 * * *, timer missed catch-up)\n"
+                     "bad: error (not loaded): " + (dir / "bad.conf") +
+                         ":1:12: Illegal timer schedule: hour 24 is out of range 0-23\n"
+                         "zero: error (not loaded): " + (dir / "zero.conf") +
+                         ":1:13: Illegal timer schedule: bad duration '0s': a timer interval must be more than "
+                         "zero (a number of seconds, or numbers with units s, m, h, d: 30s, 5m, 1h30m, 2d)\n");
+    CheckRun j = run({dir / "backup.conf"}, daemon_main::CheckFormat::Json);
+    EXPECT_EQ(j.status, daemon_main::check_ok);
+    auto doc = nlohmann::json::parse(j.out);
+    EXPECT_EQ(doc["jobs"][0]["extensions"], (nlohmann::json{"timer cron 30 3 * * *", "timer missed catch-up"}));
+    EXPECT_EQ(doc["jobs"][0]["job"]["timers"], (nlohmann::json{"cron 30 3 * * *"}));
+}
+
 TEST_F(CheckCommand, ASingleFileThatCannotStartFailsTheCheck) {
     write("cups.conf", "apparmor switch cups\nexec cupsd\n");
     CheckRun r = run({dir / "cups.conf"}, daemon_main::CheckFormat::Text);

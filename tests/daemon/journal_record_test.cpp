@@ -143,7 +143,7 @@ TEST(JournalRecord, TheTemplateLineIsValid) {
 }
 
 TEST(JournalRecord, AnUnknownKindIsRefusedByName) {
-    EXPECT_NE(refusal(R"({"kind":"timer","job":"web"})").find("unknown kind of journal line: timer"), std::string::npos);
+    EXPECT_NE(refusal(R"({"kind":"alarm","job":"web"})").find("unknown kind of journal line: alarm"), std::string::npos);
     EXPECT_NE(refusal(R"({"job":"web"})").find("no \"kind\""), std::string::npos);
     EXPECT_NE(refusal(R"({"kind":7})").find("no \"kind\""), std::string::npos);
 }
@@ -245,10 +245,33 @@ TEST(JournalRecord, VariablesMustBeKeyEqualsValue) {
 }
 
 TEST(JournalRecord, ANewerVersionIsRefusedSayingWhichItReads) {
-    std::string message = refusal(R"({"kind":"header","version":2,"pid":5,"boot":"b","startup":true})");
-    EXPECT_NE(message.find("journal version 2"), std::string::npos) << message;
-    EXPECT_NE(message.find("it reads 1"), std::string::npos) << message;
+    std::string message = refusal(R"({"kind":"header","version":3,"pid":5,"boot":"b","startup":true})");
+    EXPECT_NE(message.find("journal version 3"), std::string::npos) << message;
+    EXPECT_NE(message.find("it reads 1 to 2"), std::string::npos) << message;
     EXPECT_NE(refusal(R"({"kind":"header","version":0,"pid":5,"boot":"b","startup":true})").find("\"version\""),
+              std::string::npos);
+}
+
+TEST(JournalRecord, VersionOneIsStillRead) {
+    auto decoded = decode_line(R"({"kind":"header","version":1,"pid":5,"boot":"b","startup":true})");
+    ASSERT_TRUE(decoded.has_value()) << decoded.error().message();
+    EXPECT_EQ(std::get<JournalHeader>(*decoded).version, 1);
+}
+
+TEST(JournalRecord, ATimerRecordRoundTrips) {
+    core::TimerState t{"backup", "cron 30 3 * * *", 1780282800, 0};
+    EXPECT_EQ(round_trip(t), JournalLine(t));
+    core::TimerState every{"net/tick", "every 1h30m", 1780282800, 9'000'000'000'123};
+    EXPECT_EQ(round_trip(every), JournalLine(every));
+    EXPECT_EQ(encode_line(every),
+              "{\"due\":9000000000123,\"job\":\"net/tick\",\"kind\":\"timer\",\"last\":1780282800,"
+              "\"timer\":\"every 1h30m\"}\n");
+    EXPECT_NE(refusal(R"({"kind":"timer","job":"a","timer":"every 1s","last":1})").find("no \"due\""),
+              std::string::npos);
+    EXPECT_NE(refusal(R"({"kind":"timer","job":"","timer":"every 1s","last":1,"due":0})")
+                  .find("a timer record needs"),
+              std::string::npos);
+    EXPECT_NE(refusal(R"({"kind":"timer","job":"a","timer":"every 1s","last":1,"due":-1})").find("\"due\""),
               std::string::npos);
 }
 

@@ -132,6 +132,22 @@ TEST(ReadJournalText, NoHeaderFails) {
     EXPECT_EQ(error_of(cut_header), "no header") << "a header cut short was never written";
 }
 
+TEST(ReadJournalText, TheLastLineOfEachTimerWinsAndVersionOneHasNone) {
+    core::TimerState first{"tick", "every 1m", 100, 5'000};
+    core::TimerState later{"tick", "every 1m", 160, 65'000};
+    core::TimerState other{"backup", "cron 0 3 * * *", 90, 0};
+    auto read = read_journal_text(encode_line(header()) + encode_line(first) + encode_line(other) +
+                                  encode_line(later));
+    ASSERT_TRUE(read.has_value()) << read.error().message();
+    EXPECT_EQ(read->timers, (std::vector<core::TimerState>{later, other}));
+    JournalHeader v1 = header();
+    v1.version = 1;
+    EXPECT_EQ(error_of(encode_line(v1) + encode_line(first)), "line 2: a timer line in a version 1 journal");
+    auto old = read_journal_text(encode_line(v1) + encode_line(record("web", 10)));
+    ASSERT_TRUE(old.has_value()) << old.error().message();
+    EXPECT_TRUE(old->timers.empty());
+}
+
 // ---- StateJournal ---------------------------------------------------------------------------
 
 class StateJournalTest : public EngineTest {
@@ -315,6 +331,24 @@ TEST_F(StateJournalTest, GoneIsWrittenAtTheNextFlush) {
     PreviousJournal back = read_back();
     ASSERT_EQ(back.jobs.size(), 1u);
     EXPECT_EQ(back.jobs[0].job, "db");
+}
+
+TEST_F(StateJournalTest, TimersAreWrittenAtTheNextFlushAndInEveryRewrite) {
+    std::vector<core::TimerState> timers = {{"tick", "every 1m", 100, 60'000'000'000}};
+    journal.set_timers(timers); // before begin: written by it
+    ASSERT_TRUE(journal.begin(header()));
+    EXPECT_EQ(count_kind(lines(), "timer"), 1u);
+    EXPECT_FALSE(journal.has_changes());
+    timers[0].last = 160;
+    timers[0].due_ns = 120'000'000'000;
+    journal.set_timers(timers);
+    EXPECT_TRUE(journal.has_changes());
+    journal.flush();
+    EXPECT_EQ(count_kind(lines(), "timer"), 2u);
+    EXPECT_EQ(read_back().timers, timers);
+    ASSERT_TRUE(journal.snapshot());
+    EXPECT_EQ(count_kind(lines(), "timer"), 1u);
+    EXPECT_EQ(read_back().timers, timers);
 }
 
 TEST_F(StateJournalTest, TheFileIsRewrittenOnceAppendsOutgrowIt) {

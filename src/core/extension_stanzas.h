@@ -1,0 +1,17 @@
+// Owns the list of startd's own stanzas a job class uses: stanzas Upstart's parser rejects, which
+// `startd --check` reports so that files meant for both stay free of them.
+// Not here: parsing them (config/stanzas_timer.cpp) or what they do (core/timer_table.cpp).
+#pragma once
+
+#include "core/job_class.h"
+
+#include <string>
+#include <vector>
+
+namespace core {
+
+// The startd-only stanzas `cls` uses, as a job file would write them ("expect notify",
+// "timer every 5m", "timer missed catch-up"), in a fixed order; empty for a job Upstart could read.
+std::vector<std::string> extension_stanzas(const JobClass& cls);
+
+} // namespace core
