@@ -74,7 +74,7 @@ void lifecycle(Call& call) {
 // A status in a status or list reply: with the instance's log, where it has one.
 json status_with_log(const CommandHost& host, const core::Job& job) {
     std::optional<LogStatus> log = host.log_status ? host.log_status(job) : std::nullopt;
-    return status_to_json(job.status(), log ? &*log : nullptr);
+    return status_to_json(job.status(host.engine.runtime().now()), log ? &*log : nullptr);
 }
 
 void cmd_reload(Call& call) {
@@ -134,8 +134,8 @@ void cmd_status(Call& call) {
         return;
     }
     core::JobStatus status =
-        found ? found->status()
-              : core::JobStatus{*job, instance, core::JobGoal::Stop, core::JobState::Waiting, {}, {}, {}, std::move(failure)};
+        found ? found->status(engine.runtime().now())
+              : core::JobStatus{*job, instance, core::JobGoal::Stop, core::JobState::Waiting, {}, {}, {}, std::move(failure), {}};
     if (auto unsupported = cls != nullptr ? core::unsupported_stanza(*cls) : std::nullopt) {
         status.cannot_start = std::move(unsupported->reason);
     }

@@ -8,6 +8,7 @@
 
 #include "config/job_dir.h"
 #include "config/job_json.h"
+#include "core/extension_stanzas.h"
 #include "core/unsupported_stanzas.h"
 
 namespace daemon_main {
@@ -93,6 +94,14 @@ void print_text(const Collected& all, std::FILE* out, std::FILE* err) {
             if (!job.override_path.empty()) {
                 line += " (override applied)";
             }
+            if (auto extensions = core::extension_stanzas(*job.job); !extensions.empty()) {
+                // Upstart's parser rejects these: a file meant for both must do without them.
+                std::string list;
+                for (const std::string& stanza : extensions) {
+                    list += (list.empty() ? "" : ", ") + stanza;
+                }
+                line += " (startd extensions: " + list + ")";
+            }
             std::fprintf(out, "%s: ok: %s\n", job.name.c_str(), line.c_str());
             continue;
         }
@@ -117,14 +126,16 @@ void print_json(const Collected& all, bool ok, std::FILE* out) {
             diags.push_back(config::diagnostic_to_json(d));
         }
         std::optional<std::string> why = cannot_start(job);
-        jobs.push_back({{"name", job.name},
-                        {"conf", job.conf_path},
-                        {"override", job.override_path.empty() ? json(nullptr) : json(job.override_path)},
-                        {"ok", job.ok() && !why},
-                        {"loaded", job.job.has_value()},
-                        {"cannot_start", why ? json(*why) : json(nullptr)},
-                        {"job", job.job ? config::job_to_json(*job.job) : json(nullptr)},
-                        {"diagnostics", std::move(diags)}});
+        jobs.push_back(
+            {{"name", job.name},
+             {"conf", job.conf_path},
+             {"override", job.override_path.empty() ? json(nullptr) : json(job.override_path)},
+             {"ok", job.ok() && !why},
+             {"loaded", job.job.has_value()},
+             {"cannot_start", why ? json(*why) : json(nullptr)},
+             {"job", job.job ? config::job_to_json(*job.job) : json(nullptr)},
+             {"extensions", job.job ? core::extension_stanzas(*job.job) : std::vector<std::string>()},
+             {"diagnostics", std::move(diags)}});
     }
     auto diag_list = [](const std::vector<config::Diagnostic>& list) {
         json arr = json::array();
