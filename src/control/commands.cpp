@@ -6,6 +6,7 @@
 
 #include "control/command_call.h"
 #include "control/job_status_json.h"
+#include "core/extension_stanzas.h"
 #include "core/unsupported_stanzas.h"
 
 namespace control {
@@ -135,7 +136,7 @@ void cmd_status(Call& call) {
     }
     core::JobStatus status =
         found ? found->status(engine.runtime().now())
-              : core::JobStatus{*job, instance, core::JobGoal::Stop, core::JobState::Waiting, {}, {}, {}, std::move(failure), {}};
+              : core::JobStatus{*job, instance, core::JobGoal::Stop, core::JobState::Waiting, {}, {}, {}, std::move(failure)};
     if (auto unsupported = cls != nullptr ? core::unsupported_stanza(*cls) : std::nullopt) {
         status.cannot_start = std::move(unsupported->reason);
     }
@@ -185,6 +186,7 @@ void cmd_show_config(Call& call) {
         json entry = {{"job", name}, {"emits", cls->emits}};
         entry["start_on"] = cls->start_on ? json(core::to_string(*cls->start_on)) : json(nullptr);
         entry["stop_on"] = cls->stop_on ? json(core::to_string(*cls->stop_on)) : json(nullptr);
+        entry["extensions"] = core::extension_stanzas(*cls); // startd's own stanzas ("respawn delay 1 60")
         jobs.push_back(std::move(entry));
     }
     call.ok({{"jobs", std::move(jobs)}});

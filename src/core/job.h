@@ -44,7 +44,7 @@ struct JobStatus {
         std::chrono::milliseconds due_in{0}; // left of it when the status was taken (0 once due)
         bool operator==(const RespawnWait&) const = default;
     };
-    std::optional<RespawnWait> respawn;
+    std::optional<RespawnWait> respawn = std::nullopt; // (initialised: older aggregate initialisations stay valid)
 };
 
 // How a request that waited on a job ended.

@@ -11,7 +11,7 @@ using core::ProcessType;
 
 core::JobStatus make(std::string job, std::string inst, JobGoal g, JobState s,
                      std::vector<std::pair<ProcessType, pid_t>> procs = {}) {
-    return core::JobStatus{std::move(job), std::move(inst), g, s, std::move(procs), {}, {}, {}, {}};
+    return core::JobStatus{std::move(job), std::move(inst), g, s, std::move(procs), {}, {}, {}};
 }
 
 TEST(StatusLine, RunningServiceShowsItsMainProcess) {
