@@ -52,6 +52,9 @@ public:
     base::Result<void> signal_process(pid_t, int) override { return {}; }
     void arm_kill_timer(core::Job&, core::Seconds) override {}
     void cancel_kill_timer(core::Job&) override {}
+    void arm_respawn_timer(core::Job&, std::chrono::milliseconds) override {}
+    void cancel_respawn_timer(core::Job&) override {}
+    std::uint64_t random() override { return 0; }
     void await_ready(const core::Job&, pid_t) override {}
     void abort_ready(const core::Job&) override {}
     core::Clock::time_point now() override { return core::Clock::now(); }

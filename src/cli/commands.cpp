@@ -150,6 +150,12 @@ int show_config_command(Context& ctx) {
                             job[key].get<std::string>().c_str());
             }
         }
+        // Not initctl's: startd's own stanzas, as the job file writes them ("respawn delay 1 60").
+        for (const json& e : job.value("extensions", json::array())) {
+            if (e.is_string()) {
+                std::printf("  %s\n", e.get<std::string>().c_str());
+            }
+        }
     }
     return exit_ok;
 }

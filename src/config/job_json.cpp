@@ -49,6 +49,14 @@ json event_expr_to_json(const core::EventExpr& expr) {
 
 namespace {
 
+// Milliseconds as seconds: a whole number when it is one (1000 → 1, 500 → 0.5).
+json seconds(std::uint32_t ms) {
+    if (ms % 1000 == 0) {
+        return ms / 1000;
+    }
+    return static_cast<double>(ms) / 1000.0;
+}
+
 json process_to_json(const core::Process& process) {
     return {{"type", process.script ? "script" : "exec"}, {"command", process.command}, {"line", process.line}};
 }
@@ -106,6 +114,11 @@ json job_to_json(const core::JobClass& job) {
         {"task", job.task},
         {"respawn", job.respawn},
         {"respawn_limit", {{"count", job.respawn_limit}, {"interval", job.respawn_interval}}},
+        {"respawn_delay", job.respawn_delay_min_ms == 0 ? json(nullptr)
+                                                        : json{{"min", seconds(job.respawn_delay_min_ms)},
+                                                               {"max", seconds(job.respawn_delay_max_ms)}}},
+        {"respawn_healthy",
+         job.respawn_healthy_ms == 0 ? json(nullptr) : json(seconds(job.respawn_healthy_ms))},
         {"normal_exit", std::move(normal_exit)},
         {"expect", core::to_string(job.expect)},
         {"kill_timeout", job.kill_timeout},

@@ -49,6 +49,33 @@ std::optional<long long> parse_decimal(std::string_view text, long long min, lon
     return value;
 }
 
+std::optional<std::uint32_t> parse_seconds_ms(std::string_view text, std::uint32_t max_ms) {
+    std::string_view whole = text.substr(0, text.find('.'));
+    std::string_view fraction;
+    if (whole.size() < text.size()) {
+        fraction = text.substr(whole.size() + 1);
+        if (fraction.empty() || fraction.size() > 3) {
+            return std::nullopt; // "1." or finer than a millisecond
+        }
+    }
+    unsigned long long seconds = 0;
+    unsigned long long millis = 0;
+    if (!accumulate(whole, 10, seconds) || (!fraction.empty() && !accumulate(fraction, 10, millis))) {
+        return std::nullopt;
+    }
+    for (std::size_t i = fraction.size(); i < 3; ++i) {
+        millis *= 10; // "0.5" is 500 ms
+    }
+    if (seconds > max_ms / 1000 + 1) {
+        return std::nullopt;
+    }
+    unsigned long long total = seconds * 1000 + millis;
+    if (total > max_ms) {
+        return std::nullopt;
+    }
+    return static_cast<std::uint32_t>(total);
+}
+
 std::optional<unsigned long> parse_octal(std::string_view text, unsigned long max) {
     unsigned long long value = 0;
     if (!accumulate(text, 8, value) || value > max) {

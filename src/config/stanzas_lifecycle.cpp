@@ -1,5 +1,5 @@
 // Owns the handlers of the process and lifecycle stanzas: exec, script, the four hooks,
-// respawn, normal exit, expect, kill and reload.
+// respawn (with startd's delay and healthy), normal exit, expect, kill and reload.
 #include <climits>
 
 #include "config/numbers.h"
@@ -65,17 +65,88 @@ ParseResult<void> stanza_post_start(StanzaContext& ctx) { return hook_stanza<Pro
 ParseResult<void> stanza_pre_stop(StanzaContext& ctx) { return hook_stanza<ProcessType::PreStop>(ctx); }
 ParseResult<void> stanza_post_stop(StanzaContext& ctx) { return hook_stanza<ProcessType::PostStop>(ctx); }
 
+namespace {
+
+// The longest delay or healthy time a job may ask for: a day.
+constexpr std::uint32_t max_respawn_seconds_ms = 86'400'000;
+
+// One SECONDS argument of `respawn delay`/`respawn healthy`, more than 0, in milliseconds; `what`
+// names it in errors.
+struct SecondsArg {
+    std::uint32_t ms = 0;
+    Token token;
+};
+ParseResult<SecondsArg> respawn_seconds(StanzaContext& ctx, const std::string& what) {
+    auto tok = one_arg(ctx, what + " in seconds");
+    if (!tok) {
+        return std::move(tok).error();
+    }
+    auto ms = parse_seconds_ms(tok->text, max_respawn_seconds_ms);
+    if (!ms || *ms == 0) {
+        return ctx.lex.error_at(tok->pos, ParseErrorCode::IllegalInterval,
+                                what +
+                                    " must be seconds more than 0 and at most 86400 (fractions down to 0.001 "
+                                    "allowed), found " +
+                                    quoted(tok->text));
+    }
+    return SecondsArg{*ms, std::move(tok).value()};
+}
+
+// `respawn delay MIN MAX` (a startd extension).
+ParseResult<void> respawn_delay(StanzaContext& ctx) {
+    auto min = respawn_seconds(ctx, "respawn delay MIN");
+    if (!min) {
+        return std::move(min).error();
+    }
+    auto max = respawn_seconds(ctx, "respawn delay MAX");
+    if (!max) {
+        return std::move(max).error();
+    }
+    if (max->ms < min->ms) {
+        return ctx.lex.error_at(max->token.pos, ParseErrorCode::IllegalInterval,
+                                "respawn delay MAX must be at least MIN: found MIN " +
+                                    quoted(min->token.text) + " and MAX " + quoted(max->token.text));
+    }
+    if (auto end = ctx.lex.end_stanza(); !end) {
+        return std::move(end).error();
+    }
+    ctx.job.respawn_delay_min_ms = min->ms;
+    ctx.job.respawn_delay_max_ms = max->ms;
+    return {};
+}
+
+// `respawn healthy SECONDS` (a startd extension).
+ParseResult<void> respawn_healthy(StanzaContext& ctx) {
+    auto seconds = respawn_seconds(ctx, "respawn healthy SECONDS");
+    if (!seconds) {
+        return std::move(seconds).error();
+    }
+    if (auto end = ctx.lex.end_stanza(); !end) {
+        return std::move(end).error();
+    }
+    ctx.job.respawn_healthy_ms = seconds->ms;
+    return {};
+}
+
+} // namespace
+
 ParseResult<void> stanza_respawn(StanzaContext& ctx) {
     if (ctx.lex.at_end_of_stanza()) {
         ctx.job.respawn = true;
         return ctx.lex.end_stanza();
     }
-    auto sub = sub_keyword(ctx, true, "'limit'");
+    auto sub = sub_keyword(ctx, true, "'limit', 'delay' or 'healthy'");
     if (!sub) {
         return std::move(sub).error();
     }
+    if (sub->text == "delay") {
+        return respawn_delay(ctx);
+    }
+    if (sub->text == "healthy") {
+        return respawn_healthy(ctx);
+    }
     if (sub->text != "limit") {
-        return unknown_sub_keyword(ctx, *sub, "nothing or 'limit'");
+        return unknown_sub_keyword(ctx, *sub, "nothing, 'limit', 'delay' or 'healthy'");
     }
     auto count = one_arg(ctx, "COUNT INTERVAL or 'unlimited'");
     if (!count) {

@@ -6,6 +6,7 @@
 
 #include "control/command_call.h"
 #include "control/job_status_json.h"
+#include "core/extension_stanzas.h"
 #include "core/unsupported_stanzas.h"
 
 namespace control {
@@ -74,7 +75,7 @@ void lifecycle(Call& call) {
 // A status in a status or list reply: with the instance's log, where it has one.
 json status_with_log(const CommandHost& host, const core::Job& job) {
     std::optional<LogStatus> log = host.log_status ? host.log_status(job) : std::nullopt;
-    return status_to_json(job.status(), log ? &*log : nullptr);
+    return status_to_json(job.status(host.engine.runtime().now()), log ? &*log : nullptr);
 }
 
 void cmd_reload(Call& call) {
@@ -134,7 +135,7 @@ void cmd_status(Call& call) {
         return;
     }
     core::JobStatus status =
-        found ? found->status()
+        found ? found->status(engine.runtime().now())
               : core::JobStatus{*job, instance, core::JobGoal::Stop, core::JobState::Waiting, {}, {}, {}, std::move(failure)};
     if (auto unsupported = cls != nullptr ? core::unsupported_stanza(*cls) : std::nullopt) {
         status.cannot_start = std::move(unsupported->reason);
@@ -193,6 +194,7 @@ void cmd_show_config(Call& call) {
         json entry = {{"job", name}, {"emits", cls->emits}};
         entry["start_on"] = cls->start_on ? json(core::to_string(*cls->start_on)) : json(nullptr);
         entry["stop_on"] = cls->stop_on ? json(core::to_string(*cls->stop_on)) : json(nullptr);
+        entry["extensions"] = core::extension_stanzas(*cls); // startd's own stanzas ("respawn delay 1 60")
         jobs.push_back(std::move(entry));
     }
     call.ok({{"jobs", std::move(jobs)}});

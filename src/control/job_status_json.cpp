@@ -1,6 +1,9 @@
 // Owns JobStatus <-> JSON.
 #include "control/job_status_json.h"
 
+#include <cstdint>
+#include <optional>
+
 namespace control {
 
 using nlohmann::json;
@@ -26,6 +29,11 @@ json status_to_json(const core::JobStatus& status, const LogStatus* log) {
     }
     if (!status.failure.empty()) {
         out["failure"] = status.failure;
+    }
+    if (status.respawn) {
+        out["respawn"] = {{"attempt", status.respawn->attempt},
+                          {"delay_ms", status.respawn->delay.count()},
+                          {"due_in_ms", status.respawn->due_in.count()}};
     }
     return out;
 }
@@ -76,6 +84,25 @@ base::Result<core::JobStatus> status_from_json(const json& value) {
             return bad("failure");
         }
         status.failure = failure->get<std::string>();
+    }
+    if (auto respawn = value.find("respawn"); respawn != value.end()) {
+        auto field = [&](const char* key) -> std::optional<std::uint64_t> {
+            auto it = respawn->find(key);
+            if (it == respawn->end() || !it->is_number_integer() ||
+                (!it->is_number_unsigned() && it->get<std::int64_t>() < 0)) {
+                return std::nullopt;
+            }
+            return it->get<std::uint64_t>();
+        };
+        auto attempt = respawn->is_object() ? field("attempt") : std::nullopt;
+        auto delay = respawn->is_object() ? field("delay_ms") : std::nullopt;
+        auto due_in = respawn->is_object() ? field("due_in_ms") : std::nullopt;
+        if (!attempt || !delay || !due_in || *attempt > UINT32_MAX) {
+            return bad("respawn");
+        }
+        status.respawn =
+            core::JobStatus::RespawnWait{static_cast<unsigned>(*attempt), std::chrono::milliseconds(*delay),
+                                         std::chrono::milliseconds(*due_in)};
     }
     if (processes != value.end()) {
         if (!processes->is_array()) {

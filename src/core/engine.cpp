@@ -193,7 +193,7 @@ JobStatus Engine::command_goal(Job& job, WaitFor what, JobWaiter waiter, std::in
     }
     // The reply describes the job right after the goal change; poll() may move it further (or
     // destroy it).
-    JobStatus status = job.status();
+    JobStatus status = job.status(m_runtime.now());
     poll();
     return status;
 }
@@ -213,6 +213,13 @@ CommandResult<JobStatus> Engine::start(std::string_view name, const Environ& env
         return std::move(found).error();
     }
     Job& job = **found;
+    if (job.goal == JobGoal::Start && job.respawn_pending()) {
+        // Started by hand while a respawn waits for its delay: it respawns without waiting, and
+        // the reply comes once it runs, as for any start.
+        job.start_env = std::make_unique<Environ>(instance_env(job.job_class(), env));
+        respawn_now(job);
+        return command_goal(job, WaitFor::Start, std::move(waiter), {});
+    }
     if (job.goal == JobGoal::Start) {
         return CommandError{"already-running", "Job is already running: " + job.display_name()};
     }
@@ -242,6 +249,9 @@ CommandResult<JobStatus> Engine::restart(std::string_view name, const Environ& e
         job.start_env = std::make_unique<Environ>(instance_env(job.job_class(), env));
     }
     job.stop_env.clear();
+    if (job.respawn_pending()) {
+        respawn_now(job); // a restart does not wait out a respawn delay
+    }
     return command_goal(job, WaitFor::Start, std::move(waiter), {JobGoal::Stop, JobGoal::Start});
 }
 
@@ -265,7 +275,7 @@ CommandResult<JobStatus> Engine::reload(std::string_view name, const Environ& en
         return CommandError{"internal", "Failed to send reload signal to " + job.display_name() + ": " +
                                             sent.error().message()};
     }
-    return job.status();
+    return job.status(m_runtime.now());
 }
 
 void Engine::stop_all() {
@@ -349,6 +359,10 @@ void Engine::poll() {
         }
         if (!m_spawns.empty()) {
             send_spawns(); // moves jobs on: the queue is looked at again
+            continue;
+        }
+        if (!m_cut_delays.empty()) {
+            end_delays(); // moves jobs on (or destroys them)
             continue;
         }
         break;

@@ -38,6 +38,12 @@ struct AdoptedJob {
     pid_t main_group = 0;
     unsigned respawn_count = 0;
     Clock::time_point respawn_time{};
+    // `respawn delay`/`healthy`: see Job. A respawn_due in the past is due at once; main_started
+    // unknown (the epoch) counts the main process's run from its adoption.
+    unsigned respawn_attempt = 0;
+    std::uint32_t respawn_delay_ms = 0;
+    Clock::time_point respawn_due{};
+    Clock::time_point main_started{};
     std::string status_text;
     std::string failure; // the failure it was winding down after, or empty
 };
@@ -110,6 +116,8 @@ class Engine {
     // A child of ours ended. Unknown pids are ignored (returns false).
     bool on_process_exit(pid_t pid, ExitStatus status);
     void on_kill_timeout(Job& job);
+    // The respawn delay of `job` is over (`respawn delay`): it leaves post-stop for starting.
+    void on_respawn_timeout(Job& job);
     // Readiness of a main process with an `expect` stanza (job_readiness.cpp). All are ignored
     // for a pid that is not a main process awaiting readiness.
     // The process followed for expect fork/daemon forked: `to` is the main process from now on
@@ -239,6 +247,23 @@ class Engine {
     // job_exit.cpp
     void main_exited(Job& job, ExitStatus status);
     bool respawn_too_fast(Job& job);
+    // `respawn healthy`: a main process that ran long enough resets the respawn delay and the
+    // respawn limit's window.
+    void forgive_if_healthy(Job& job);
+    // `respawn delay`: counts the attempt and sets when the respawn is due. Returns the log
+    // line's tail (" in 2.5 s (attempt 3)"), empty for a class without a delay.
+    std::string delay_respawn(Job& job);
+    // Leaving post-stop (its process done or none): with goal start and a respawn not due yet,
+    // the job stays, its respawn timer armed (nullopt); otherwise the next state.
+    std::optional<JobState> leave_post_stop(Job& job);
+    // A command or event cut a job's delay short (stop, start now): its timer is cancelled and
+    // it leaves post-stop once poll() has drained (end_delays), never in the caller's frame,
+    // which may still use the job (stopping destroys it).
+    void cut_delay(Job& job);
+    // A start or restart command while a respawn is pending: it does not wait for its delay
+    // (the attempt count stays: only a healthy run forgives).
+    void respawn_now(Job& job);
+    void end_delays();
 
     // job_readiness.cpp
     Job* awaiting_main(pid_t pid);
@@ -258,6 +283,7 @@ class Engine {
     bool m_polling = false;
     std::vector<Job*> m_kills;      // entered `killed` in this poll(); signalled once it has drained
     std::vector<Job*> m_spawns;     // entered `spawned` in this poll(); main spawned once it has drained
+    std::vector<Job*> m_cut_delays; // respawn delays cut short in this poll() (cut_delay)
     std::uint64_t m_poll_round = 0; // counts top-level poll() calls (loop detection)
     // Starts by event of named instances within this round (singletons count in their
     // ClassEntry: a bring-up of thousands of jobs allocates nothing for this). Emptied after

@@ -3,7 +3,9 @@
 // Not here: the journal it is read from, or which processes still run (daemon/recovery).
 #include "core/engine.h"
 
+#include <algorithm>
 #include <csignal>
+#include <cstdint>
 
 namespace core {
 
@@ -57,6 +59,13 @@ CommandResult<const Job*> Engine::adopt(const AdoptedJob& adopted) {
     job.main_group = adopted.main_group;
     job.respawn_count = adopted.respawn_count;
     job.respawn_time = adopted.respawn_time;
+    job.respawn_attempt = static_cast<std::uint16_t>(std::min<unsigned>(adopted.respawn_attempt, UINT16_MAX));
+    job.respawn_delay_ms = adopted.respawn_delay_ms;
+    job.respawn_due = adopted.respawn_due;
+    job.main_started = adopted.main_started != Clock::time_point{} ||
+                               adopted.pids[static_cast<std::size_t>(ProcessType::Main)] <= 0
+                           ? adopted.main_started
+                           : m_runtime.now();
     job.status_text = adopted.status_text;
     if (!adopted.failure.empty()) {
         job.failed = true;
@@ -97,6 +106,16 @@ CommandResult<const Job*> Engine::adopt(const AdoptedJob& adopted) {
             }
         }
         if (auto next = advance(*still)) {
+            change_state(*still, *next);
+        }
+        poll();
+        return e->instances.find(adopted.instance);
+    }
+    if (still->waiting_out_delay()) {
+        // It was waiting out its respawn delay (its post-stop done): it waits for what is left
+        // of it, or respawns now if it is due. Entering post-stop again would run post-stop again.
+        m_runtime.log(LogLevel::Info, still->display_name() + ": waiting out its respawn delay again");
+        if (auto next = leave_post_stop(*still)) {
             change_state(*still, *next);
         }
         poll();

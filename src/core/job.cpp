@@ -3,6 +3,8 @@
 
 #include "core/unsupported_stanzas.h"
 
+#include <algorithm>
+
 namespace core {
 
 std::string Job::display_name() const {
@@ -12,7 +14,7 @@ std::string Job::display_name() const {
     return name() + " (" + m_instance + ")";
 }
 
-JobStatus Job::status() const {
+JobStatus Job::status(Clock::time_point now) const {
     JobStatus s;
     s.job = name();
     s.instance = m_instance;
@@ -24,6 +26,11 @@ JobStatus Job::status() const {
     }
     if (failed) {
         s.failure = failure_reason.str();
+    }
+    if (respawn_pending()) {
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(respawn_due - now);
+        s.respawn = JobStatus::RespawnWait{respawn_attempt, std::chrono::milliseconds(respawn_delay_ms),
+                                           std::max(left, std::chrono::milliseconds(0))};
     }
     for (std::size_t i = 0; i < process_type_count; ++i) {
         if (pids[i] > 0) {

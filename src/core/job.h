@@ -12,6 +12,7 @@
 #include "core/shared_environ.h"
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -35,6 +36,15 @@ struct JobStatus {
     // Why the job last failed ("web main process could not be started: fork failed: …"), until
     // it is started again; empty when it has not failed since.
     std::string failure;
+    // A respawn waiting out its delay (`respawn delay`), from the main process's exit until the
+    // job leaves post-stop for starting.
+    struct RespawnWait {
+        unsigned attempt = 0;                // 1 for the first respawn since a start or a healthy run
+        std::chrono::milliseconds delay{0};  // the delay drawn for this attempt
+        std::chrono::milliseconds due_in{0}; // left of it when the status was taken (0 once due)
+        bool operator==(const RespawnWait&) const = default;
+    };
+    std::optional<RespawnWait> respawn = std::nullopt; // (initialised: older aggregate initialisations stay valid)
 };
 
 // How a request that waited on a job ended.
@@ -67,6 +77,9 @@ class Job {
     JobState state = JobState::Waiting;
     // The main process has an `expect` stanza and has not said it is ready yet.
     bool awaiting_ready = false;
+    // Respawns since the job started or its main process last ran healthy (`respawn healthy`);
+    // counted only for a class with `respawn delay` (what the next delay is).
+    std::uint16_t respawn_attempt = 0;
 
     SharedEnviron env;                // the instance environment, replaced at each start
     std::unique_ptr<Environ> start_env; // pending environment for the next start/restart
@@ -82,6 +95,18 @@ class Job {
     // Runaway detection: the window starts at respawn_time, count respawns inside it.
     unsigned respawn_count = 0;
     Clock::time_point respawn_time{};
+    // `respawn delay`: when the pending respawn is due (the epoch: none pending) and the delay
+    // drawn for it. Set at the main process's exit; the job waits in post-stop, once its
+    // post-stop process is done, until then (waiting_out_delay()).
+    std::uint32_t respawn_delay_ms = 0;
+    Clock::time_point respawn_due{};
+    // When the main process was spawned (`respawn healthy` measures its run from here).
+    Clock::time_point main_started{};
+    bool respawn_pending() const { return respawn_due != Clock::time_point{}; }
+    // Goal start, post-stop done, the respawn not due yet: the job waits for its respawn timer.
+    bool waiting_out_delay() const {
+        return respawn_pending() && state == JobState::PostStop && pid(ProcessType::PostStop) == 0;
+    }
 
     // The daemon's own words (expect notify: STATUS=…), shown by status.
     base::CompactString status_text;
@@ -105,7 +130,8 @@ class Job {
     // Requests waiting for the job to reach its rest state (or to fail).
     std::vector<std::pair<WaitFor, JobWaiter>> waiters;
 
-    JobStatus status() const;
+    // `now` is the runtime's clock (how long a pending respawn still waits).
+    JobStatus status(Clock::time_point now) const;
 
   private:
     std::shared_ptr<const JobClass> m_class;

@@ -144,9 +144,16 @@ struct JobClass {
     std::optional<int> oom_score;  // -1000..1000 (`never` = -1000)
     unsigned respawn_limit = 10;   // 0 together with interval 0: unlimited
     unsigned respawn_interval = 5; // seconds
-    unsigned kill_timeout = 5;     // seconds
-    int kill_signal = 15;          // SIGTERM
-    int reload_signal = 1;         // SIGHUP
+    // startd's extensions (core/extension_stanzas.h), in milliseconds; 0: not given, Upstart's
+    // behaviour. `respawn delay MIN MAX`: the first respawn waits MIN, each further one twice
+    // the last, at most MAX (jittered: core/respawn_delay.h). `respawn healthy SECONDS`: a main
+    // process that ran that long resets the delay and the respawn limit's window on its exit.
+    std::uint32_t respawn_delay_min_ms = 0;
+    std::uint32_t respawn_delay_max_ms = 0;
+    std::uint32_t respawn_healthy_ms = 0;
+    unsigned kill_timeout = 5; // seconds
+    int kill_signal = 15;      // SIGTERM
+    int reload_signal = 1;     // SIGHUP
     mode_t umask = 022;
     ExpectType expect = ExpectType::None;
     ConsoleType console = ConsoleType::Log;

@@ -1,10 +1,13 @@
 // Owns what happens when a job's process ends: failure decisions, respawn and its runaway limit,
-// and the kill timeout.
+// the respawn delay (`respawn delay`, `respawn healthy`: startd's extensions), and the kill timeout.
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 
 #include "core/engine.h"
+#include "core/extension_stanzas.h"
+#include "core/respawn_delay.h"
 
 namespace core {
 
@@ -46,9 +49,12 @@ bool Engine::on_process_exit(pid_t pid, ExitStatus status) {
         if (!status.success()) {
             job_failed(job, type, status);
         }
-        if ((type == ProcessType::PreStart && job.state == JobState::PreStart) ||
-            (type == ProcessType::PostStop && job.state == JobState::PostStop) ||
-            (type == ProcessType::Security && job.state == JobState::Security)) {
+        if (type == ProcessType::PostStop && job.state == JobState::PostStop) {
+            if (auto next = leave_post_stop(job)) {
+                change_state(job, *next);
+            }
+        } else if ((type == ProcessType::PreStart && job.state == JobState::PreStart) ||
+                   (type == ProcessType::Security && job.state == JobState::Security)) {
             if (auto next = advance(job)) {
                 change_state(job, *next);
             }
@@ -106,6 +112,7 @@ void Engine::main_exited(Job& job, ExitStatus status) {
         bool helper_running = (job.state == JobState::PostStart && job.pid(ProcessType::PostStart) > 0) ||
                               (job.state == JobState::PreStop && job.pid(ProcessType::PreStop) > 0);
         if (failed && cls.respawn && !m_shutting_down) {
+            forgive_if_healthy(job);
             if (respawn_too_fast(job)) {
                 m_runtime.log(LogLevel::Warning, job.display_name() + " respawning too fast, stopped");
                 if (!job.failed) {
@@ -113,7 +120,9 @@ void Engine::main_exited(Job& job, ExitStatus status) {
                 }
                 job_failed(job, ProcessType::Main, std::nullopt, "respawning too fast");
             } else {
-                m_runtime.log(LogLevel::Warning, job.display_name() + " main process ended, respawning");
+                std::string delayed = delay_respawn(job);
+                m_runtime.log(LogLevel::Warning,
+                              job.display_name() + " main process ended, respawning" + delayed);
                 job.goal = helper_running ? JobGoal::Respawn : JobGoal::Start;
             }
         } else if (failed) {
@@ -145,6 +154,107 @@ bool Engine::respawn_too_fast(Job& job) {
     job.respawn_time = now;
     job.respawn_count = 1;
     return false;
+}
+
+void Engine::forgive_if_healthy(Job& job) {
+    const JobClass& cls = job.job_class();
+    if (cls.respawn_healthy_ms == 0 || job.main_started == Clock::time_point{}) {
+        return;
+    }
+    auto ran = m_runtime.now() - job.main_started;
+    if (ran < std::chrono::milliseconds(cls.respawn_healthy_ms)) {
+        return;
+    }
+    if (job.respawn_attempt != 0 || job.respawn_count != 0) {
+        m_runtime.log(LogLevel::Info, job.display_name() + " main process ran " +
+                                          std::to_string(std::chrono::duration_cast<Seconds>(ran).count()) +
+                                          " s (respawn healthy " + seconds_text(cls.respawn_healthy_ms) +
+                                          "): respawn delay and limit start afresh");
+    }
+    job.respawn_attempt = 0;
+    job.respawn_count = 0; // respawn_too_fast opens a new window
+}
+
+std::string Engine::delay_respawn(Job& job) {
+    const JobClass& cls = job.job_class();
+    if (cls.respawn_delay_min_ms == 0) {
+        return {};
+    }
+    if (job.respawn_attempt < UINT16_MAX) {
+        ++job.respawn_attempt;
+    }
+    std::chrono::milliseconds delay{0};
+    std::chrono::milliseconds nominal = nominal_respawn_delay(cls, job.respawn_attempt);
+    try {
+        delay = jittered_respawn_delay(nominal, m_runtime.random());
+    } catch (...) {
+        delay = nominal; // no random value to be had: the nominal delay, unjittered
+    }
+    job.respawn_delay_ms = static_cast<std::uint32_t>(delay.count());
+    job.respawn_due = m_runtime.now() + delay;
+    m_runtime.job_changed(job);
+    return " in " + seconds_text(job.respawn_delay_ms) + " s (attempt " +
+           std::to_string(job.respawn_attempt) + ")";
+}
+
+std::optional<JobState> Engine::leave_post_stop(Job& job) {
+    if (job.respawn_pending()) {
+        Clock::time_point now = m_runtime.now();
+        if (job.goal != JobGoal::Stop && job.respawn_due > now) {
+            // Waits out the delay here: goal start, state post-stop, nothing running.
+            m_runtime.arm_respawn_timer(job,
+                                        std::chrono::ceil<std::chrono::milliseconds>(job.respawn_due - now));
+            return std::nullopt;
+        }
+        job.respawn_due = {};
+        m_runtime.job_changed(job);
+    }
+    return advance(job);
+}
+
+void Engine::on_respawn_timeout(Job& job) {
+    if (!job.waiting_out_delay()) {
+        return;
+    }
+    job.respawn_due = {};
+    if (auto next = advance(job)) {
+        change_state(job, *next);
+    }
+    poll();
+}
+
+void Engine::cut_delay(Job& job) {
+    m_runtime.cancel_respawn_timer(job);
+    if (std::find(m_cut_delays.begin(), m_cut_delays.end(), &job) == m_cut_delays.end()) {
+        m_cut_delays.push_back(&job);
+    }
+}
+
+void Engine::respawn_now(Job& job) {
+    m_runtime.log(LogLevel::Info, job.display_name() + " started by hand: respawning without its delay");
+    if (job.waiting_out_delay()) {
+        cut_delay(job);
+        return;
+    }
+    // Still on its way to post-stop: it goes on to starting from there.
+    job.respawn_due = {};
+    m_runtime.job_changed(job);
+}
+
+void Engine::end_delays() {
+    // Nothing but this and the (cancelled) respawn timer moves a job waiting out its delay, so
+    // each job queued here still exists and still waits.
+    std::vector<Job*> jobs;
+    jobs.swap(m_cut_delays);
+    for (Job* job : jobs) {
+        if (!job->waiting_out_delay()) {
+            continue;
+        }
+        job->respawn_due = {};
+        if (auto next = advance(*job)) {
+            change_state(*job, *next); // waiting (stopped: the job is gone) or starting
+        }
+    }
 }
 
 void Engine::on_kill_timeout(Job& job) {

@@ -32,6 +32,12 @@ void Engine::change_goal(Job& job, JobGoal goal) {
         m_runtime.abort_ready(job);
         return;
     }
+    if (job.waiting_out_delay()) {
+        // Stopped while waiting out its respawn delay (or restarted: stop, then start): the
+        // pending respawn is cancelled and the job goes to rest (or respawns now).
+        cut_delay(job);
+        return;
+    }
     // A goal acts at once only in the rest states; elsewhere it is picked up when the step the
     // job is waiting for completes.
     if ((goal == JobGoal::Start && job.state == JobState::Waiting) ||
@@ -174,7 +180,7 @@ std::optional<JobState> Engine::enter_state(Job& job, JobState from) {
             }
             job_failed(job, ProcessType::PostStop, std::nullopt);
         }
-        return advance(job);
+        return leave_post_stop(job);
     }
     return std::nullopt;
 }
@@ -298,6 +304,7 @@ bool Engine::record_spawn(Job& job, ProcessType type, const base::Result<pid_t>&
     job.pid(type) = *pid;
     if (type == ProcessType::Main) {
         job.main_group = *pid;
+        job.main_started = m_runtime.now();
     }
     m_pids[*pid] = {&job, type};
     m_runtime.job_changed(job);
@@ -371,7 +378,8 @@ void Engine::job_failed(Job& job, ProcessType process, std::optional<ExitStatus>
     auto waiters = std::move(job.waiters);
     job.waiters.clear();
     for (auto& [what, waiter] : waiters) {
-        waiter(JobOutcome{true, failure_message(what) + ": " + job.failure_reason, job.status()});
+        waiter(
+            JobOutcome{true, failure_message(what) + ": " + job.failure_reason, job.status(m_runtime.now())});
     }
 }
 
@@ -382,7 +390,7 @@ void Engine::job_finished(Job& job, WaitFor reached) {
     job.blocking.clear();
     auto waiters = std::move(job.waiters);
     job.waiters.clear();
-    JobStatus status = job.status();
+    JobStatus status = job.status(m_runtime.now());
     for (auto& [what, waiter] : waiters) {
         bool failed = job.failed && what != reached;
         waiter(JobOutcome{failed, failed ? failure_message(what) + ": " + job.failure_reason : std::string(), status});
@@ -393,6 +401,7 @@ void Engine::destroy(Job& job) {
     std::string name = job.name();
     std::string instance = job.instance();
     m_runtime.cancel_kill_timer(job);
+    m_runtime.cancel_respawn_timer(job);
     if (job.awaiting_ready) {
         m_runtime.abort_ready(job);
     }

@@ -7,6 +7,7 @@
 #include "core/job_class.h"
 
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <span>
 #include <string>
@@ -90,6 +91,14 @@ public:
     // Engine::on_kill_timeout(job).
     virtual void arm_kill_timer(Job& job, Seconds after) = 0;
     virtual void cancel_kill_timer(Job& job) = 0;
+
+    // One pending respawn timer per job (`respawn delay`): arming again replaces it. When it
+    // fires the runtime calls Engine::on_respawn_timeout(job).
+    virtual void arm_respawn_timer(Job& job, std::chrono::milliseconds after) = 0;
+    virtual void cancel_respawn_timer(Job& job) = 0;
+    // A uniformly distributed 64-bit value: the jitter of respawn delays (core/respawn_delay.h).
+    // Need not be unpredictable, only differ between jobs and between startds.
+    virtual std::uint64_t random() = 0;
 
     // Readiness of a main process whose class has an `expect` stanza (fork, daemon, stop,
     // notify). The runtime watches `pid` and reports through Engine::on_main_forked,

@@ -6,6 +6,12 @@
 // event finished, a process exited) the instance moves to next_state(state, goal). The table is
 // Upstart 1.x's (../shared/reference/upstart-semantics.md §3.2) without its transient "-ing"
 // spawning states: our spawns are asynchronous inside the state that owns the process.
+//
+// A respawn with a delay (`respawn delay`, startd's extension) adds no state: the job waits
+// out its delay in post-stop with goal start once its post-stop process is done (or when it has
+// none), and moves to starting (post-stop + start, as in the table) when its respawn timer fires
+// (core/job_exit.cpp: leave_post_stop, on_respawn_timeout). A stop meanwhile takes it from there
+// to waiting (post-stop + stop).
 #pragma once
 
 #include <array>

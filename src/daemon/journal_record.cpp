@@ -29,18 +29,23 @@ struct Encoder {
                 pids[std::string(core::to_string(static_cast<core::ProcessType>(i)))] = r.pids[i];
             }
         }
-        return {{"kind", "job"},
-                {"job", r.job},
-                {"instance", r.instance},
-                {"goal", core::to_string(r.goal)},
-                {"state", core::to_string(r.state)},
-                {"pids", std::move(pids)},
-                {"group", r.main_group},
-                {"respawn", {r.respawn_count, r.respawn_time_ns}},
-                {"env", r.env},
-                {"status", r.status_text},
-                {"failure", r.failure},
-                {"written", r.written_ns}};
+        json out = {{"kind", "job"},
+                    {"job", r.job},
+                    {"instance", r.instance},
+                    {"goal", core::to_string(r.goal)},
+                    {"state", core::to_string(r.state)},
+                    {"pids", std::move(pids)},
+                    {"group", r.main_group},
+                    {"respawn", {r.respawn_count, r.respawn_time_ns}},
+                    {"env", r.env},
+                    {"status", r.status_text},
+                    {"failure", r.failure},
+                    {"written", r.written_ns}};
+        if (r.backoff) {
+            out["backoff"] = {r.backoff->attempt, r.backoff->delay_ms, r.backoff->due_ns,
+                              r.backoff->main_started_ns};
+        }
+        return out;
     }
     json operator()(const EnvTable& t) const { return {{"kind", "env"}, {"id", t.id}, {"vars", t.vars}}; }
     json operator()(const core::TimerState& t) const {
@@ -66,6 +71,8 @@ class Fields {
         m_taken.emplace_back(key);
         return &*it;
     }
+    // A field that may be absent (added to version 1 since: `backoff`): nullptr when it is.
+    const json* take_optional(const char* key) { return m_object.contains(key) ? take(key) : nullptr; }
     std::string string(const char* key) {
         const json* v = take(key);
         if (v && !v->is_string()) {
@@ -177,6 +184,16 @@ base::Result<JournalLine> decode_job(Fields& f) {
         } else {
             r.respawn_count = f.integer_of<unsigned>(&(*respawn)[0], "respawn count", 0);
             r.respawn_time_ns = f.integer_of<std::int64_t>(&(*respawn)[1], "respawn time", 0);
+        }
+    }
+    if (const json* backoff = f.take_optional("backoff")) {
+        if (!backoff->is_array() || backoff->size() != 4) {
+            f.fail("\"backoff\" is not [attempt, delay, due, started]");
+        } else {
+            r.backoff = JobRecord::Backoff{f.integer_of<unsigned>(&(*backoff)[0], "backoff attempt", 0),
+                                           f.integer_of<std::uint32_t>(&(*backoff)[1], "backoff delay", 0),
+                                           f.integer_of<std::int64_t>(&(*backoff)[2], "backoff due", 0),
+                                           f.integer_of<std::int64_t>(&(*backoff)[3], "backoff started", 0)};
         }
     }
     r.env = f.integer<std::uint64_t>("env", 0);

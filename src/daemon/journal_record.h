@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
@@ -47,6 +48,16 @@ struct JobRecord {
     unsigned respawn_count = 0;
     std::int64_t respawn_time_ns = 0; // CLOCK_MONOTONIC, the same for every process of one boot
     std::uint64_t env = 0;            // the EnvTable its environment is in, 0 for the empty one
+    // `respawn delay`/`respawn healthy` (startd's extensions): written only for an instance with
+    // respawns counted or one pending, so a journal without such jobs reads as before.
+    struct Backoff {
+        unsigned attempt = 0;
+        std::uint32_t delay_ms = 0;
+        std::int64_t due_ns = 0;          // CLOCK_MONOTONIC; 0: no respawn pending
+        std::int64_t main_started_ns = 0; // CLOCK_MONOTONIC; 0: unknown
+        bool operator==(const Backoff&) const = default;
+    };
+    std::optional<Backoff> backoff;
     std::string status_text;
     std::string failure;
     // CLOCK_BOOTTIME when written. A recorded pid was the job's process then, so a process with

@@ -66,6 +66,13 @@ Recovered recover(core::Engine& engine, proc::ProcessTree& tree, const PreviousJ
         a.main_group = record.main_group;
         a.respawn_count = record.respawn_count;
         a.respawn_time = core::Clock::time_point(std::chrono::nanoseconds(record.respawn_time_ns));
+        if (record.backoff) {
+            a.respawn_attempt = record.backoff->attempt;
+            a.respawn_delay_ms = record.backoff->delay_ms;
+            a.respawn_due = core::Clock::time_point(std::chrono::nanoseconds(record.backoff->due_ns));
+            a.main_started =
+                core::Clock::time_point(std::chrono::nanoseconds(record.backoff->main_started_ns));
+        }
         a.status_text = record.status_text;
         a.failure = record.failure;
         auto adopted = engine.adopt(a);

@@ -226,6 +226,12 @@ JobRecord StateJournal::record_of(const core::Job& job, std::int64_t written_ns)
     r.main_group = job.main_group;
     r.respawn_count = job.respawn_count;
     r.respawn_time_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(job.respawn_time.time_since_epoch()).count();
+    if (job.respawn_attempt != 0 || job.respawn_pending()) {
+        r.backoff = JobRecord::Backoff{
+            job.respawn_attempt, job.respawn_delay_ms,
+            std::chrono::duration_cast<std::chrono::nanoseconds>(job.respawn_due.time_since_epoch()).count(),
+            std::chrono::duration_cast<std::chrono::nanoseconds>(job.main_started.time_since_epoch()).count()};
+    }
     r.status_text = job.status_text.str();
     if (job.failed) {
         r.failure = job.failure_reason.str();

@@ -80,6 +80,7 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
     m_readiness.on_traced([this](const core::Job* job, std::span<const pid_t> pids, pid_t main) {
         m_containment.traced(job, pids, main);
     });
+    seed_random();
 }
 
 Supervisor::~Supervisor() {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <unordered_map>
 
@@ -77,6 +78,10 @@ public:
     base::Result<void> signal_process(pid_t pid, int sig) override;
     void arm_kill_timer(core::Job& job, core::Seconds after) override;
     void cancel_kill_timer(core::Job& job) override;
+    // supervisor_respawn.cpp
+    void arm_respawn_timer(core::Job& job, std::chrono::milliseconds after) override;
+    void cancel_respawn_timer(core::Job& job) override;
+    std::uint64_t random() override;
     void await_ready(const core::Job& job, pid_t pid) override;
     void abort_ready(const core::Job& job) override;
     void job_changed(const core::Job& job) override;
@@ -116,6 +121,7 @@ private:
     void reexec_checked(const sys::ChildStatus& status); // the check ended
     void reexec_abandon(std::string why); // says why, to the log and to whoever asked
     std::string boot_id();
+    void seed_random(); // supervisor_respawn.cpp
 
     void on_signal(const signalfd_siginfo& info);
     void reap_children();
@@ -155,6 +161,8 @@ private:
     Leftovers m_leftovers; // what a shutdown leaves below startd once every job has stopped
     std::unique_ptr<loop::SignalWatch> m_signals;
     std::unordered_map<core::Job*, std::unique_ptr<loop::Timer>> m_kill_timers;
+    std::unordered_map<core::Job*, std::unique_ptr<loop::Timer>> m_respawn_timers; // `respawn delay`
+    std::mt19937_64 m_random; // the respawn delays' jitter (seed_random)
     // The control server's watches: the loop's watch and the server's current callback for it.
     struct IoWatch {
         loop::WatchId id = 0;

@@ -73,3 +73,25 @@ TEST(StatusLine, AJobThatCannotStartHereSaysWhyOnItsOwnLine) {
 }
 
 } // namespace
+
+// ---- a respawn waiting out its delay (`respawn delay`, startd's) -------------------------------
+
+TEST(StatusLine, AWaitingRespawnSaysWhenAndWhichAttempt) {
+    core::JobStatus s = make("web", "", JobGoal::Start, JobState::PostStop);
+    s.respawn =
+        core::JobStatus::RespawnWait{4, std::chrono::milliseconds(8000), std::chrono::milliseconds(7001)};
+    EXPECT_EQ(cli::status_line(s), "web start/post-stop, respawning in 8 s (attempt 4)");
+    s.respawn->due_in = std::chrono::milliseconds(300);
+    EXPECT_EQ(cli::status_line(s), "web start/post-stop, respawning in 1 s (attempt 4)") << "rounded up";
+    s.respawn->due_in = std::chrono::milliseconds(0);
+    EXPECT_EQ(cli::status_line(s), "web start/post-stop, respawning now (attempt 4)");
+}
+
+TEST(StatusLine, ARespawnOnItsWayGoesOnTheFirstLine) {
+    core::JobStatus s = make("web", "", JobGoal::Start, JobState::PostStop, {{ProcessType::PostStop, 77}});
+    s.respawn =
+        core::JobStatus::RespawnWait{1, std::chrono::milliseconds(2000), std::chrono::milliseconds(2000)};
+    s.status_text = "cleaning up";
+    EXPECT_EQ(cli::status_line(s),
+              "web start/post-stop, process 77, respawning in 2 s (attempt 1)\n\tstatus: cleaning up");
+}

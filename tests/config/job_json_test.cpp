@@ -34,6 +34,8 @@ TEST(JobToJson, DefaultJobHasEveryFieldWithUpstartsDefaults) {
     EXPECT_EQ(j["expect"], "none");
     EXPECT_EQ(j["umask"], 022);
     EXPECT_EQ(j["respawn_limit"], (json{{"count", 10}, {"interval", 5}}));
+    EXPECT_TRUE(j["respawn_delay"].is_null());
+    EXPECT_TRUE(j["respawn_healthy"].is_null());
     EXPECT_TRUE(j["start_on"].is_null());
     EXPECT_TRUE(j["nice"].is_null());
     EXPECT_TRUE(j["oom_score"].is_null());
@@ -86,6 +88,13 @@ TEST(JobToJson, ParsedFieldsAppearWithUpstartSpellings) {
     EXPECT_EQ(j["cgroups"][0], (json{{"controller", "cpu"}, {"name", "grp"}, {"key", "cpu.shares"}, {"value", "512"}}));
     EXPECT_EQ(j["respawn"], true);
     EXPECT_EQ(j["respawn_limit"], (json{{"count", 3}, {"interval", 60}}));
+}
+
+TEST(JobToJson, RespawnDelayAndHealthyAreInSeconds) {
+    json j = config::job_to_json(parse_ok("respawn\nrespawn delay 0.5 60\nrespawn healthy 30\n"));
+    EXPECT_EQ(j["respawn_delay"], (json{{"min", 0.5}, {"max", 60}}));
+    EXPECT_EQ(j["respawn_healthy"], 30);
+    EXPECT_TRUE(j["respawn_delay"]["max"].is_number_integer());
 }
 
 TEST(JobToJson, NonUtf8BytesDoNotThrowWhenDumpedWithReplace) {

@@ -118,3 +118,20 @@ TEST(ParseUnsignedWrapping, RejectsTextThatIsNotANumber) {
 }
 
 } // namespace
+
+TEST(ParseSecondsMs, ReadsWholeAndFractionalSeconds) {
+    EXPECT_EQ(config::parse_seconds_ms("0", 10'000), 0u);
+    EXPECT_EQ(config::parse_seconds_ms("5", 10'000), 5000u);
+    EXPECT_EQ(config::parse_seconds_ms("0.5", 10'000), 500u);
+    EXPECT_EQ(config::parse_seconds_ms("1.25", 10'000), 1250u);
+    EXPECT_EQ(config::parse_seconds_ms("0.05", 10'000), 50u);
+    EXPECT_EQ(config::parse_seconds_ms("2.001", 10'000), 2001u);
+    EXPECT_EQ(config::parse_seconds_ms("10", 10'000), 10'000u) << "the maximum itself";
+}
+
+TEST(ParseSecondsMs, RejectsSignsPointsAloneFinerThanAMillisecondAndTooLarge) {
+    for (const char* bad :
+         {"", "-1", "+1", ".5", "1.", "1.0001", "1,5", "1e3", " 1", "10.001", "11", "18446744073709551616"}) {
+        EXPECT_EQ(config::parse_seconds_ms(bad, 10'000), std::nullopt) << bad;
+    }
+}

@@ -243,6 +243,89 @@ TEST(RespawnStanza, ExtraArgumentIsUnexpectedToken) {
 
 TEST(RespawnStanza, UnknownSubKeywordIsUnknownStanza) { EXPECT_EQ(error_of("respawn forever\n"), "1:9 Unknown stanza"); }
 
+// ---- respawn delay / respawn healthy (startd's extensions) ----------------------------------
+
+namespace {
+// The whole diagnostic text (with our detail) of a job that must not parse.
+std::string detail_of(std::string_view text) {
+    auto job = config::parse_job(text, "test.conf");
+    return job ? "parsed" : job.error().to_string();
+}
+} // namespace
+
+TEST(RespawnDelayStanza, StoresMinAndMaxInMillisecondsWithoutEnablingRespawn) {
+    JobClass job = parse_ok("respawn delay 1 60\n");
+    EXPECT_FALSE(job.respawn) << "as `respawn limit`, it does not turn respawn on";
+    EXPECT_EQ(job.respawn_delay_min_ms, 1000u);
+    EXPECT_EQ(job.respawn_delay_max_ms, 60000u);
+    EXPECT_EQ(job.respawn_limit, 10u) << "the limit stays";
+}
+
+TEST(RespawnDelayStanza, TakesFractionsDownToAMillisecondAndEqualBounds) {
+    JobClass job = parse_ok("respawn\nrespawn delay 0.5 2.25\n");
+    EXPECT_EQ(job.respawn_delay_min_ms, 500u);
+    EXPECT_EQ(job.respawn_delay_max_ms, 2250u);
+    job = parse_ok("respawn delay 0.001 '0.001'\n");
+    EXPECT_EQ(job.respawn_delay_min_ms, 1u);
+    EXPECT_EQ(job.respawn_delay_max_ms, 1u);
+    job = parse_ok("respawn delay 86400 86400\n");
+    EXPECT_EQ(job.respawn_delay_max_ms, 86'400'000u);
+}
+
+TEST(RespawnDelayStanza, LastOneWinsAndItCombinesWithLimit) {
+    JobClass job = parse_ok("respawn delay 1 2\nrespawn limit 3 4\nrespawn delay 5 6\n");
+    EXPECT_EQ(job.respawn_delay_min_ms, 5000u);
+    EXPECT_EQ(job.respawn_delay_max_ms, 6000u);
+    EXPECT_EQ(job.respawn_limit, 3u);
+}
+
+TEST(RespawnDelayStanza, MinAboveMaxIsRefusedSayingSo) {
+    EXPECT_EQ(error_of("respawn delay 10 5\n"), "1:18 Illegal interval, expected number of seconds");
+    EXPECT_NE(detail_of("respawn delay 10 5\n")
+                  .find("respawn delay MAX must be at least MIN: found MIN '10' and MAX '5'"),
+              std::string::npos)
+        << detail_of("respawn delay 10 5\n");
+}
+
+TEST(RespawnDelayStanza, BadSecondsAreIllegalInterval) {
+    for (const char* bad :
+         {"-1", "0", "0.0", "abc", "1.", ".5", "0.0001", "1e3", "86400.001", "99999999999999999999"}) {
+        EXPECT_EQ(error_of(std::string("respawn delay ") + bad + " 100000\n"),
+                  "1:15 Illegal interval, expected number of seconds")
+            << bad;
+        EXPECT_NE(detail_of(std::string("respawn delay ") + bad + " 100000\n")
+                      .find("respawn delay MIN must be seconds"),
+                  std::string::npos)
+            << bad;
+    }
+    EXPECT_EQ(error_of("respawn delay 1 -5\n"), "1:17 Illegal interval, expected number of seconds");
+}
+
+TEST(RespawnDelayStanza, MissingOrExtraArgumentsAreRefused) {
+    EXPECT_EQ(error_of("respawn delay\n"), "1:14 Expected token");
+    EXPECT_EQ(error_of("respawn delay 1\n"), "1:16 Expected token");
+    EXPECT_NE(detail_of("respawn delay 1\n").find("respawn delay MAX in seconds"), std::string::npos)
+        << detail_of("respawn delay 1\n");
+    EXPECT_EQ(error_of("respawn delay 1 2 3\n"), "1:19 Unexpected token");
+}
+
+TEST(RespawnHealthyStanza, StoresMilliseconds) {
+    EXPECT_EQ(parse_ok("respawn healthy 30\n").respawn_healthy_ms, 30000u);
+    EXPECT_EQ(parse_ok("respawn healthy 1.5\n").respawn_healthy_ms, 1500u);
+}
+
+TEST(RespawnHealthyStanza, BadMissingOrExtraArgumentsAreRefused) {
+    EXPECT_EQ(error_of("respawn healthy\n"), "1:16 Expected token");
+    EXPECT_EQ(error_of("respawn healthy 0\n"), "1:17 Illegal interval, expected number of seconds");
+    EXPECT_EQ(error_of("respawn healthy -3\n"), "1:17 Illegal interval, expected number of seconds");
+    EXPECT_EQ(error_of("respawn healthy 3 4\n"), "1:19 Unexpected token");
+}
+
+TEST(RespawnStanza, UnknownSubKeywordNamesTheChoices) {
+    EXPECT_NE(detail_of("respawn forever\n").find("'limit', 'delay' or 'healthy'"), std::string::npos)
+        << detail_of("respawn forever\n");
+}
+
 // ---- normal exit ----------------------------------------------------------------------------
 
 TEST(NormalExitStanza, StoresOneStatus) {

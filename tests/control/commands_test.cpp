@@ -146,6 +146,14 @@ TEST_F(CommandsTest, ShowConfigRendersConditionsLikeUpstart) {
     EXPECT_EQ(job["start_on"], "(started dbus and (net-up or wifi-up IFACE=wlan0))");
     EXPECT_EQ(job["stop_on"], "stopping dbus");
     EXPECT_EQ(job["emits"], json::array({"hal-up"}));
+    EXPECT_EQ(job["extensions"], json::array());
+}
+
+TEST_F(CommandsTest, ShowConfigListsStartdsOwnStanzas) {
+    define("web", "respawn\nrespawn delay 0.5 30\nrespawn healthy 60\nexec web\n");
+    send("show-config", {{"job", "web"}});
+    EXPECT_EQ(replies.back().result["jobs"][0]["extensions"],
+              json::array({"respawn delay 0.5 30", "respawn healthy 60"}));
 }
 
 TEST_F(CommandsTest, VersionNamesTheProtocol) {

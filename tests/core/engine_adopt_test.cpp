@@ -335,3 +335,57 @@ TEST_F(EngineAdoptTest, AFailureItWasWindingDownAfterIsKept) {
 }
 
 } // namespace
+
+// ---- a job waiting out its respawn delay (`respawn delay`) ------------------------------------
+
+namespace {
+
+AdoptedJob waiting_record(core::Clock::time_point due) {
+    AdoptedJob a;
+    a.job = "crash";
+    a.goal = JobGoal::Start;
+    a.state = JobState::PostStop;
+    a.env = {"PATH=/usr/bin:/bin"};
+    a.respawn_attempt = 3;
+    a.respawn_delay_ms = 4000;
+    a.respawn_due = due;
+    return a;
+}
+
+} // namespace
+
+TEST_F(EngineAdoptTest, AJobWaitingOutItsDelayWaitsForWhatIsLeftOfIt) {
+    define("crash", "respawn\nrespawn delay 1 4\npost-stop exec cleanup\nexec crash\n");
+    const core::Job* crash = adopt(waiting_record(runtime.now() + Seconds(3)));
+    ASSERT_NE(crash, nullptr);
+    EXPECT_TRUE(crash->waiting_out_delay());
+    EXPECT_EQ(crash->respawn_attempt, 3);
+    EXPECT_EQ(runtime.respawn_timer(*crash), runtime.now() + Seconds(3));
+    EXPECT_TRUE(runtime.spawns.empty()) << "post-stop is not run again";
+    runtime.advance(Seconds(3));
+    EXPECT_EQ(state("crash"), JobState::Running);
+    EXPECT_EQ(spawns_of(ProcessType::Main), 1u);
+    exit_with(pid_of(ProcessType::Main), 1);
+    EXPECT_EQ(job("crash")->respawn_attempt, 4) << "the attempts count on";
+}
+
+TEST_F(EngineAdoptTest, AJobWhoseDelayIsOverWhileNoStartdRanRespawnsAtOnce) {
+    define("crash", "respawn\nrespawn delay 1 4\nexec crash\n");
+    const core::Job* crash = adopt(waiting_record(runtime.now() - Seconds(1)));
+    ASSERT_NE(crash, nullptr);
+    EXPECT_EQ(crash->state, JobState::Running);
+    EXPECT_EQ(spawns_of(ProcessType::Main), 1u);
+    EXPECT_EQ(runtime.armed_respawn_timers(), 0);
+}
+
+TEST_F(EngineAdoptTest, APostStopThatEndedMeanwhileLeavesTheJobWaitingOutItsDelay) {
+    define("crash", "respawn\nrespawn delay 1 4\npost-stop exec cleanup\nexec crash\n");
+    AdoptedJob a = waiting_record(runtime.now() + Seconds(2));
+    a.pids[slot(ProcessType::PostStop)] = recorded_hook;
+    a.ended[slot(ProcessType::PostStop)] = true;
+    const core::Job* crash = adopt(a);
+    ASSERT_NE(crash, nullptr);
+    EXPECT_TRUE(crash->waiting_out_delay());
+    EXPECT_TRUE(runtime.spawns.empty());
+    EXPECT_EQ(runtime.respawn_timer(*crash), runtime.now() + Seconds(2));
+}

@@ -139,3 +139,72 @@ TEST_F(EngineTest, EmittedEventWithNoListenersFinishesAtOnce) {
 }
 
 } // namespace
+
+// ---- commands while a respawn waits out its delay (`respawn delay`) ----------------------------
+
+TEST_F(EngineTest, StartDuringTheRespawnDelayRespawnsNowAndAnswersOnceRunning) {
+    define("crash", "respawn\nrespawn delay 30 30\nexec crash\n");
+    start("crash");
+    exit_with(pid_of(ProcessType::Main), 1);
+    ASSERT_TRUE(job("crash")->waiting_out_delay());
+    std::size_t spawns = runtime.spawns.size();
+    outcomes.clear();
+    auto reply = try_start("crash");
+    ASSERT_TRUE(reply.has_value()) << reply.error().message;
+    EXPECT_EQ(state("crash"), JobState::Running);
+    EXPECT_EQ(runtime.spawns.size(), spawns + 1);
+    EXPECT_EQ(runtime.armed_respawn_timers(), 0);
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_FALSE(outcomes[0].failed);
+    EXPECT_EQ(outcomes[0].status.state, JobState::Running);
+    EXPECT_FALSE(outcomes[0].status.respawn.has_value());
+    // Not forgiven: the next exit is attempt 2.
+    exit_with(pid_of(ProcessType::Main), 1);
+    EXPECT_EQ(job("crash")->respawn_attempt, 2);
+    ASSERT_TRUE(try_start("crash").has_value()); // respawns now again
+    // A running job is still "already running".
+    auto again = try_start("crash");
+    ASSERT_FALSE(again.has_value());
+    EXPECT_EQ(again.error().code, "already-running");
+}
+
+TEST_F(EngineTest, StartWhileARespawnIsOnItsWayToTheDelaySkipsIt) {
+    define("crash", "respawn\nrespawn delay 30 30\npost-stop exec cleanup\nexec crash\n");
+    start("crash");
+    exit_with(pid_of(ProcessType::Main), 1);
+    ASSERT_EQ(state("crash"), JobState::PostStop); // its post-stop runs
+    ASSERT_TRUE(try_start("crash").has_value());
+    exit_with(pid_of(ProcessType::PostStop), 0);
+    EXPECT_EQ(state("crash"), JobState::Running);
+    EXPECT_EQ(runtime.armed_respawn_timers(), 0);
+}
+
+TEST_F(EngineTest, RestartDuringTheRespawnDelayRespawnsNow) {
+    define("crash", "respawn\nrespawn delay 30 30\nexec crash\n");
+    start("crash");
+    exit_with(pid_of(ProcessType::Main), 1);
+    outcomes.clear();
+    auto reply = engine.restart("crash", {}, [this](const core::JobOutcome& o) { outcomes.push_back(o); });
+    ASSERT_TRUE(reply.has_value()) << reply.error().message;
+    EXPECT_EQ(state("crash"), JobState::Running);
+    EXPECT_EQ(runtime.armed_respawn_timers(), 0);
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_FALSE(outcomes[0].failed);
+}
+
+TEST_F(EngineTest, StatusOfAJobWaitingOutItsDelaySaysWhenAndWhichAttempt) {
+    define("crash", "respawn\nrespawn delay 8 8\nexec crash\n");
+    runtime.randoms = {4000}; // the whole 8 s
+    start("crash");
+    exit_with(pid_of(ProcessType::Main), 1);
+    runtime.advance(std::chrono::milliseconds(2500));
+    core::JobStatus s = job("crash")->status(runtime.now());
+    EXPECT_EQ(s.goal, core::JobGoal::Start);
+    EXPECT_EQ(s.state, JobState::PostStop);
+    ASSERT_TRUE(s.respawn.has_value());
+    EXPECT_EQ(s.respawn->attempt, 1u);
+    EXPECT_EQ(s.respawn->delay, std::chrono::milliseconds(8000));
+    EXPECT_EQ(s.respawn->due_in, std::chrono::milliseconds(5500));
+    runtime.advance(std::chrono::milliseconds(5500));
+    EXPECT_FALSE(job("crash")->status(runtime.now()).respawn.has_value());
+}

@@ -1,4 +1,5 @@
-// Tests the list of startd-only stanzas --check reports.
+// Tests the list of startd-only stanzas a class uses (what `startd --check` reports) and their
+// spelling in seconds.
 #include "config/parser.h"
 #include "core/extension_stanzas.h"
 
@@ -9,7 +10,34 @@ namespace {
 std::vector<std::string> extensions_of(std::string_view text) {
     auto job = config::parse_job(text, "test.conf");
     EXPECT_TRUE(job.has_value()) << (job ? "" : job.error().to_string());
-    return job ? core::extension_stanzas(*job) : std::vector<std::string>{};
+    return job ? core::extension_stanzas(*job) : std::vector<std::string>{"unparsed"};
+}
+
+TEST(ExtensionStanzas, AnUpstartJobHasNone) {
+    EXPECT_TRUE(extensions_of("respawn\nrespawn limit 3 60\nexec /bin/sleep 100\n").empty());
+}
+
+TEST(ExtensionStanzas, RespawnDelayAndHealthyAreListedAsWritten) {
+    EXPECT_EQ(extensions_of("respawn\nrespawn healthy 30\nrespawn delay 1 60\nexec x\n"),
+              (std::vector<std::string>{"respawn delay 1 60", "respawn healthy 30"}));
+    EXPECT_EQ(extensions_of("respawn delay 0.5 2.25\n"),
+              (std::vector<std::string>{"respawn delay 0.5 2.25"}));
+}
+
+TEST(ExtensionStanzas, ExpectNotifyIsOneButUpstartsExpectTypesAreNot) {
+    EXPECT_EQ(extensions_of("expect notify\nexec x\n"), (std::vector<std::string>{"expect notify"}));
+    for (const char* expect : {"stop", "fork", "daemon", "none"}) {
+        EXPECT_TRUE(extensions_of(std::string("expect ") + expect + "\nexec x\n").empty()) << expect;
+    }
+}
+
+TEST(SecondsText, WholeSecondsHaveNoPointAndFractionsNoTrailingZeros) {
+    EXPECT_EQ(core::seconds_text(0), "0");
+    EXPECT_EQ(core::seconds_text(60'000), "60");
+    EXPECT_EQ(core::seconds_text(500), "0.5");
+    EXPECT_EQ(core::seconds_text(1250), "1.25");
+    EXPECT_EQ(core::seconds_text(2005), "2.005");
+    EXPECT_EQ(core::seconds_text(86'400'000), "86400");
 }
 
 TEST(ExtensionStanzas, TimersAreStartdsOwn) {

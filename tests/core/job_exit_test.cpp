@@ -218,3 +218,183 @@ TEST_F(EngineTest, AKillThatCannotBeSentInABatchMovesOnlyItsJobOn) {
 TEST_F(EngineTest, UnknownPidsAreIgnored) { EXPECT_FALSE(engine.on_process_exit(424242, core::ExitStatus::exited(0))); }
 
 } // namespace
+
+// ---- respawn delay and healthy (startd's extensions) -----------------------------------------
+
+namespace backoff {
+
+using std::chrono::milliseconds;
+
+// How long the job's pending respawn still waits (the timer armed for it, when it waits).
+milliseconds left(fakes::FakeJobRuntime& runtime, const core::Job* job) {
+    return std::chrono::duration_cast<milliseconds>(job->respawn_due - runtime.now());
+}
+
+} // namespace backoff
+
+TEST_F(EngineTest, RespawnDelayDoublesFromMinToMaxEachWithinItsJitterBounds) {
+    define("crash", "respawn\nrespawn limit unlimited\nrespawn delay 1 4\nexec crash\n");
+    start("crash");
+    const long nominal[] = {1000, 2000, 4000, 4000, 4000};
+    for (int attempt = 1; attempt <= 5; ++attempt) {
+        std::size_t spawns = runtime.spawns.size();
+        exit_with(pid_of(ProcessType::Main), 1);
+        const core::Job* j = job("crash");
+        ASSERT_NE(j, nullptr);
+        EXPECT_EQ(j->goal, JobGoal::Start);
+        EXPECT_EQ(j->state, JobState::PostStop) << "waits out its delay in post-stop";
+        EXPECT_TRUE(j->waiting_out_delay());
+        EXPECT_EQ(j->respawn_attempt, attempt);
+        auto wait = backoff::left(runtime, j);
+        long d = nominal[attempt - 1];
+        EXPECT_GE(wait.count(), d / 2) << "attempt " << attempt;
+        EXPECT_LE(wait.count(), d) << "attempt " << attempt;
+        EXPECT_EQ(runtime.respawn_timer(*j), j->respawn_due);
+        EXPECT_EQ(runtime.spawns.size(), spawns) << "nothing runs during the delay";
+        runtime.advance(wait - std::chrono::milliseconds(1));
+        EXPECT_EQ(state("crash"), JobState::PostStop);
+        runtime.advance(std::chrono::milliseconds(1));
+        EXPECT_EQ(state("crash"), JobState::Running) << "attempt " << attempt;
+        EXPECT_EQ(runtime.spawns.size(), spawns + 1);
+        EXPECT_FALSE(job("crash")->respawn_pending());
+    }
+    EXPECT_TRUE(runtime.logged("crash main process ended, respawning in "));
+    EXPECT_TRUE(events_starting_with("stopped").empty()) << "a respawn is not a stop";
+}
+
+TEST_F(EngineTest, RespawnDelayJitterSpansHalfTheDelayToAllOfIt) {
+    define("crash", "respawn\nrespawn delay 2 60\nexec crash\n");
+    start("crash");
+    runtime.randoms = {0, 1000, 1001};
+    exit_with(pid_of(ProcessType::Main), 1);
+    EXPECT_EQ(job("crash")->respawn_delay_ms, 1000u) << "the least random value: half of MIN";
+    runtime.advance(Seconds(1));
+    exit_with(pid_of(ProcessType::Main), 1);
+    EXPECT_EQ(job("crash")->respawn_delay_ms, 3000u) << "attempt 2: 4 s nominal, 2 s + 1000 ms";
+    runtime.advance(Seconds(3));
+    exit_with(pid_of(ProcessType::Main), 1);
+    EXPECT_EQ(job("crash")->respawn_delay_ms, 4000u + 1001u) << "attempt 3: 8 s nominal, 4 s + 1001 ms";
+}
+
+TEST_F(EngineTest, HealthyRunResetsTheDelayAndTheRespawnLimitWindow) {
+    define("svc", "respawn\nrespawn limit 3 1000\nrespawn delay 1 60\nrespawn healthy 10\nexec svc\n");
+    start("svc");
+    for (int i = 0; i < 3; ++i) { // attempts 1..3, three respawns in the limit's window
+        exit_with(pid_of(ProcessType::Main), 1);
+        runtime.advance(backoff::left(runtime, job("svc")));
+        ASSERT_EQ(state("svc"), JobState::Running);
+    }
+    EXPECT_EQ(job("svc")->respawn_attempt, 3);
+    runtime.advance(Seconds(10)); // a healthy run
+    exit_with(pid_of(ProcessType::Main), 1);
+    ASSERT_NE(job("svc"), nullptr) << "the limit's window started afresh";
+    EXPECT_EQ(job("svc")->respawn_attempt, 1);
+    EXPECT_LE(backoff::left(runtime, job("svc")).count(), 1000) << "back to MIN";
+    EXPECT_TRUE(runtime.logged(
+        "svc main process ran 10 s (respawn healthy 10): respawn delay and limit start afresh"));
+    // And the new window counts again: three respawns are allowed, the fourth is too many.
+    for (int i = 0; i < 2; ++i) {
+        runtime.advance(backoff::left(runtime, job("svc")));
+        exit_with(pid_of(ProcessType::Main), 1);
+    }
+    runtime.advance(backoff::left(runtime, job("svc")));
+    exit_with(pid_of(ProcessType::Main), 1);
+    EXPECT_EQ(job("svc"), nullptr);
+    EXPECT_TRUE(runtime.logged("svc respawning too fast, stopped"));
+}
+
+TEST_F(EngineTest, ShortRunDoesNotResetTheDelay) {
+    define("svc", "respawn\nrespawn delay 1 60\nrespawn healthy 10\nexec svc\n");
+    start("svc");
+    exit_with(pid_of(ProcessType::Main), 1);
+    runtime.advance(backoff::left(runtime, job("svc")));
+    runtime.advance(Seconds(9));
+    exit_with(pid_of(ProcessType::Main), 1);
+    EXPECT_EQ(job("svc")->respawn_attempt, 2);
+}
+
+TEST_F(EngineTest, RespawnLimitStillStopsARunawayThatHasADelay) {
+    define("flappy", "respawn\nrespawn limit 2 60\nrespawn delay 1 1\nexec flappy\n");
+    start("flappy");
+    for (int i = 0; i < 2; ++i) {
+        exit_with(pid_of(ProcessType::Main), 1);
+        runtime.advance(Seconds(1));
+        ASSERT_EQ(state("flappy"), JobState::Running);
+    }
+    exit_with(pid_of(ProcessType::Main), 1);
+    EXPECT_EQ(job("flappy"), nullptr);
+    EXPECT_EQ(runtime.armed_respawn_timers(), 0);
+    EXPECT_EQ(events_starting_with("stopped"),
+              (std::vector<std::string>{"stopped JOB=flappy INSTANCE= RESULT=failed PROCESS=respawn"}));
+}
+
+TEST_F(EngineTest, StopDuringTheDelayCancelsTheRespawnAndTheJobRests) {
+    define("crash", "respawn\nrespawn delay 5 5\nexec crash\n");
+    start("crash");
+    exit_with(pid_of(ProcessType::Main), 1);
+    ASSERT_TRUE(job("crash")->waiting_out_delay());
+    outcomes.clear();
+    stop("crash");
+    EXPECT_EQ(job("crash"), nullptr);
+    EXPECT_EQ(runtime.armed_respawn_timers(), 0);
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_FALSE(outcomes[0].failed);
+    EXPECT_EQ(events_starting_with("stopped"),
+              (std::vector<std::string>{"stopped JOB=crash INSTANCE= RESULT=ok"}));
+    std::size_t spawns = runtime.spawns.size();
+    runtime.advance(Seconds(10));
+    EXPECT_EQ(runtime.spawns.size(), spawns);
+}
+
+TEST_F(EngineTest, StopOnEventDuringTheDelayCancelsTheRespawn) {
+    define("crash", "respawn\nrespawn delay 5 5\nstop on halt\nexec crash\n");
+    start("crash");
+    exit_with(pid_of(ProcessType::Main), 1);
+    engine.emit("halt", {});
+    EXPECT_EQ(job("crash"), nullptr);
+    EXPECT_EQ(runtime.armed_respawn_timers(), 0);
+}
+
+TEST_F(EngineTest, ShutdownDuringTheDelayStopsTheJob) {
+    define("crash", "respawn\nrespawn delay 5 5\nexec crash\n");
+    start("crash");
+    exit_with(pid_of(ProcessType::Main), 1);
+    engine.stop_all();
+    EXPECT_TRUE(engine.all_stopped());
+}
+
+TEST_F(EngineTest, PostStopRunsBeforeTheDelayIsWaitedOut) {
+    define("crash", "respawn\nrespawn delay 4 4\npost-stop exec cleanup\nexec crash\n");
+    runtime.randoms = {2000}; // the whole delay: 4 s
+    start("crash");
+    exit_with(pid_of(ProcessType::Main), 1);
+    ASSERT_EQ(state("crash"), JobState::PostStop);
+    EXPECT_FALSE(job("crash")->waiting_out_delay()) << "post-stop runs first";
+    EXPECT_EQ(runtime.armed_respawn_timers(), 0);
+    runtime.advance(Seconds(1));
+    exit_with(pid_of(ProcessType::PostStop), 0);
+    EXPECT_TRUE(job("crash")->waiting_out_delay());
+    EXPECT_EQ(runtime.respawn_timer(*job("crash")), runtime.now() + Seconds(3))
+        << "counted from the main exit";
+    runtime.advance(Seconds(3));
+    EXPECT_EQ(state("crash"), JobState::Running);
+}
+
+TEST_F(EngineTest, PostStopOutlastingTheDelayRespawnsAtOnce) {
+    define("crash", "respawn\nrespawn delay 1 1\npost-stop exec cleanup\nexec crash\n");
+    start("crash");
+    exit_with(pid_of(ProcessType::Main), 1);
+    runtime.advance(Seconds(2));
+    exit_with(pid_of(ProcessType::PostStop), 0);
+    EXPECT_EQ(state("crash"), JobState::Running);
+    EXPECT_EQ(runtime.armed_respawn_timers(), 0);
+}
+
+TEST_F(EngineTest, WithoutRespawnDelayTheRespawnIsImmediateAsInUpstart) {
+    define("sobby", "respawn\nrespawn healthy 10\nexec sobby\n");
+    start("sobby");
+    exit_with(pid_of(ProcessType::Main), 1);
+    EXPECT_EQ(state("sobby"), JobState::Running);
+    EXPECT_EQ(runtime.armed_respawn_timers(), 0);
+    EXPECT_EQ(job("sobby")->respawn_attempt, 0) << "attempts count only with a delay";
+}

@@ -94,6 +94,20 @@ TEST_F(CheckCommand, TimerStanzasAreReportedAsStartdExtensionsAndBadSchedulesAsE
     auto doc = nlohmann::json::parse(j.out);
     EXPECT_EQ(doc["jobs"][0]["extensions"], (nlohmann::json{"timer cron 30 3 * * *", "timer missed catch-up"}));
     EXPECT_EQ(doc["jobs"][0]["job"]["timers"], (nlohmann::json{"cron 30 3 * * *"}));
+TEST_F(CheckCommand, StartdExtensionsAreMarkedAsSuchInTextAndJson) {
+    write("web.conf", "respawn\nrespawn delay 1 60\nrespawn healthy 30\nexec /bin/web\n");
+    write("plain.conf", "respawn\nrespawn limit 3 60\nexec /bin/plain\n");
+    CheckRun r = run({dir.path()}, daemon_main::CheckFormat::Text);
+    EXPECT_EQ(r.status, daemon_main::check_ok) << "extensions are not errors";
+    EXPECT_EQ(r.out,
+              "plain: ok: service, respawn\n"
+              "web: ok: service, respawn (startd extensions: respawn delay 1 60, respawn healthy 30)\n");
+    r = run({dir.path()}, daemon_main::CheckFormat::Json);
+    auto doc = nlohmann::json::parse(r.out);
+    ASSERT_EQ(doc["jobs"].size(), 2u);
+    EXPECT_EQ(doc["jobs"][0]["extensions"], nlohmann::json::array());
+    EXPECT_EQ(doc["jobs"][1]["extensions"], (nlohmann::json{"respawn delay 1 60", "respawn healthy 30"}));
+    EXPECT_EQ(doc["jobs"][1]["job"]["respawn_delay"], (nlohmann::json{{"min", 1}, {"max", 60}}));
 }
 
 TEST_F(CheckCommand, ASingleFileThatCannotStartFailsTheCheck) {

@@ -103,6 +103,32 @@ TEST(JournalRecord, AJobRecordRoundTripsWithEveryProcessTypeAndTheLargestValues)
     EXPECT_EQ(round_trip(r), JournalLine(r));
 }
 
+TEST(JournalRecord, AJobRecordWaitingOutARespawnDelayRoundTrips) {
+    JobRecord r = full_record();
+    r.state = core::JobState::PostStop;
+    r.backoff = JobRecord::Backoff{4, 7500, 9'000'000'000, 1'500'000'000};
+    std::string text = encode_line(r);
+    EXPECT_NE(text.find("\"backoff\":[4,7500,9000000000,1500000000]"), std::string::npos) << text;
+    EXPECT_EQ(round_trip(r), JournalLine(r));
+}
+
+TEST(JournalRecord, ARecordWithoutBackoffIsWrittenAndReadAsBefore) {
+    JobRecord r = full_record();
+    EXPECT_EQ(encode_line(r).find("backoff"), std::string::npos) << "version 1's fields only";
+    auto decoded = decode_line(job_line_with("", ""));
+    ASSERT_TRUE(decoded.has_value()) << decoded.error().message();
+    EXPECT_FALSE(std::get<JobRecord>(*decoded).backoff.has_value());
+}
+
+TEST(JournalRecord, AMalformedBackoffIsRefusedByName) {
+    std::string line = job_line_with("", "");
+    line.pop_back(); // the closing brace
+    for (const char* bad :
+         {"[1,2,3]", "{}", "[1,2,3,-4]", "[-1,0,0,0]", "[1,4294967296,0,0]", "[\"1\",0,0,0]"}) {
+        EXPECT_NE(refusal(line + ",\"backoff\":" + bad + "}").find("backoff"), std::string::npos) << bad;
+    }
+}
+
 TEST(JournalRecord, EveryGoalAndStateRoundTrips) {
     for (core::JobGoal goal : {core::JobGoal::Stop, core::JobGoal::Start, core::JobGoal::Respawn}) {
         for (int s = static_cast<int>(core::JobState::Waiting); s <= static_cast<int>(core::JobState::PostStop); ++s) {

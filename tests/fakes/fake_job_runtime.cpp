@@ -1,6 +1,7 @@
 // Owns the recording JobRuntime used by the engine's unit tests.
 #include "fakes/fake_job_runtime.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <system_error>
 
@@ -62,19 +63,69 @@ void FakeJobRuntime::cancel_kill_timer(core::Job& job) { m_timers.erase(&job); }
 
 void FakeJobRuntime::log(core::LogLevel, std::string_view message) { logs.emplace_back(message); }
 
-void FakeJobRuntime::advance(core::Seconds by) {
-    m_now += by;
-    for (auto it = m_timers.begin(); it != m_timers.end();) {
-        if (it->second <= m_now) {
-            core::Job* job = it->first;
-            it = m_timers.erase(it);
+void FakeJobRuntime::arm_respawn_timer(core::Job& job, std::chrono::milliseconds after) {
+    m_respawn_timers[&job] = m_now + after;
+}
+
+void FakeJobRuntime::cancel_respawn_timer(core::Job& job) {
+    m_respawn_timers.erase(&job);
+}
+
+std::uint64_t FakeJobRuntime::random() {
+    if (randoms.empty()) {
+        return m_random();
+    }
+    std::uint64_t value = randoms.front();
+    randoms.erase(randoms.begin());
+    return value;
+}
+
+void FakeJobRuntime::advance(std::chrono::milliseconds by) {
+    core::Clock::time_point end = m_now + by;
+    // The earliest due timer first, the clock at its due time when it fires (a timer may cancel
+    // or arm others, so the maps are searched again after each).
+    for (;;) {
+        auto earliest = [end](std::map<core::Job*, core::Clock::time_point>& timers) {
+            auto best = timers.end();
+            for (auto it = timers.begin(); it != timers.end(); ++it) {
+                if (it->second <= end && (best == timers.end() || it->second < best->second)) {
+                    best = it;
+                }
+            }
+            return best;
+        };
+        auto kill = earliest(m_timers);
+        auto respawn = earliest(m_respawn_timers);
+        bool have_kill = kill != m_timers.end();
+        bool have_respawn = respawn != m_respawn_timers.end();
+        if (!have_kill && !have_respawn) {
+            break;
+        }
+        if (have_kill && (!have_respawn || kill->second <= respawn->second)) {
+            core::Job* job = kill->first;
+            m_now = std::max(m_now, kill->second);
+            m_timers.erase(kill);
             if (m_engine != nullptr) {
                 m_engine->on_kill_timeout(*job);
             }
         } else {
-            ++it;
+            core::Job* job = respawn->first;
+            m_now = std::max(m_now, respawn->second);
+            m_respawn_timers.erase(respawn);
+            if (m_engine != nullptr) {
+                m_engine->on_respawn_timeout(*job);
+            }
         }
     }
+    m_now = end;
+}
+
+std::optional<core::Clock::time_point> FakeJobRuntime::respawn_timer(const core::Job& job) const {
+    auto it = m_respawn_timers.find(const_cast<core::Job*>(&job));
+    if (it == m_respawn_timers.end()) {
+        return std::nullopt;
+    }
+    return it->second;
 }
 
 pid_t FakeJobRuntime::last_pid(core::ProcessType type) const {
