@@ -94,6 +94,8 @@ TEST_F(CheckCommand, TimerStanzasAreReportedAsStartdExtensionsAndBadSchedulesAsE
     auto doc = nlohmann::json::parse(j.out);
     EXPECT_EQ(doc["jobs"][0]["extensions"], (nlohmann::json{"timer cron 30 3 * * *", "timer missed catch-up"}));
     EXPECT_EQ(doc["jobs"][0]["job"]["timers"], (nlohmann::json{"cron 30 3 * * *"}));
+}
+
 TEST_F(CheckCommand, StartdExtensionsAreMarkedAsSuchInTextAndJson) {
     write("web.conf", "respawn\nrespawn delay 1 60\nrespawn healthy 30\nexec /bin/web\n");
     write("plain.conf", "respawn\nrespawn limit 3 60\nexec /bin/plain\n");
