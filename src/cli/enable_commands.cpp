@@ -34,7 +34,17 @@ std::optional<Target> load_target(Context& ctx, int unknown_status, int& status)
             fail(o, o.command + " takes one job name\nTry `" + o.prog + " --help' for more information.");
         return std::nullopt;
     }
-    auto files = find_job_files(ctx.sys, jobs_dir_for(o, ctx.instance_jobs_dir), o.args[0]);
+    std::string jobs_dir = jobs_dir_for(o, ctx.instance_jobs_dir);
+    if (o.socket && !o.root && !o.jobs_dir) {
+        // --socket names a startd, not a directory: the one it serves is meant.
+        auto served = jobs_dir_served_at(ctx);
+        if (!served) {
+            status = fail(o, served.error().message());
+            return std::nullopt;
+        }
+        jobs_dir = std::move(served).value();
+    }
+    auto files = find_job_files(ctx.sys, jobs_dir, o.args[0]);
     if (!files) {
         fail(o, files.error().message());
         status = files.error().code() == ENOENT ? unknown_status : exit_failure;

@@ -7,7 +7,15 @@
 
 namespace cli {
 
-base::Result<ServingStartd> find_serving_startd(Context& ctx, const std::string& jobs_dir) {
+namespace {
+
+// The startd at ctx.socket and its `version` reply; nullopt when none listens there.
+struct Answered {
+    Client client;
+    nlohmann::json version;
+};
+
+base::Result<std::optional<Answered>> ask_version(Context& ctx) {
     if (ctx.socket_refused) {
         return base::Error(*ctx.socket_refused);
     }
@@ -15,7 +23,7 @@ base::Result<ServingStartd> find_serving_startd(Context& ctx, const std::string&
     if (!client) {
         int code = client.error().code();
         if (code == ENOENT || code == ECONNREFUSED || code == ENOTDIR) {
-            return ServingStartd{}; // no startd here: nothing to tell
+            return std::optional<Answered>(); // no startd here
         }
         return client.error();
     }
@@ -26,7 +34,41 @@ base::Result<ServingStartd> find_serving_startd(Context& ctx, const std::string&
     if (!reply->ok) {
         return base::Error("startd at " + ctx.socket + ": " + reply->error.message);
     }
-    const nlohmann::json& result = reply->result;
+    return std::optional<Answered>(Answered{std::move(client).value(), std::move(reply->result)});
+}
+
+} // namespace
+
+base::Result<std::string> jobs_dir_served_at(Context& ctx) {
+    auto answered = ask_version(ctx);
+    if (!answered) {
+        return answered.error();
+    }
+    if (!*answered) {
+        return base::Error("no startd answers at " + ctx.socket + " to say which jobs dir it serves: give --jobs-dir DIR");
+    }
+    std::string served = (*answered)->version.value("jobs_dir", std::string());
+    if (served.empty()) {
+        return base::Error("the startd at " + ctx.socket +
+                           " does not say which jobs dir it serves (an older startd): give --jobs-dir DIR");
+    }
+    if (served.front() != '/') {
+        return base::Error("the startd at " + ctx.socket + " was given the relative jobs dir " + served +
+                           ", which says nothing here: give --jobs-dir DIR");
+    }
+    return served;
+}
+
+base::Result<ServingStartd> find_serving_startd(Context& ctx, const std::string& jobs_dir) {
+    auto answered = ask_version(ctx);
+    if (!answered) {
+        return answered.error();
+    }
+    if (!*answered) {
+        return ServingStartd{}; // no startd here: nothing to tell
+    }
+    Client client = std::move((*answered)->client);
+    const nlohmann::json& result = (*answered)->version;
     std::string served = result.value("jobs_dir", std::string());
     auto id = result.find("jobs_dir_id");
     if (id == result.end() || !id->is_string()) {
@@ -39,7 +81,7 @@ base::Result<ServingStartd> find_serving_startd(Context& ctx, const std::string&
         return ServingStartd{std::nullopt, "the startd at " + ctx.socket + " serves " + served + ", not " +
                                                jobs_dir + ": it was not told"};
     }
-    return ServingStartd{std::move(client).value(), {}};
+    return ServingStartd{std::move(client), {}};
 }
 
 } // namespace cli

@@ -47,7 +47,7 @@ class EnableCommands : public ::testing::Test {
         o.prog = "startctl";
         o.command = command;
         o.args = std::move(args);
-        if (!o.root && !o.jobs_dir) {
+        if (!o.root && !o.jobs_dir && !socket_only) {
             o.jobs_dir = jobs;
         }
         o.socket = socket;
@@ -68,6 +68,7 @@ class EnableCommands : public ::testing::Test {
     test_support::TempDir dir;
     std::string jobs = dir / "jobs";
     std::string socket = dir / "control"; // nothing listens here unless a test starts a FakeStartd
+    bool socket_only = false; // run() as `startctl --socket PATH …` without --jobs-dir
 };
 
 constexpr const char* service = "start on startup\nexec sleep 100\n";
@@ -365,6 +366,34 @@ TEST_F(EnableCommands, NowWithoutAnyStartdIsRefusedBeforeAnyChange) {
     EXPECT_EQ(now.status, 1);
     EXPECT_NE(now.err.find("none runs at " + socket + "; nothing changed"), std::string::npos) << now.err;
     EXPECT_FALSE(std::filesystem::exists(override_of("web")));
+}
+
+TEST_F(EnableCommands, GivenOnlyASocketTheyActOnTheJobsDirOfTheStartdThere) {
+    write(conf("web"), service);
+    socket_only = true;
+    Ran none = run("disable", {"web"});
+    EXPECT_EQ(none.status, 1);
+    EXPECT_NE(none.err.find("no startd answers at " + socket + " to say which jobs dir it serves: give --jobs-dir DIR"),
+              std::string::npos)
+        << none.err;
+    EXPECT_FALSE(std::filesystem::exists(override_of("web"))) << "nothing changed";
+    {
+        FakeStartd startd(socket, serving(jobs));
+        Ran off = run("disable", {"web"});
+        EXPECT_EQ(off.status, 0) << off.err;
+        EXPECT_EQ(read(override_of("web")), "manual\n");
+        EXPECT_EQ(commands_of(startd), (std::vector<std::string>{"version", "version", "reload-configuration"}));
+    }
+    {
+        socket = dir / "control2"; // the first fake's socket file stays behind it
+        FakeStartd relative(socket, serving("jobs"));
+        Ran on = run("enable", {"web"});
+        EXPECT_EQ(on.status, 1);
+        EXPECT_NE(on.err.find("was given the relative jobs dir jobs, which says nothing here: give --jobs-dir DIR"),
+                  std::string::npos)
+            << on.err;
+        EXPECT_EQ(read(override_of("web")), "manual\n") << "nothing changed";
+    }
 }
 
 } // namespace
