@@ -29,6 +29,20 @@ std::vector<std::string> listened_names(const JobClass& cls) {
 // How often one event round may start the same job (see Engine::count_start).
 constexpr unsigned max_starts_per_round = 16;
 
+// The instance an event starts: `cls`'s instance stanza expanded with `env` ("" for a
+// singleton), or nullopt once the failure is logged. Shared by starts by event and by timer.
+std::optional<std::string> expanded_instance(const JobClass& cls, const Environ& env, JobRuntime& runtime) {
+    if (cls.instance.empty()) {
+        return std::string();
+    }
+    auto expanded = env_expand(cls.instance, env);
+    if (!expanded) {
+        runtime.log(LogLevel::Error, "Failed to obtain " + cls.name + " instance: " + expanded.error().message());
+        return std::nullopt;
+    }
+    return std::move(expanded).value();
+}
+
 } // namespace
 
 void Engine::listen(ClassEntry& e) {
@@ -131,11 +145,8 @@ void Engine::start_by_event(ClassEntry& e, Event& ev) {
     Environ extra;
     auto ids = e.start_state.collect(*cls.start_on, m_events, extra, "UPSTART_EVENTS");
     Environ env = instance_env(cls, extra);
-    auto instance =
-        cls.instance.empty() ? base::Result<std::string>(std::string()) : env_expand(cls.instance, env);
+    auto instance = expanded_instance(cls, env, m_runtime);
     if (!instance) {
-        m_runtime.log(LogLevel::Error,
-                      "Failed to obtain " + cls.name + " instance: " + instance.error().message());
         e.start_state.reset(m_events);
         return;
     }
@@ -188,11 +199,8 @@ void Engine::start_by_timer(Event& ev) {
     Environ extra = ev.env;
     extra.push_back("UPSTART_EVENTS=" + ev.name);
     Environ env = instance_env(cls, extra);
-    auto instance =
-        cls.instance.empty() ? base::Result<std::string>(std::string()) : env_expand(cls.instance, env);
+    auto instance = expanded_instance(cls, env, m_runtime);
     if (!instance) {
-        m_runtime.log(LogLevel::Error,
-                      "Failed to obtain " + cls.name + " instance: " + instance.error().message());
         return;
     }
     std::string shown = cls.name + (instance->empty() ? "" : " (" + *instance + ")");
