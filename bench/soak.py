@@ -10,8 +10,9 @@ after the warm-up, when a quiesced startd holds more fds than before the churn, 
 The job mix (fractions of --jobs): crashers that respawn without limit (a shell that sleeps
 --crash-sleep and exits 1: the bulk of the child exits), services toggled at random (some chatty), tasks started by emitted
 events, task instances named by a fresh value on every emit (a new log file each time), jobs with
-pre-start/post-stop hooks, jobs that hit their respawn limit or cannot exec, and jobs tied to
-others (`start on started` / `stop on stopping`). Requests go over the control socket directly
+pre-start/post-stop hooks, jobs that hit their respawn limit or cannot exec, jobs tied to
+others (`start on started` / `stop on stopping`), tasks started by their own timer every 1-3 s,
+and crashers that respawn with a growing delay (`respawn delay`, `respawn healthy`). Requests go over the control socket directly
 (pipelined, at most 64 unanswered), so the only processes in the run are the jobs' own.
 Exits are counted from startd's own log (one line per process exit).
 """
@@ -38,9 +39,9 @@ EXIT_LINE = re.compile(rb" process \(\d+\) (?:terminated with status|killed by|e
 
 def write_jobs(jobs_dir, n, crash_sleep):
     """Writes n jobs; returns the names the driver toggles, by kind."""
-    kinds = {"crash": [], "svc": [], "hook": [], "failing": [], "tick": 10, "inst": 8}
+    kinds = {"crash": [], "svc": [], "hook": [], "failing": [], "backoff": [], "tick": 10, "inst": 8}
     plan = [("crash", 0.04), ("tick", 0.20), ("inst", 0.08), ("hook", 0.10), ("failing", 0.04),
-            ("rel", 0.14)]
+            ("rel", 0.14), ("timer", 0.04), ("backoff", 0.02)]
     counts = {k: max(1, int(n * f)) for k, f in plan}
     counts["svc"] = max(1, n - sum(counts.values()))
 
@@ -68,6 +69,14 @@ def write_jobs(jobs_dir, n, crash_sleep):
         text = "exec /nonexistent/soak-binary\n" if i % 2 else "respawn\nrespawn limit 2 1\nexec /bin/false\n"
         job(f"failing{i}", text)
         kinds["failing"].append(f"failing{i}")
+    for i in range(counts["timer"]):
+        job(f"timer{i}", f"task\ntimer every {1 + i % 3}s\nexec /bin/true\n")
+    for i in range(counts["backoff"]):
+        # Crashes after 0.02 s; waits 0.05 s, 0.1 s, ... up to 0.4 s between respawns; a run of
+        # 0.5 s (never, here) would forgive the delay.
+        job(f"backoff{i}", "respawn\nrespawn limit unlimited\nrespawn delay 0.05 0.4\nrespawn healthy 0.5\n"
+                           "exec /bin/sh -c 'sleep 0.02; exit 1'\n")
+        kinds["backoff"].append(f"backoff{i}")
     for i in range(counts["rel"]):
         target = kinds["svc"][i % len(kinds["svc"])]
         job(f"rel{i}", f"start on started {target}\nstop on stopping {target}\nexec sleep 100000\n")
@@ -247,7 +256,7 @@ def main():
         base_fds, base_rss, _ = sample(daemon.pid)
         print(f"soak: {a.jobs} jobs, startd pid {daemon.pid}, idle: {base_fds} fds, {base_rss} KiB RSS")
 
-        for name in kinds["crash"]:
+        for name in kinds["crash"] + kinds["backoff"]:
             client.send("start", {"job": name, "wait": False})
         toggled = kinds["svc"] + kinds["hook"] + kinds["failing"]
         exits = {"offset": 0, "tail": b"", "exits": 0}
@@ -293,7 +302,8 @@ def main():
                 client.send("emit", {"name": f"inst-{rng.randrange(kinds['inst'])}", "env": [f"I=i{serial}"],
                                      "wait": False})
             elif roll < 0.85:
-                client.send(rng.choice(["stop", "start"]), {"job": rng.choice(kinds["crash"]), "wait": False})
+                client.send(rng.choice(["stop", "start"]),
+                            {"job": rng.choice(kinds["crash"] + kinds["backoff"]), "wait": False})
             elif roll < 0.95:
                 client.send("status", {"job": rng.choice(toggled)})
             else:
@@ -301,7 +311,7 @@ def main():
             client.pump(1.0 / a.rate)
 
         # Quiesce: stop everything the driver may have started, wait for the exits to settle.
-        for name in kinds["crash"] + toggled:
+        for name in kinds["crash"] + kinds["backoff"] + toggled:
             client.send("stop", {"job": name, "wait": False})
         if not client.call("version", {}, timeout=120):
             failures.append("startd did not answer within 120 s after the churn")

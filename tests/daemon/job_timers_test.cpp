@@ -109,6 +109,28 @@ TEST_F(JobTimersTest, AReloadArmsNewTimersAndDropsRemovedOnes) {
     EXPECT_EQ(runs("/bin/a"), 1u);
 }
 
+// A job file removed while its task runs: the class lives on until the task ends, but its timer
+// neither starts it again nor emits `timer` events for it (a listener would see a job that is gone).
+TEST_F(JobTimersTest, AJobRemovedWhileRunningFiresNoMoreTimerEvents) {
+    write_job("slow", "task\ntimer every 10s\nexec /bin/slow\n");
+    write_job("watch", "task\nstart on timer JOB=slow\nexec /bin/watch\n");
+    ASSERT_TRUE(boot());
+    pass(10s);
+    ASSERT_EQ(runs("/bin/slow"), 1u);
+    ASSERT_EQ(runs("/bin/watch"), 1u);
+    sys.exit_process(main_pid("watch"), 0);
+    ASSERT_TRUE(sys.unlink((std::string(jobs_dir) + "/slow.conf").c_str()));
+    ASSERT_TRUE(request("reload-configuration"));
+    pass(25s);
+    EXPECT_EQ(runs("/bin/watch"), 1u) << startd_log();
+    sys.exit_process(main_pid("slow"), 0);
+    settle();
+    EXPECT_EQ(job("slow"), nullptr);
+    pass(25s);
+    EXPECT_EQ(runs("/bin/slow"), 1u);
+    EXPECT_EQ(runs("/bin/watch"), 1u) << startd_log();
+}
+
 TEST_F(JobTimersTest, CatchUpRunsAMissedFiringOnceAfterAStopAndSkipDoesNot) {
     // What a startd that ran until 02:00 left: both jobs last fired then.
     sys.add_file(state_file,
