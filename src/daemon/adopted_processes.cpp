@@ -9,7 +9,7 @@
 namespace daemon_main {
 
 AdoptedProcesses::AdoptedProcesses(sys::Sys& sys, loop::EventLoop& loop, Ended ended, Log log)
-    : m_sys(sys), m_loop(loop), m_ended(std::move(ended)), m_log(std::move(log)),
+    : m_sys(sys), m_loop(loop), m_ended(std::move(ended)), m_log(std::move(log)), m_proc(sys),
       m_poll_timer(loop, [this] { poll(); }) {}
 
 AdoptedProcesses::~AdoptedProcesses() {
@@ -24,7 +24,7 @@ void AdoptedProcesses::watch(pid_t pid) {
     }
     auto fd = m_sys.pidfd_open(pid);
     if (!fd && fd.error().code() == ESRCH) {
-        m_polled.insert(pid); // gone already: the poll below reports it from the loop
+        m_polled.emplace(pid, 0); // gone already: reported from the loop
         m_loop.post([this, pid] {
             if (m_polled.erase(pid) != 0) {
                 m_ended(pid);
@@ -47,7 +47,8 @@ void AdoptedProcesses::watch(pid_t pid) {
     }
     m_log(core::LogLevel::Warning,
           "adopted process " + std::to_string(pid) + " is looked for once a second (" + why + ")");
-    m_polled.insert(pid);
+    auto stat = m_proc.stat(pid);
+    m_polled.emplace(pid, stat ? stat->start_time : 0);
     if (!m_poll_timer.armed()) {
         (void)m_poll_timer.arm_after(poll_interval);
     }
@@ -65,8 +66,8 @@ void AdoptedProcesses::end(pid_t pid) {
 
 void AdoptedProcesses::poll() {
     std::vector<pid_t> gone;
-    for (pid_t pid : m_polled) {
-        if (auto alive = m_sys.kill(pid, 0); !alive && alive.error().code() == ESRCH) {
+    for (const auto& [pid, start_time] : m_polled) {
+        if (this->gone(pid, start_time)) {
             gone.push_back(pid);
         }
     }
@@ -77,6 +78,17 @@ void AdoptedProcesses::poll() {
     if (!m_polled.empty()) {
         (void)m_poll_timer.arm_after(poll_interval);
     }
+}
+
+bool AdoptedProcesses::gone(pid_t pid, unsigned long long start_time) {
+    if (auto alive = m_sys.kill(pid, 0); !alive && alive.error().code() == ESRCH) {
+        return true;
+    }
+    if (start_time == 0) {
+        return false; // /proc said nothing at watch(): the pid is all there is to go by
+    }
+    auto stat = m_proc.stat(pid);
+    return !stat || stat->state == 'Z' || stat->state == 'X' || stat->start_time != start_time;
 }
 
 } // namespace daemon_main

@@ -1,7 +1,9 @@
 // Owns watching processes startd adopted but is not the parent of (the jobs of a predecessor
 // that died without stopping them): waitid never reports their end to us, so each is watched
 // through a pidfd, which becomes readable when the process ends. Where a pidfd cannot be had
-// (a kernel before 5.3, no descriptor left) the process is looked for once a second instead.
+// (a kernel before 5.3, no descriptor left) the process is looked for once a second instead:
+// by its pid and the start time /proc gave when the watch began, so that a pid reused by
+// another process, or a zombie its new parent has not reaped, counts as the process's end.
 // Not here: what the end means for the job (core::Engine, with an exit of unknown status).
 #pragma once
 
@@ -10,12 +12,12 @@
 #include <string_view>
 #include <sys/types.h>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "base/unique_fd.h"
 #include "core/job_runtime.h"
 #include "loop/event_loop.h"
 #include "loop/timer.h"
+#include "proc/process_tree.h"
 #include "sys/sys.h"
 
 namespace daemon_main {
@@ -45,13 +47,18 @@ class AdoptedProcesses {
     };
     void end(pid_t pid);
     void poll();
+    // Whether a polled process has ended: no such pid, a zombie, or another process (its start
+    // time, when /proc gave one at watch(), differs).
+    bool gone(pid_t pid, unsigned long long start_time);
 
     sys::Sys& m_sys;
     loop::EventLoop& m_loop;
     Ended m_ended;
     Log m_log;
     std::unordered_map<pid_t, PidWatch> m_pidfds;
-    std::unordered_set<pid_t> m_polled;
+    proc::ProcessTree m_proc;
+    // Polled processes, with their start times in ticks after boot (0: /proc did not say).
+    std::unordered_map<pid_t, unsigned long long> m_polled;
     loop::Timer m_poll_timer;
 };
 

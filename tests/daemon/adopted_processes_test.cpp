@@ -1,6 +1,7 @@
 // Tests watching adopted processes (not our children) for their end: through a pidfd, reported
 // once from the loop; a process already gone reported from the loop too, never from inside
-// watch(); and without pidfds (an old kernel, no descriptor left) a look once a second.
+// watch(); and without pidfds (an old kernel, no descriptor left) a look once a second, which
+// takes a pid reused by another process, or a zombie nobody reaps, as the end.
 #include "daemon/adopted_processes.h"
 
 #include "fakes/fake_sys.h"
@@ -127,6 +128,46 @@ TEST_F(AdoptedProcessesTest, WithoutPidfdsTheProcessIsLookedForOnceASecond) {
     for (const auto& s : sys.signals_sent()) {
         EXPECT_EQ(s.sig, 0) << "only looked for, never signalled";
     }
+}
+
+// A /proc/PID/stat line in `state` for a process that started `ticks` after boot.
+std::string stat_line(pid_t pid, char state, unsigned long long ticks) {
+    return std::to_string(pid) + " (daemon) " + state + " 1 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 " +
+           std::to_string(ticks) + " 0 0\n";
+}
+
+// kill(pid, 0) succeeds for whatever process holds the pid now: the start time /proc gave at
+// watch() tells the adopted process from a stranger that was given its pid.
+TEST_F(AdoptedProcessesTest, PollingTakesAReusedPidAsTheEnd) {
+    sys.set_pidfd_supported(false);
+    sys.add_dir("/proc");
+    pid_t pid = sys.add_child_process();
+    std::string stat = "/proc/" + std::to_string(pid) + "/stat";
+    sys.add_file(stat, stat_line(pid, 'S', 100));
+    adopted.watch(pid);
+    sys.advance(1s);
+    turns();
+    EXPECT_TRUE(ended.empty()) << "same pid, same start time: still the adopted process";
+    sys.add_file(stat, stat_line(pid, 'S', 900)); // ended and its pid given to a new process
+    sys.advance(1s);
+    turns();
+    EXPECT_EQ(ended, (std::vector<pid_t>{pid}));
+    EXPECT_FALSE(adopted.watching(pid));
+}
+
+// A process whose new parent does not reap it (a container's PID 1 that never waits) stays a
+// zombie: it has ended all the same.
+TEST_F(AdoptedProcessesTest, PollingTakesAZombieAsTheEnd) {
+    sys.set_pidfd_supported(false);
+    sys.add_dir("/proc");
+    pid_t pid = sys.add_child_process();
+    std::string stat = "/proc/" + std::to_string(pid) + "/stat";
+    sys.add_file(stat, stat_line(pid, 'S', 100));
+    adopted.watch(pid);
+    sys.add_file(stat, stat_line(pid, 'Z', 100));
+    sys.advance(1s);
+    turns();
+    EXPECT_EQ(ended, (std::vector<pid_t>{pid}));
 }
 
 TEST_F(AdoptedProcessesTest, OutOfDescriptorsFallsBackToPollingToo) {
