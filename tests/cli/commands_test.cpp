@@ -16,30 +16,18 @@
 #include "control/commands.h"
 #include "support/fake_startd.h"
 #include "support/real_child.h"
+#include "support/run_startctl.h"
 
 namespace {
 
 using test_support::FakeStartd;
 
-struct Ran {
-    int status;
-    std::string out;
-    std::string err;
-};
+using Ran = test_support::StartctlRun;
 
 Ran run_startctl(const std::string& socket, const std::string& command, std::vector<std::string> args) {
     cli::Options o;
-    o.prog = "startctl";
-    o.command = command;
-    o.args = std::move(args);
     o.socket = socket;
-    control::EnvLookup no_env = [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
-    sys::Sys& sys = sys::real_sys();
-    testing::internal::CaptureStdout();
-    testing::internal::CaptureStderr();
-    int status = cli::run(o, sys, no_env, sys.geteuid());
-    std::string out = testing::internal::GetCapturedStdout();
-    return {status, out, testing::internal::GetCapturedStderr()};
+    return test_support::run_startctl(std::move(o), command, std::move(args));
 }
 
 // The arguments a help line says are needed: "emit EVENT [KEY=VALUE]..." → {"EVENT"},

@@ -8,6 +8,7 @@
 #include "control/endpoint.h"
 #include "support/fake_startd.h"
 #include "support/real_child.h"
+#include "support/run_startctl.h"
 
 #include <filesystem>
 #include <fstream>
@@ -20,11 +21,7 @@ namespace {
 using nlohmann::json;
 using test_support::FakeStartd;
 
-struct Ran {
-    int status;
-    std::string out;
-    std::string err;
-};
+using Ran = test_support::StartctlRun;
 
 void write(const std::string& path, const std::string& text) {
     std::filesystem::create_directories(std::filesystem::path(path).parent_path());
@@ -44,22 +41,11 @@ class EnableCommands : public ::testing::Test {
     EnableCommands() { std::filesystem::create_directories(jobs); }
 
     Ran run(const std::string& command, std::vector<std::string> args, cli::Options o = {}) {
-        o.prog = "startctl";
-        o.command = command;
-        o.args = std::move(args);
         if (!o.root && !o.jobs_dir && !socket_only) {
             o.jobs_dir = jobs;
         }
         o.socket = socket;
-        control::EnvLookup no_env = [](std::string_view) -> std::optional<std::string> {
-            return std::nullopt;
-        };
-        sys::Sys& sys = sys::real_sys();
-        testing::internal::CaptureStdout();
-        testing::internal::CaptureStderr();
-        int status = cli::run(o, sys, no_env, sys.geteuid());
-        std::string out = testing::internal::GetCapturedStdout();
-        return {status, out, testing::internal::GetCapturedStderr()};
+        return test_support::run_startctl(std::move(o), command, std::move(args));
     }
 
     std::string conf(const std::string& name) const { return jobs + "/" + name + ".conf"; }
