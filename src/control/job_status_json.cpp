@@ -86,23 +86,37 @@ base::Result<core::JobStatus> status_from_json(const json& value) {
         status.failure = failure->get<std::string>();
     }
     if (auto respawn = value.find("respawn"); respawn != value.end()) {
-        auto field = [&](const char* key) -> std::optional<std::uint64_t> {
+        // A count of at most `max`, or nullopt. (One check per field: GCC's -O2 flow analysis
+        // takes three optionals tested together for maybe-uninitialized.)
+        auto field = [&](const char* key, std::uint64_t max) -> std::optional<std::uint64_t> {
             auto it = respawn->find(key);
             if (it == respawn->end() || !it->is_number_integer() ||
                 (!it->is_number_unsigned() && it->get<std::int64_t>() < 0)) {
                 return std::nullopt;
             }
-            return it->get<std::uint64_t>();
+            std::uint64_t n = it->get<std::uint64_t>();
+            return n <= max ? std::optional<std::uint64_t>(n) : std::nullopt;
         };
-        auto attempt = respawn->is_object() ? field("attempt") : std::nullopt;
-        auto delay = respawn->is_object() ? field("delay_ms") : std::nullopt;
-        auto due_in = respawn->is_object() ? field("due_in_ms") : std::nullopt;
-        if (!attempt || !delay || !due_in || *attempt > UINT32_MAX) {
+        if (!respawn->is_object()) {
             return bad("respawn");
         }
-        status.respawn =
-            core::JobStatus::RespawnWait{static_cast<unsigned>(*attempt), std::chrono::milliseconds(*delay),
-                                         std::chrono::milliseconds(*due_in)};
+        core::JobStatus::RespawnWait wait{};
+        if (auto attempt = field("attempt", UINT32_MAX)) {
+            wait.attempt = static_cast<unsigned>(*attempt);
+        } else {
+            return bad("respawn");
+        }
+        if (auto delay = field("delay_ms", INT64_MAX)) {
+            wait.delay = std::chrono::milliseconds(*delay);
+        } else {
+            return bad("respawn");
+        }
+        if (auto due_in = field("due_in_ms", INT64_MAX)) {
+            wait.due_in = std::chrono::milliseconds(*due_in);
+        } else {
+            return bad("respawn");
+        }
+        status.respawn = wait;
     }
     if (processes != value.end()) {
         if (!processes->is_array()) {
