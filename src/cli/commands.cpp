@@ -294,7 +294,7 @@ constexpr std::array<Command, 23> command_table = {{
      "add `manual' to JOB.override (--now: and stop JOB)", Reach::JobFiles},
     {"is-enabled", is_enabled_command, Operand::Job, false, "is-enabled JOB",
      "print enabled (exit 0), disabled (1) or static (0)", Reach::JobFiles},
-    {"instance", run_instances, Operand::None, false, "instance SUBCOMMAND [-i NAME|-g GROUP]",
+    {"instance", run_instances, Operand::None, false, "instance SUBCOMMAND",
      "many instances of startd, as postfix-wrapper and postmulti (below)", Reach::Instances},
 }};
 
