@@ -7,6 +7,7 @@
 #include "support/real_child.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 namespace {
 
@@ -30,6 +31,8 @@ TEST(InstanceDaemon, ReturnsOnceTheDaemonSaysItIsReadyAndStopWaitsForItsExit) {
     auto stopped = cli::stop_daemon(sys::real_sys(), *pid, 10s);
     ASSERT_TRUE(stopped.has_value()) << stopped.error().message();
     EXPECT_FALSE(DaemonHarness::process_exists(*pid));
+    EXPECT_EQ(::waitpid(*pid, nullptr, 0), *pid)
+        << "our child here (startctl exits instead): reaped, for the next test";
 }
 
 TEST(InstanceDaemon, ADaemonThatExitsFirstIsAnErrorNamingItsStatusAndLog) {
@@ -50,6 +53,7 @@ TEST(InstanceDaemon, ADaemonNeverReadyIsSentSigtermAtTheBound) {
         << pid.error().message();
     pid_t left = static_cast<pid_t>(std::atoi(test_support::read_file(dir / "pid").c_str()));
     EXPECT_TRUE(DaemonHarness::wait_for([&] { return !DaemonHarness::process_exists(left); }, 5s));
+    EXPECT_EQ(::waitpid(left, nullptr, 0), left);
 }
 
 TEST(InstanceDaemon, NoDaemonOnASocketIsNotAnError) {
