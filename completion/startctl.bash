@@ -7,13 +7,18 @@
 
 # The command lists are startctl's command table (src/cli/commands.cpp); a unit test compares them.
 _startctl_commands="start stop restart reload status list show-config check-config reload-configuration
-reexec version log-priority emit usage list-env get-env set-env unset-env reset-env enable disable is-enabled"
+reexec version log-priority emit usage list-env get-env set-env unset-env reset-env enable disable is-enabled
+instance"
 _startctl_job_commands="start stop restart reload status show-config usage enable disable is-enabled" # JOB first
 _startctl_file_commands="enable disable is-enabled"                         # on the job files
 _startctl_variable_commands="get-env unset-env"                             # VAR comes first
 _startctl_programs="start stop restart reload status"                       # names startctl runs as
 _startctl_options="-c --config --socket --user --session --system -n --no-wait --json -q --quiet -g --global
--r --retain -e --enumerate --root --jobs-dir --now -h --help --version"
+-r --retain -e --enumerate --root --jobs-dir --now -h --help --version -i --instance"
+# After `instance` (src/cli/instance_commands.cpp): its subcommands and options (-g is a group there).
+_startctl_instance_subcommands="start stop status reload check list init create destroy enable disable assign"
+_startctl_instance_options="-c --config --user --session --system --json -q --quiet -h --help -i --instance -g
+--group -I --new-name -G --new-group -n --no-wait"
 
 # Runs the command being completed with the instance options typed so far, then ARGS; bounded so a
 # stuck daemon cannot hang the shell.
@@ -36,6 +41,18 @@ _startctl() {
     COMPREPLY=()
 
     case $prev in
+    -i | --instance | --group | -g)
+        # Names (column 1) or groups (column 2) of `startctl instance list`; -g is a group only
+        # after `instance` (before it, --global).
+        local column=1
+        [[ $prev == -g || $prev == --group ]] && column=2
+        if [[ $column == 1 || " ${COMP_WORDS[*]:0:COMP_CWORD} " == *" instance "* ]]; then
+            local -a _startctl_instance=()
+            mapfile -t COMPREPLY < <(compgen -W "$(_startctl_query "$prog" instance list |
+                awk -v c="$column" 'NR > 1 && $c != "-" { print $c }' | sort -u)" -- "$cur")
+            return
+        fi
+        ;;
     -c | --config | --root | --jobs-dir)
         mapfile -t COMPREPLY < <(compgen -d -- "$cur")
         return
@@ -66,10 +83,12 @@ _startctl() {
         if ((!ended)) && [[ $word == -* ]]; then
             case $word in
             --) ended=1 ;;
-            -c | --config | --socket)
+            -c | --config | --socket | -i | --instance)
                 _startctl_instance+=("$word" "${COMP_WORDS[i + 1]}")
                 skip=1
                 ;;
+            -I | --new-name | -G | --new-group | --group) skip=1 ;;
+            -g) [[ $cmd_name == instance ]] && skip=1 ;;
             --root) # the completion assumes the default system jobs dir, /etc/init
                 jobs_dir=${COMP_WORDS[i + 1]}/etc/init
                 skip=1
@@ -92,7 +111,9 @@ _startctl() {
     done
 
     if [[ $cur == -* ]] && ((!ended)); then
-        mapfile -t COMPREPLY < <(compgen -W "$_startctl_options" -- "$cur")
+        local options=$_startctl_options
+        [[ $cmd_name == instance ]] && options=$_startctl_instance_options
+        mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
         return
     fi
     if [[ -z $cmd_name ]]; then
@@ -112,6 +133,10 @@ _startctl() {
                 jobs=$(_startctl_query "$prog" list | awk '/^[^\t ]/ { print $1 }' | sort -u)
             fi
             mapfile -t COMPREPLY < <(compgen -W "$jobs" -- "$cur")
+        fi
+    elif [[ $cmd_name == instance ]]; then
+        if ((args == 0)); then
+            mapfile -t COMPREPLY < <(compgen -W "$_startctl_instance_subcommands" -- "$cur")
         fi
     elif [[ $cmd_name == log-priority ]]; then
         if ((args == 0)); then

@@ -38,7 +38,7 @@ base::Result<Client> Client::connect(sys::Sys& sys, const std::string& path) {
                            std::to_string(peer->uid) + " (pid " + std::to_string(peer->pid) +
                            "), not by root or you (uid " + std::to_string(me) + ")");
     }
-    return Client(sys, std::move(fd).value());
+    return Client(sys, std::move(fd).value(), peer->pid);
 }
 
 base::Result<void> Client::write_all(std::string_view bytes) {

@@ -26,13 +26,18 @@ public:
     // reply) are errors; a reply with ok=false is a value the caller inspects.
     base::Result<control::Response> call(const std::string& command, nlohmann::json args);
 
-private:
-    Client(sys::Sys& sys, base::UniqueFd fd) : m_sys(&sys), m_fd(std::move(fd)) {}
+    // The pid of the startd at the other end, as the kernel said when it connected.
+    pid_t peer_pid() const { return m_peer_pid; }
+
+  private:
+    Client(sys::Sys& sys, base::UniqueFd fd, pid_t peer_pid)
+        : m_sys(&sys), m_fd(std::move(fd)), m_peer_pid(peer_pid) {}
 
     base::Result<void> write_all(std::string_view bytes);
 
     sys::Sys* m_sys;
     base::UniqueFd m_fd;
+    pid_t m_peer_pid = 0;
     control::FrameDecoder m_decoder{control::max_response_payload};
     std::uint64_t m_next_id = 1;
 };

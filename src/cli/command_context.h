@@ -22,6 +22,8 @@ struct Context {
     // for the commands that reach startd only when it runs (enable, disable); the others are
     // refused before they run.
     std::optional<std::string> socket_refused = std::nullopt;
+    control::Mode mode = control::Mode::System; // the mode the command line chose
+    uid_t uid = 0;                              // who runs startctl
 };
 
 // Prints "PROG: MESSAGE" on stderr; returns the failure exit status.

@@ -2,16 +2,17 @@
 // Not here: emit, usage and the environment commands (event_commands.cpp).
 #include "cli/commands.h"
 
-#include <array>
-#include <cstdio>
-
 #include "build_config.h"
 #include "cli/client.h"
 #include "cli/command_context.h"
 #include "cli/exit_codes.h"
 #include "cli/format_upstart.h"
+#include "cli/instance_commands.h"
 #include "control/job_status_json.h"
 #include "control/reload_summary.h"
+
+#include <array>
+#include <cstdio>
 
 namespace cli {
 
@@ -252,7 +253,12 @@ int version_command(Context& ctx) {
     return exit_ok;
 }
 
-constexpr std::array<Command, 22> command_table = {{
+// The instance family: not one instance's socket but the mode's instances (instance_commands.h).
+int run_instances(Context& ctx) {
+    return instance_command(ctx.o, ctx.sys, ctx.env, ctx.uid, ctx.mode);
+}
+
+constexpr std::array<Command, 23> command_table = {{
     {"start", goal_command, Operand::Job, true, "start JOB [KEY=VALUE]...",
      "start a job; waits until it is running (or, for a task, done)"},
     {"stop", goal_command, Operand::Job, true, "stop JOB [KEY=VALUE]...",
@@ -288,6 +294,8 @@ constexpr std::array<Command, 22> command_table = {{
      "add `manual' to JOB.override (--now: and stop JOB)", Reach::JobFiles},
     {"is-enabled", is_enabled_command, Operand::Job, false, "is-enabled JOB",
      "print enabled (exit 0), disabled (1) or static (0)", Reach::JobFiles},
+    {"instance", run_instances, Operand::None, false, "instance SUBCOMMAND",
+     "many instances of startd, as postfix-wrapper and postmulti (below)", Reach::Instances},
 }};
 
 } // namespace
@@ -324,27 +332,48 @@ int run(const Options& o, sys::Sys& sys, const control::EnvLookup& env, uid_t ui
     } else if (auto m = env("STARTD_MODE")) {
         mode = *m == "user" ? control::Mode::User : control::Mode::System;
     }
+    const Command* command = find_command(o.command);
+    if (command == nullptr) {
+        return fail(o,
+                    "unknown command: " + o.command + "\nTry `" + o.prog + " --help' for more information.");
+    }
+    if (command->reach == Reach::Instances) {
+        Context ctx{o, sys, env, "", "", std::nullopt, mode, uid};
+        return command->run(ctx);
+    }
     std::optional<std::string> config = o.config_dir;
+    if (o.instance_name) {
+        // -i NAME: the instance of that name among the default one and those it lists.
+        if (config) {
+            return fail(o, "-c DIR and -i NAME both select an instance: give one of them");
+        }
+        std::string default_dir = control::resolve_endpoint(mode, std::nullopt, uid, env).config_dir;
+        auto all = load_instances(sys, default_dir);
+        if (!all) {
+            return fail(o, all.error().message());
+        }
+        auto chosen = select_instances(*all, Selection{o.instance_name, std::nullopt});
+        if (!chosen) {
+            return fail(o, chosen.error().message());
+        }
+        config = chosen->front().config_dir;
+    }
     if (!config) {
         if (auto c = env("STARTD_CONFIG"); c && !c->empty()) {
             config = *c;
         }
     }
+    bool config_given = o.config_dir || o.instance_name;
     control::Endpoint ep = control::resolve_endpoint(mode, config, uid, env);
     // A job's own processes carry STARTD_SOCKET, so nested calls reach the startd that runs them
     // even when it listens somewhere unusual (--socket).
     std::string socket = ep.socket;
     if (o.socket) {
         socket = *o.socket;
-    } else if (auto s = env("STARTD_SOCKET"); s && !s->empty() && !o.config_dir && !o.mode) {
+    } else if (auto s = env("STARTD_SOCKET"); s && !s->empty() && !config_given && !o.mode) {
         socket = *s;
     }
-    const Command* command = find_command(o.command);
-    if (command == nullptr) {
-        return fail(o,
-                    "unknown command: " + o.command + "\nTry `" + o.prog + " --help' for more information.");
-    }
-    Context ctx{o, sys, env, socket, ep.jobs_dir};
+    Context ctx{o, sys, env, socket, ep.jobs_dir, std::nullopt, mode, uid};
     if (socket == ep.socket) {
         // The default place: never through a directory another user could have prepared.
         if (auto safe = control::secure_runtime_dir(sys, ep, uid, control::RuntimeDirUse::Connect); !safe) {

@@ -24,8 +24,9 @@ enum class Operand {
 
 // Where a command does its work.
 enum class Reach : unsigned char {
-    Startd,   // a request to startd, which must be running
-    JobFiles, // the job files (enable, disable, is-enabled); startd, if one serves them, is told
+    Startd,    // a request to startd, which must be running
+    JobFiles,  // the job files (enable, disable, is-enabled); startd, if one serves them, is told
+    Instances, // the instances of startd (instance …): their main configs and their daemons
 };
 
 struct Command {

@@ -6,8 +6,10 @@
 #include "build_config.h"
 #include "cli/commands.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
+#include <span>
 #include <string_view>
 
 namespace cli {
@@ -30,10 +32,14 @@ enum Opt {
     JobsDir,
     Now,
     Help,
-    Version
+    Version,
+    InstanceName,
+    Group,
+    NewName,
+    NewGroup
 };
 
-constexpr std::array<base::OptionSpec, 16> option_table = {{
+constexpr std::array<base::OptionSpec, 17> option_table = {{
     {Config, 'c', "config", true},
     {Socket, '\0', "socket", true},
     {User, '\0', "user", false},
@@ -50,7 +56,63 @@ constexpr std::array<base::OptionSpec, 16> option_table = {{
     {Now, '\0', "now", false},
     {Help, 'h', "help", false},
     {Version, '\0', "version", false},
+    {InstanceName, 'i', "instance", true},
 }};
+
+// After the word `instance`, -g is a group (postmulti's -g), not --global.
+constexpr std::array<base::OptionSpec, 12> instance_option_table = {{
+    {Config, 'c', "config", true},
+    {User, '\0', "user", false},
+    {Session, '\0', "session", false},
+    {System, '\0', "system", false},
+    {Json, '\0', "json", false},
+    {Quiet, 'q', "quiet", false},
+    {Help, 'h', "help", false},
+    {InstanceName, 'i', "instance", true},
+    {Group, 'g', "group", true},
+    {NewName, 'I', "new-name", true},
+    {NewGroup, 'G', "new-group", true},
+    {NoWait, 'n', "no-wait", false},
+}};
+
+// Where the first operand (the command) is in argv under `table`'s options, or argc.
+int first_operand(std::span<const base::OptionSpec> table, int argc, const char* const* argv) {
+    auto takes_value_long = [&](std::string_view name) {
+        const base::OptionSpec* found = nullptr;
+        for (const base::OptionSpec& spec : table) {
+            if (spec.long_name == name) {
+                return spec.takes_value;
+            }
+            if (!spec.long_name.empty() && spec.long_name.starts_with(name)) {
+                found = found == nullptr ? &spec : found;
+            }
+        }
+        return found != nullptr && found->takes_value;
+    };
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg == "--") {
+            return i + 1 < argc ? i + 1 : argc;
+        }
+        if (arg.starts_with("--")) {
+            if (arg.find('=') == std::string_view::npos && takes_value_long(arg.substr(2))) {
+                ++i;
+            }
+        } else if (arg.size() > 1 && arg.front() == '-') {
+            for (std::size_t k = 1; k < arg.size(); ++k) {
+                auto spec = std::find_if(table.begin(), table.end(),
+                                         [&](const base::OptionSpec& s) { return s.short_name == arg[k]; });
+                if (spec != table.end() && spec->takes_value) {
+                    i += k + 1 == arg.size() ? 1 : 0; // -cDIR or -c DIR
+                    break;
+                }
+            }
+        } else {
+            return i;
+        }
+    }
+    return argc;
+}
 
 } // namespace
 
@@ -62,9 +124,22 @@ base::Result<Options> parse_options(int argc, const char* const* argv) {
     if (const Command* command = find_command(o.prog); command != nullptr && command->own_program) {
         o.command = o.prog;
     }
-    auto line = base::parse_command_line(option_table, argc, argv);
+    // `startctl [OPTION]... instance SUBCOMMAND [OPTION]...`: the words after `instance` are
+    // parsed with its own table, as a command line of their own.
+    int split = first_operand(option_table, argc, argv);
+    bool instance = split < argc && std::string_view(argv[split]) == "instance" && o.command.empty();
+    auto line = base::parse_command_line(option_table, instance ? split : argc, argv);
     if (!line) {
         return std::move(line).error();
+    }
+    if (instance) {
+        auto rest = base::parse_command_line(instance_option_table, argc - split, argv + split);
+        if (!rest) {
+            return std::move(rest).error();
+        }
+        line->options.insert(line->options.end(), rest->options.begin(), rest->options.end());
+        line->operands.push_back("instance");
+        line->operands.insert(line->operands.end(), rest->operands.begin(), rest->operands.end());
     }
     for (base::ParsedOption& opt : line->options) {
         switch (static_cast<Opt>(opt.id)) {
@@ -114,6 +189,18 @@ base::Result<Options> parse_options(int argc, const char* const* argv) {
         case Version:
             o.version = true;
             break;
+        case InstanceName:
+            o.instance_name = std::move(*opt.value);
+            break;
+        case Group:
+            o.group = std::move(*opt.value);
+            break;
+        case NewName:
+            o.new_name = std::move(*opt.value);
+            break;
+        case NewGroup:
+            o.new_group = std::move(*opt.value);
+            break;
         }
     }
     for (std::string& word : line->operands) {
@@ -150,8 +237,18 @@ void print_help(const Options& o) {
     std::printf(
         "  (inside a job the env commands act on that job's own table unless -g/--global)\n"
         "\n"
+        "Instances (startd.conf(5); after `instance', -g GROUP selects a group):\n"
+        "  instance start|stop|status|reload|check   the default instance, then each listed one\n"
+        "  instance list [--json]      name, group, enabled, running, config dir of each\n"
+        "  instance init               turn multi-instance support on in the default instance\n"
+        "  instance create -I NAME [-G GROUP] [DIR]   a new, disabled instance\n"
+        "  instance destroy -i NAME    remove a stopped instance with no job files\n"
+        "  instance enable|disable -i NAME|-g GROUP|-c DIR\n"
+        "  instance assign -i NAME [-I NEWNAME] [-G GROUP]   rename or regroup (`-' removes)\n"
+        "\n"
         "Options:\n"
         "  -c, --config DIR   act on the startd instance whose config dir is DIR (env STARTD_CONFIG)\n"
+        "  -i, --instance NAME  act on the instance named NAME (multi_instance_name)\n"
         "      --socket PATH  connect to this control socket\n"
         "      --user         talk to the user-mode instance (default when not root)\n"
         "      --system       talk to the system instance (default for root)\n"

@@ -21,6 +21,12 @@ struct Options {
     std::optional<control::Mode> mode;      // --user / --system
     std::optional<std::string> root;        // enable/disable/is-enabled: --root DIR (jobs in DIR/etc/init)
     std::optional<std::string> jobs_dir;    // enable/disable/is-enabled: --jobs-dir DIR
+    // instance commands (and -i before any command): select instances by name or group; the
+    // new name and group of create and assign.
+    std::optional<std::string> instance_name; // -i NAME
+    std::optional<std::string> group;         // instance … -g GROUP
+    std::optional<std::string> new_name;      // instance create/assign -I NAME
+    std::optional<std::string> new_group;     // instance create/assign -G GROUP
     bool no_wait = false;
     bool json = false;
     bool quiet = false;

@@ -126,3 +126,56 @@ TEST(CliOptions, NoCommandIsEmpty) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(CliOptions, AfterInstanceMinusGIsAGroupAndTheLifeCycleOptionsTakeValues) {
+    auto o = parse({"startctl", "--user", "instance", "stop", "-g", "web"});
+    ASSERT_TRUE(o.has_value()) << o.error().message();
+    EXPECT_EQ(o->command, "instance");
+    EXPECT_EQ(o->args, (std::vector<std::string>{"stop"}));
+    EXPECT_EQ(o->group, "web");
+    EXPECT_FALSE(o->global);
+    EXPECT_EQ(o->mode, control::Mode::User);
+
+    auto c = parse({"startctl", "instance", "create", "-I", "mail", "-Gmta", "/etc/startd-mail"});
+    ASSERT_TRUE(c.has_value()) << c.error().message();
+    EXPECT_EQ(c->args, (std::vector<std::string>{"create", "/etc/startd-mail"}));
+    EXPECT_EQ(c->new_name, "mail");
+    EXPECT_EQ(c->new_group, "mta");
+
+    auto before = parse({"startctl", "-c", "/etc/startd-b", "-i", "b", "instance", "--json", "list"});
+    ASSERT_TRUE(before.has_value()) << before.error().message();
+    EXPECT_EQ(before->config_dir, "/etc/startd-b");
+    EXPECT_EQ(before->instance_name, "b");
+    EXPECT_TRUE(before->json);
+    EXPECT_EQ(before->args, (std::vector<std::string>{"list"}));
+}
+
+TEST(CliOptions, MinusIBeforeAnyCommandNamesAnInstanceAndMinusGStaysGlobalElsewhere) {
+    auto o = parse({"startctl", "-i", "mail", "status", "postfix"});
+    ASSERT_TRUE(o.has_value()) << o.error().message();
+    EXPECT_EQ(o->instance_name, "mail");
+    EXPECT_EQ(o->command, "status");
+    EXPECT_EQ(o->args, (std::vector<std::string>{"postfix"}));
+    auto env = parse({"startctl", "-g", "list-env"});
+    ASSERT_TRUE(env.has_value());
+    EXPECT_TRUE(env->global);
+    EXPECT_EQ(env->command, "list-env");
+    // A value that looks like the word `instance` is a value, not the command.
+    auto value = parse({"startctl", "--socket", "instance", "list"});
+    ASSERT_TRUE(value.has_value());
+    EXPECT_EQ(value->command, "list");
+    EXPECT_EQ(value->socket, "instance");
+}
+
+TEST(CliOptions, InstanceOptionsAreRefusedByName) {
+    auto o = parse({"startctl", "instance", "start", "--now"});
+    ASSERT_FALSE(o.has_value());
+    EXPECT_NE(o.error().message().find("--now"), std::string::npos) << o.error().message();
+    auto g = parse({"startctl", "instance", "stop", "-g"});
+    ASSERT_FALSE(g.has_value());
+    EXPECT_NE(g.error().message().find("-g"), std::string::npos) << g.error().message();
+}
+
+} // namespace

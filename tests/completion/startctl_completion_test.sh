@@ -13,6 +13,12 @@ cat >"$tmp/startctl" <<'STUB'
 #!/bin/sh
 echo "$*" >"$(dirname "$0")/args"
 for last; do :; done
+case "$*" in
+*"instance list")
+    printf 'NAME GROUP ENABLED RUNNING CONFIG DIR\n- - yes yes /etc/startd\nmail mta no no /etc/startd-mail\nmx mta no no /x\n'
+    exit 0
+    ;;
+esac
 case "$last" in
 list) printf 'web start/running, process 10\n\tpost-start process 11\ngetty (tty1) start/running, process 12\nworker stop/waiting\n' ;;
 list-env) printf 'PATH=/bin\nLANG=C\n' ;;
@@ -75,6 +81,18 @@ check "net/apache ntp" startctl --root "$tmp/image" disable n
 check "nginx" startctl "--jobs-dir=$tmp/jobs" is-enabled ""
 check "web" startctl enable we # no jobs dir named: the running startd's jobs
 check "disable" startctl dis
+check "instance" startctl ins
+check "start status stop" startctl instance st
+check "--group" startctl instance stop --gr
+check "" startctl instance start ""
+check "mail mx" startctl instance start -i m
+check "mta" startctl instance stop -g ""
+check "mail mx" startctl --instance m
+check "web" startctl -i mail start we
+if [[ $(cat "$tmp/args") != "-i mail list" ]]; then
+    echo "FAIL: job names were asked with '$(cat "$tmp/args")', not '-i mail list'" >&2
+    failures=$((failures + 1))
+fi
 check "$tmp/image" startctl --root "$tmp/ima"
 mkdir "$tmp/confdir"
 check "$tmp/confdir" startctl --config "$tmp/confd"
