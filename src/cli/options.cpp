@@ -82,15 +82,15 @@ base::Result<Options> parse_options(int argc, const char* const* argv) {
         o.command = o.prog;
     }
     auto line = base::parse_command_line(option_table, argc, argv);
+    if (o.command.empty()) {
+        // `log` is known by its first operand, which depends on whether -n takes a value.
+        if (auto as_log = base::parse_command_line(log_option_table, argc, argv);
+            as_log && !as_log->operands.empty() && as_log->operands.front() == "log") {
+            line = std::move(as_log);
+        }
+    }
     if (!line) {
         return std::move(line).error();
-    }
-    if (std::string_view first = line->operands.empty() ? "" : line->operands.front();
-        o.command.empty() && first == "log") {
-        line = base::parse_command_line(log_option_table, argc, argv);
-        if (!line) {
-            return std::move(line).error();
-        }
     }
     for (base::ParsedOption& opt : line->options) {
         switch (static_cast<Opt>(opt.id)) {

@@ -136,6 +136,9 @@ TEST(CliOptions, LogReadsDashNAsTheNumberOfLinesAsTailDoes) {
     auto bundled = parse({"startctl", "log", "-fn20", "web"});
     ASSERT_TRUE(bundled.has_value());
     EXPECT_EQ(bundled->lines, std::optional<std::size_t>(20));
+    auto attached = parse({"startctl", "log", "-n5", "web"});
+    ASSERT_TRUE(attached.has_value()) << attached.error().message();
+    EXPECT_EQ(attached->lines, std::optional<std::size_t>(5));
     auto other = parse({"startctl", "start", "-n", "web"});
     ASSERT_TRUE(other.has_value());
     EXPECT_TRUE(other->no_wait) << "elsewhere -n is still --no-wait";

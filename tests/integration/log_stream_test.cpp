@@ -90,6 +90,8 @@ TEST(IntegrationLogStream, LogPrintsTheLastLinesAndRefusesWhatItCannotShow) {
     h.write_job("quiet", "console none\nexec true\n");
     ASSERT_TRUE(h.start_daemon());
     ASSERT_EQ(h.ctl({"start", "counter"}).status, 0);
+    ASSERT_TRUE(DaemonHarness::wait_for(
+        [&] { return numbers_in(test_support::read_file(h.log_dir() + "/counter.log")).size() == 50; }, 5s));
     auto all = h.ctl({"log", "counter"});
     EXPECT_EQ(all.status, 0) << all.err;
     EXPECT_EQ(numbers_in(all.out).size(), 50u);
@@ -182,16 +184,26 @@ TEST(IntegrationLogStream, RotationBySizeKeepsKFilesOfAtMostSBytesAndLosesNoLine
     ASSERT_EQ(h.ctl({"start", "flood"}).status, 0);
     std::string log = h.log_dir() + "/flood.log";
     std::vector<long> all;
-    for (int i = 20; i >= 1; --i) {
+    auto gather = [&] {
+        all.clear();
+        for (int i = 20; i >= 1; --i) {
+            std::string path = log + "." + std::to_string(i);
+            if (std::filesystem::exists(path)) {
+                auto n = numbers_in(test_support::read_file(path));
+                all.insert(all.end(), n.begin(), n.end());
+            }
+        }
+        auto rest = numbers_in(test_support::read_file(log));
+        all.insert(all.end(), rest.begin(), rest.end());
+        return all.size() >= 100000;
+    };
+    ASSERT_TRUE(DaemonHarness::wait_for(gather, 10s)) << all.size();
+    for (int i = 1; i <= 20; ++i) {
         std::string path = log + "." + std::to_string(i);
         if (std::filesystem::exists(path)) {
-            EXPECT_LE(std::filesystem::file_size(path), 256u << 10);
-            auto n = numbers_in(test_support::read_file(path));
-            all.insert(all.end(), n.begin(), n.end());
+            EXPECT_LE(std::filesystem::file_size(path), 256u << 10) << path;
         }
     }
-    auto rest = numbers_in(test_support::read_file(log));
-    all.insert(all.end(), rest.begin(), rest.end());
     ASSERT_EQ(all.size(), 100000u); // 2.9 MB of records: 12 files
     for (std::size_t i = 0; i < all.size(); ++i) {
         ASSERT_EQ(all[i], static_cast<long>(i + 1));
