@@ -273,7 +273,7 @@ constexpr std::array<Command, 24> command_table = {{
     {"version", version_command, Operand::None, false, "version", "show startd's version"},
     {"log-priority", log_priority_command, Operand::None, false, "log-priority [PRIORITY]",
      "show or set which of startd's own log lines are kept (debug, info, message, warn, error, fatal)"},
-    {"log", log_command, Operand::Job, false, "log JOB [KEY=VALUE]... [-n N] [-f]",
+    {"log", log_command, Operand::Job, false, "log [-f] [-nN] JOB [K=V]...",
      "print a job's log (-f: and follow it); log --reopen: reopen every job log"},
     {"monitor", monitor_command, Operand::None, false, "monitor [--json]",
      "show events and job state changes as they happen, until interrupted"},

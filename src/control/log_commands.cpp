@@ -42,11 +42,11 @@ base::Result<std::optional<std::size_t>, ErrorInfo> lines_arg(const json& args) 
     if (it == args.end()) {
         return std::optional<std::size_t>();
     }
-    if (!it->is_number_unsigned()) {
+    if (!it->is_number_integer() || it->get<std::int64_t>() < 0) {
         return ErrorInfo{std::string(errc::invalid_argument),
                          "argument \"lines\" must be a non-negative integer"};
     }
-    return std::optional<std::size_t>(it->get<std::size_t>());
+    return std::optional<std::size_t>(static_cast<std::size_t>(it->get<std::int64_t>()));
 }
 
 } // namespace

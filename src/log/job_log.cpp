@@ -62,10 +62,13 @@ bool JobLog::ensure_open() {
 }
 
 void JobLog::check_path(std::int64_t unix_seconds) {
-    if (!m_fd.valid() || unix_seconds == m_checked_at) {
+    if (unix_seconds == m_checked_at) {
         return;
     }
     m_checked_at = unix_seconds;
+    if (!m_fd.valid()) {
+        return; // opened by its path below
+    }
     auto st = m_sys.fstatat(AT_FDCWD, m_path.c_str(), 0);
     if (!st || st->st_dev != m_dev || st->st_ino != m_ino) {
         m_fd.reset(); // renamed away or deleted: never written into again
