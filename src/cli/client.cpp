@@ -54,9 +54,23 @@ base::Result<void> Client::write_all(std::string_view bytes) {
 
 base::Result<control::Response> Client::call(const std::string& command, nlohmann::json args) {
     control::Request request;
-    request.id = m_next_id++;
     request.command = command;
     request.args = std::move(args);
+    return exchange(std::move(request), nullptr);
+}
+
+base::Result<control::Response> Client::stream(const std::string& command, nlohmann::json args,
+                                               const std::function<void(const nlohmann::json& item)>& on_item) {
+    control::Request request;
+    request.version = 2;
+    request.command = command;
+    request.args = std::move(args);
+    return exchange(std::move(request), &on_item);
+}
+
+base::Result<control::Response> Client::exchange(control::Request request,
+                                                 const std::function<void(const nlohmann::json& item)>* on_item) {
+    request.id = m_next_id++;
     if (auto w = write_all(control::encode_frame(control::encode_request(request))); !w) {
         return w.error();
     }
@@ -67,8 +81,14 @@ base::Result<control::Response> Client::call(const std::string& command, nlohman
             if (!response) {
                 return base::Error("startd sent a reply that could not be read: " + response.error().message);
             }
-            if (response->id == request.id) {
+            if (response->id != request.id) {
+                continue;
+            }
+            if (!response->item) {
                 return std::move(response).value();
+            }
+            if (on_item != nullptr) {
+                (*on_item)(*response->item);
             }
         }
         if (m_decoder.failed()) {

@@ -49,6 +49,10 @@ int set_env_command(Context& ctx);
 int unset_env_command(Context& ctx);
 int reset_env_command(Context& ctx);
 
+// The commands of stream_commands.cpp.
+int log_command(Context& ctx);
+int monitor_command(Context& ctx);
+
 // The commands of enable_commands.cpp.
 int enable_command(Context& ctx);
 int disable_command(Context& ctx);

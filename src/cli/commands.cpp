@@ -258,7 +258,7 @@ int run_instances(Context& ctx) {
     return instance_command(ctx.o, ctx.sys, ctx.env, ctx.uid, ctx.mode);
 }
 
-constexpr std::array<Command, 23> command_table = {{
+constexpr std::array<Command, 25> command_table = {{
     {"start", goal_command, Operand::Job, true, "start JOB [KEY=VALUE]...",
      "start a job; waits until it is running (or, for a task, done)"},
     {"stop", goal_command, Operand::Job, true, "stop JOB [KEY=VALUE]...",
@@ -279,6 +279,10 @@ constexpr std::array<Command, 23> command_table = {{
     {"version", version_command, Operand::None, false, "version", "show startd's version"},
     {"log-priority", log_priority_command, Operand::None, false, "log-priority [PRIORITY]",
      "show or set which of startd's own log lines are kept (debug, info, message, warn, error, fatal)"},
+    {"log", log_command, Operand::Job, false, "log [-f] [-nN] JOB [K=V]...",
+     "print a job's log (-f: and follow it); log --reopen: reopen every job log"},
+    {"monitor", monitor_command, Operand::None, false, "monitor [--json]",
+     "show events and job state changes as they happen, until interrupted"},
     {"emit", emit_command, Operand::None, false, "emit EVENT [KEY=VALUE]...",
      "emit an event; waits until every job it affected is at rest"},
     {"usage", usage_command, Operand::Job, false, "usage JOB", "show a job's usage text"},

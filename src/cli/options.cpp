@@ -31,6 +31,9 @@ enum Opt {
     Root,
     JobsDir,
     Now,
+    Lines,
+    Follow,
+    Reopen,
     Help,
     Version,
     InstanceName,
@@ -39,7 +42,7 @@ enum Opt {
     NewGroup
 };
 
-constexpr std::array<base::OptionSpec, 17> option_table = {{
+constexpr std::array<base::OptionSpec, 20> option_table = {{
     {Config, 'c', "config", true},
     {Socket, '\0', "socket", true},
     {User, '\0', "user", false},
@@ -54,6 +57,9 @@ constexpr std::array<base::OptionSpec, 17> option_table = {{
     {Root, '\0', "root", true},
     {JobsDir, '\0', "jobs-dir", true},
     {Now, '\0', "now", false},
+    {Lines, '\0', "lines", true},
+    {Follow, 'f', "follow", false},
+    {Reopen, '\0', "reopen", false},
     {Help, 'h', "help", false},
     {Version, '\0', "version", false},
     {InstanceName, 'i', "instance", true},
@@ -114,6 +120,19 @@ int first_operand(std::span<const base::OptionSpec> table, int argc, const char*
     return argc;
 }
 
+// `log` reads -n as tail does (the number of lines), not as --no-wait.
+constexpr std::array<base::OptionSpec, 20> log_option_table = [] {
+    auto table = option_table;
+    for (base::OptionSpec& spec : table) {
+        if (spec.id == NoWait) {
+            spec = {NoWait, '\0', "no-wait", false};
+        } else if (spec.id == Lines) {
+            spec = {Lines, 'n', "lines", true};
+        }
+    }
+    return table;
+}();
+
 } // namespace
 
 base::Result<Options> parse_options(int argc, const char* const* argv) {
@@ -129,6 +148,13 @@ base::Result<Options> parse_options(int argc, const char* const* argv) {
     int split = first_operand(option_table, argc, argv);
     bool instance = split < argc && std::string_view(argv[split]) == "instance" && o.command.empty();
     auto line = base::parse_command_line(option_table, instance ? split : argc, argv);
+    if (o.command.empty() && !instance) {
+        // `log` is known by its first operand, which depends on whether -n takes a value.
+        if (auto as_log = base::parse_command_line(log_option_table, argc, argv);
+            as_log && !as_log->operands.empty() && as_log->operands.front() == "log") {
+            line = std::move(as_log);
+        }
+    }
     if (!line) {
         return std::move(line).error();
     }
@@ -182,6 +208,20 @@ base::Result<Options> parse_options(int argc, const char* const* argv) {
             break;
         case Now:
             o.now = true;
+            break;
+        case Lines: {
+            const std::string& n = *opt.value;
+            if (n.empty() || n.size() > 9 || n.find_first_not_of("0123456789") != std::string::npos) {
+                return base::Error("option " + opt.spelling + " needs a number of lines, not '" + n + "'");
+            }
+            o.lines = std::stoul(n);
+            break;
+        }
+        case Follow:
+            o.follow = true;
+            break;
+        case Reopen:
+            o.reopen = true;
             break;
         case Help:
             o.help = true;
@@ -264,6 +304,9 @@ void print_help(const Options& o) {
         "                     and never ask a startd (installers, chroots, images)\n"
         "      --jobs-dir DIR enable/disable/is-enabled: the jobs dir DIR\n"
         "      --now          enable/disable: also start/stop the job (needs the startd serving it)\n"
+        "  -n, --lines N      log: the last N lines (default: all; with -f, 10)\n"
+        "  -f, --follow       log: then what the job writes, across restarts and rotations\n"
+        "      --reopen       log: have startd reopen every job log (after rotating them)\n"
         "  -h, --help         show this help\n"
         "      --version      show the version (and the Upstart version startd implements)\n"
         "\n"

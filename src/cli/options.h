@@ -36,6 +36,9 @@ struct Options {
     bool global = false;    // env commands: -g, the global table even inside a job
     bool retain = false;    // set-env -r: keep values already set
     bool now = false;       // enable/disable --now: also start/stop the job
+    std::optional<std::size_t> lines; // log -n N / --lines N: the last N lines
+    bool follow = false;    // log -f: then what is written, until interrupted
+    bool reopen = false;    // log --reopen: startd reopens every job log (rotation)
 };
 
 // Parses argv. Errors name the bad option.

@@ -1,6 +1,6 @@
 // Owns Call: one command being answered — the request, the host, and the reply that must be
 // given exactly once. Shared by the command handler files (commands.cpp, event_commands.cpp,
-// env_commands.cpp); not part of the control API.
+// env_commands.cpp, log_commands.cpp); not part of the control API.
 #pragma once
 
 #include "control/commands.h"
@@ -12,6 +12,7 @@ struct Call {
     const Request& request;
     const Reply& reply;
     bool replied = false;
+    const OpenStream* open_stream = nullptr; // how a streaming command replies
 
     void ok(nlohmann::json result) {
         Response r;
@@ -31,6 +32,11 @@ struct Call {
 // event_commands.cpp
 void cmd_emit(Call& call);
 void cmd_usage(Call& call);
+
+// log_commands.cpp: streaming replies (version 2) and log rotation.
+void cmd_log(Call& call);
+void cmd_log_reopen(Call& call);
+void cmd_monitor(Call& call);
 
 // env_commands.cpp: the job environment table (global, or one instance's).
 void cmd_list_env(Call& call);

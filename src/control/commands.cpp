@@ -15,7 +15,9 @@ namespace {
 
 using nlohmann::json;
 
-enum class Access : unsigned char { Read, Change };
+// Read: anyone who can connect. Change: root or startd's owner. Private: reads what only they
+// may see (job logs, events with their environments), checked the same way.
+enum class Access : unsigned char { Read, Change, Private };
 
 using Handler = void (*)(Call&);
 
@@ -277,9 +279,10 @@ struct CommandRow {
     std::string_view name;
     Handler handler;
     Access access;
+    bool streams = false; // replies with a stream (protocol version 2)
 };
 
-constexpr std::array<CommandRow, 20> command_table = {{
+constexpr std::array<CommandRow, 23> command_table = {{
     {"start", lifecycle<&core::Engine::start>, Access::Change},
     {"stop", lifecycle<&core::Engine::stop>, Access::Change},
     {"restart", lifecycle<&core::Engine::restart>, Access::Change},
@@ -300,6 +303,9 @@ constexpr std::array<CommandRow, 20> command_table = {{
     {"set-env", cmd_set_env, Access::Change},
     {"unset-env", cmd_unset_env, Access::Change},
     {"reset-env", cmd_reset_env, Access::Change},
+    {"log", cmd_log, Access::Private, true},
+    {"log-reopen", cmd_log_reopen, Access::Change},
+    {"monitor", cmd_monitor, Access::Private, true},
 }};
 
 } // namespace
@@ -312,7 +318,7 @@ std::vector<std::string> command_names() {
     return names;
 }
 
-void dispatch(CommandHost& host, const Request& request, uid_t peer_uid, Reply reply) {
+void dispatch(CommandHost& host, const Request& request, uid_t peer_uid, Reply reply, const OpenStream& open_stream) {
     const CommandRow* row = nullptr;
     for (const CommandRow& r : command_table) {
         if (r.name == request.command) {
@@ -324,15 +330,20 @@ void dispatch(CommandHost& host, const Request& request, uid_t peer_uid, Reply r
         reply(error_response(request.id, errc::unknown_command, "Unknown command: " + request.command));
         return;
     }
-    if (row->access == Access::Change && peer_uid != 0 && peer_uid != host.owner_uid) {
+    if (row->access != Access::Read && peer_uid != 0 && peer_uid != host.owner_uid) {
         reply(error_response(request.id, errc::permission_denied,
                              "Permission denied: " + request.command + " needs uid " +
                                  std::to_string(host.owner_uid) + " or root (you are uid " +
                                  std::to_string(peer_uid) + ")"));
         return;
     }
+    if (row->streams && (request.version < 2 || !open_stream)) {
+        reply(error_response(request.id, errc::unsupported_version,
+                             request.command + " streams its reply: it needs protocol version 2"));
+        return;
+    }
     // The handlers only fail by exception on allocation failure; the daemon must survive that.
-    Call call{host, request, reply};
+    Call call{host, request, reply, false, &open_stream};
     try {
         row->handler(call);
     } catch (const std::exception& e) {

@@ -11,11 +11,14 @@
 
 #include "control/job_status_json.h"
 #include "control/protocol.h"
+#include "control/stream.h"
 #include "core/engine.h"
 
 namespace control {
 
 using Reply = std::function<void(Response)>;
+// Opens the streaming reply of the request being dispatched (protocol version 2).
+using OpenStream = std::function<StreamPtr()>;
 
 // What commands need beyond the engine, provided by the daemon.
 struct CommandHost {
@@ -52,11 +55,28 @@ struct CommandHost {
     // error saying which names there are). Unset: not available.
     std::function<std::string()> log_priority = {};
     std::function<base::Result<void>(const std::string& name)> set_log_priority = {};
+    // `log`: the log file of an instance of `job` (whether it exists yet or not); its last
+    // `lines` lines (nullopt: all), at most max_log_tail bytes of them, "" when there is no file
+    // yet; and following it: every record written there from now on goes to the stream, across
+    // the job's restarts and the file's rotations, until the client goes. Unset: not available.
+    std::function<std::string(const std::string& job, const std::string& instance)> log_path = {};
+    std::function<base::Result<std::string>(const std::string& path, std::optional<std::size_t> lines)> read_log = {};
+    std::function<void(const std::string& path, StreamPtr stream)> follow_log = {};
+    // `log-reopen` (startctl log --reopen, as SIGHUP): every open job log is reopened by its path.
+    std::function<void()> reopen_logs = {};
+    // `monitor`: events emitted and job state changes go to the stream until the client goes.
+    std::function<void(StreamPtr stream)> monitor = {};
 };
 
-// Runs `request` from a peer with uid `peer_uid`; calls `reply` exactly once, now or later.
-// Never throws: a failure inside a command becomes an "internal" error reply.
-void dispatch(CommandHost& host, const Request& request, uid_t peer_uid, Reply reply);
+// The most of a log `log` sends before following it (the last lines of a larger file).
+inline constexpr std::size_t max_log_tail = 8U << 20;
+
+// Runs `request` from a peer with uid `peer_uid`; calls `reply` exactly once, now or later —
+// unless the command streams (`log`, `monitor`: version 2 only), which replies through the
+// stream `open_stream` opens instead. Never throws: a failure inside a command becomes an
+// "internal" error reply.
+void dispatch(CommandHost& host, const Request& request, uid_t peer_uid, Reply reply,
+              const OpenStream& open_stream = {});
 
 // The names of every command, for help and tests.
 std::vector<std::string> command_names();

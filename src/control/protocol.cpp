@@ -45,7 +45,7 @@ bool json_nesting_exceeds(std::string_view text, int limit) {
 }
 
 std::string encode_request(const Request& request) {
-    return dump(json{{"v", protocol_version}, {"id", request.id}, {"cmd", request.command}, {"args", request.args}});
+    return dump(json{{"v", request.version}, {"id", request.id}, {"cmd", request.command}, {"args", request.args}});
 }
 
 base::Result<Request, DecodeError> decode_request(std::string_view payload) {
@@ -70,12 +70,14 @@ base::Result<Request, DecodeError> decode_request(std::string_view payload) {
     if (version == doc.end() || !version->is_number_integer()) {
         return bad(request.id, "\"v\" (protocol version) is missing or not an integer");
     }
-    if (version->get<std::int64_t>() != protocol_version) {
+    if (std::int64_t v = version->get<std::int64_t>(); v < oldest_protocol_version || v > protocol_version) {
         return DecodeError{request.id, ErrorInfo{std::string(errc::unsupported_version),
                                                  "protocol version " + version->dump() +
-                                                     " is not supported; this startd speaks version " +
+                                                     " is not supported; this startd speaks versions " +
+                                                     std::to_string(oldest_protocol_version) + " to " +
                                                      std::to_string(protocol_version)}};
     }
+    request.version = static_cast<int>(version->get<std::int64_t>());
     auto cmd = doc.find("cmd");
     if (cmd == doc.end() || !cmd->is_string() || cmd->get_ref<const std::string&>().empty()) {
         return bad(request.id, "\"cmd\" is missing or not a non-empty string");
@@ -91,8 +93,10 @@ base::Result<Request, DecodeError> decode_request(std::string_view payload) {
 }
 
 std::string encode_response(const Response& response) {
-    json doc = {{"v", protocol_version}, {"id", response.id}, {"ok", response.ok}};
-    if (response.ok) {
+    json doc = {{"v", response.version}, {"id", response.id}, {"ok", response.ok}};
+    if (response.item) {
+        doc["item"] = *response.item;
+    } else if (response.ok) {
         doc["result"] = response.result;
     } else {
         doc["error"] = {{"code", response.error.code}, {"message", response.error.message}};
@@ -117,6 +121,13 @@ base::Result<Response, ErrorInfo> decode_response(std::string_view payload) {
     }
     response.id = id->get<std::uint64_t>();
     response.ok = ok->get<bool>();
+    if (auto version = doc.find("v"); version != doc.end() && version->is_number_integer()) {
+        response.version = static_cast<int>(version->get<std::int64_t>());
+    }
+    if (auto item = doc.find("item"); item != doc.end() && response.ok) {
+        response.item = std::move(*item);
+        return response;
+    }
     if (response.ok) {
         if (auto result = doc.find("result"); result != doc.end()) {
             response.result = std::move(*result);
@@ -137,6 +148,12 @@ Response error_response(std::uint64_t id, std::string_view code, std::string mes
     r.id = id;
     r.ok = false;
     r.error = ErrorInfo{std::string(code), std::move(message)};
+    return r;
+}
+
+Response error_response(const Request& request, std::string_view code, std::string message) {
+    Response r = error_response(request.id, code, std::move(message));
+    r.version = request.version;
     return r;
 }
 

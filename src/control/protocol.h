@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -13,9 +14,11 @@
 
 namespace control {
 
-// The protocol version this build speaks. A request with another major version gets an
-// "unsupported-version" error naming the versions supported.
-inline constexpr int protocol_version = 1;
+// The newest protocol version this build speaks. Version 2 adds streaming replies (`log`,
+// `monitor`); a version 1 request gets exactly what it got before. A request of any other version
+// gets an "unsupported-version" error naming the versions supported.
+inline constexpr int protocol_version = 2;
+inline constexpr int oldest_protocol_version = 1;
 // JSON nesting deeper than this is refused before parsing (our messages nest 3 levels).
 inline constexpr int max_json_depth = 32;
 
@@ -45,16 +48,23 @@ struct ErrorInfo {
 };
 
 struct Request {
+    // Clients send version 1 unless they need version 2 (a streaming command), so that they
+    // still talk to a startd older than streams.
+    int version = oldest_protocol_version;
     std::uint64_t id = 0;
     std::string command;
     nlohmann::json args = nlohmann::json::object();
 };
 
 struct Response {
+    int version = oldest_protocol_version; // the request's: a reply speaks its client's version
     std::uint64_t id = 0;
     bool ok = true;
     nlohmann::json result = nlohmann::json::object(); // when ok
     ErrorInfo error;                                  // when !ok
+    // Version 2: one item of a streaming reply, not its end (`result` and `error` are unused).
+    // The stream ends with an ordinary reply to the same id, or with the connection.
+    std::optional<nlohmann::json> item;
 };
 
 // A request that could not be decoded. `id` is the request's id when it could be read, so the
@@ -71,6 +81,8 @@ std::string encode_response(const Response& response);
 base::Result<Response, ErrorInfo> decode_response(std::string_view payload);
 
 Response error_response(std::uint64_t id, std::string_view code, std::string message);
+// The same, speaking `request`'s version.
+Response error_response(const Request& request, std::string_view code, std::string message);
 
 // True if JSON text nests arrays/objects deeper than `limit` (strings are skipped properly).
 bool json_nesting_exceeds(std::string_view text, int limit);

@@ -370,15 +370,17 @@ void Server::handle_payload(const ConnectionPtr& conn, const std::string& payloa
         send(conn, error_response(request.error().id, request.error().error.code, request.error().error.message));
         return;
     }
-    auto reply = [this, alive = std::weak_ptr<int>(m_alive), weak = std::weak_ptr<Connection>(conn)](Response response) {
+    auto reply = [this, alive = std::weak_ptr<int>(m_alive), weak = std::weak_ptr<Connection>(conn),
+                  version = request->version](Response response) {
         if (alive.expired()) {
             return;
         }
         if (auto c = weak.lock(); c && c->fd.valid()) {
+            response.version = version;
             send(c, response);
         }
     };
-    dispatch(m_host, *request, conn->uid, std::move(reply));
+    dispatch(m_host, *request, conn->uid, std::move(reply), open_stream(conn, *request));
 }
 
 bool Server::send(const ConnectionPtr& conn, const Response& response) {

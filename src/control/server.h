@@ -49,7 +49,8 @@ inline constexpr std::size_t default_max_connections = 256;        // all client
 inline constexpr std::size_t default_privileged_reserve = 16;      // of those, only for the privileged
 inline constexpr std::size_t default_max_connections_per_uid = 32; // one unprivileged uid
 // A connection with this much unsent reply is not read (nor are its buffered requests served)
-// until the client has read enough of it.
+// until the client has read enough of it; nor is an item of a stream queued on it (the item is
+// skipped and counted: control/stream.h).
 inline constexpr std::size_t default_output_high_water = 256U << 10;
 // Memory of all unprivileged connections together: requests read but not served yet, and
 // replies not sent yet. Past the input budget no unprivileged connection is read; past the
@@ -140,6 +141,8 @@ private:
         std::size_t unsent() const { return out.size() - out_start; }
     };
     using ConnectionPtr = std::shared_ptr<Connection>;
+    // The streaming reply of one request (server_stream.cpp).
+    class ConnectionStream;
 
     void on_accept();
     // accept4 failed with EMFILE/ENFILE: frees the reserve descriptor to take one connection
@@ -156,6 +159,8 @@ private:
     // Reads once; false when the connection was dropped or is closing.
     bool read_some(const ConnectionPtr& conn);
     void handle_payload(const ConnectionPtr& conn, const std::string& payload);
+    // How a streaming command of `request` opens its reply on `conn` (server_stream.cpp).
+    OpenStream open_stream(const ConnectionPtr& conn, const Request& request);
     // Queues a reply (written now unless a service turn is batching). False when that dropped
     // the connection: its caller must not touch it further.
     bool send(const ConnectionPtr& conn, const Response& response);

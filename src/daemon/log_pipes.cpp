@@ -22,8 +22,9 @@ std::int64_t wall_seconds() {
 
 } // namespace
 
-LogPipes::LogPipes(sys::Sys& sys, loop::EventLoop& loop, std::string log_dir, InstanceExists exists)
-    : m_sys(sys), m_loop(loop), m_log_dir(std::move(log_dir)), m_exists(std::move(exists)),
+LogPipes::LogPipes(sys::Sys& sys, loop::EventLoop& loop, std::string log_dir, InstanceExists exists,
+                   joblog::Rotation rotation)
+    : m_sys(sys), m_loop(loop), m_log_dir(std::move(log_dir)), m_exists(std::move(exists)), m_rotation(rotation),
       m_buffer(std::make_unique<char[]>(max_read)) {}
 
 LogPipes::~LogPipes() {
@@ -81,8 +82,27 @@ bool LogPipes::adopt(pid_t pid, const core::Job& job, TakenPipes& taken) {
     return true;
 }
 
-std::string LogPipes::path_of(const core::Job& job) const {
-    return m_log_dir + "/" + joblog::log_file_name(job.name(), job.instance());
+std::string LogPipes::path_of(const core::Job& job) const { return path_for(job.name(), job.instance()); }
+
+std::string LogPipes::path_for(std::string_view job, std::string_view instance) const {
+    return m_log_dir + "/" + joblog::log_file_name(job, instance);
+}
+
+void LogPipes::tap(Log& log, const std::string& path) {
+    log.file.set_tap([this, path](std::string_view records) { m_followers.fan_out(path, records); });
+}
+
+void LogPipes::follow(const std::string& path, control::StreamPtr stream) {
+    m_followers.add(path, std::move(stream));
+    if (auto it = m_logs.find(path); it != m_logs.end()) {
+        tap(it->second, path);
+    }
+}
+
+void LogPipes::reopen() {
+    for (auto& [path, log] : m_logs) {
+        log.file.close();
+    }
 }
 
 void LogPipes::attach(base::UniqueFd read_end, const core::Job& job) {
@@ -94,9 +114,12 @@ void LogPipes::attach(base::UniqueFd read_end, const core::Job& job) {
     }
     std::string path = path_of(job);
     auto [it, added] =
-        m_logs.try_emplace(path, Log{joblog::JobLog(m_sys, path), job.name(), job.instance(), 0});
+        m_logs.try_emplace(path, Log{joblog::JobLog(m_sys, path, m_rotation), job.name(), job.instance(), 0});
     if (!added && it->second.pipes == 0) {
         --m_idle;
+    }
+    if (added && m_followers.has(path)) {
+        tap(it->second, path);
     }
     ++it->second.pipes;
     m_pipes.emplace(fd, Pipe{std::move(read_end), *watch, &it->second, {}});

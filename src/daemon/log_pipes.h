@@ -10,6 +10,10 @@
 // - A log file is open only while some pipe writes to it. What could not be written (disk full,
 //   I/O error) is counted per log, and those counts are kept for status while the instance
 //   exists: startd's descriptors and memory do not grow with instances that have come and gone.
+// - Followers (`startctl log -f`) get each batch of records as it is written (LogFollowers);
+//   without followers the write path costs nothing more.
+// - Rotation: reopen() makes every log open its path afresh (SIGHUP, `startctl log --reopen`);
+//   each JobLog also notices a file renamed or deleted under it, and rotates by size.
 // Not here: line assembly and writing (log/job_log.h), giving the write end to the child (the
 // spawn plan), what status replies look like (control/).
 #pragma once
@@ -17,6 +21,7 @@
 #include "base/result.h"
 #include "control/job_status_json.h"
 #include "core/job.h"
+#include "daemon/log_followers.h"
 #include "log/job_log.h"
 #include "loop/event_loop.h"
 #include "sys/sys.h"
@@ -51,7 +56,8 @@ class LogPipes {
     static constexpr sys::Duration wakeup_budget = std::chrono::microseconds(20);
     static constexpr std::size_t read_per_wakeup = 256 * 1024;
 
-    LogPipes(sys::Sys& sys, loop::EventLoop& loop, std::string log_dir, InstanceExists exists);
+    LogPipes(sys::Sys& sys, loop::EventLoop& loop, std::string log_dir, InstanceExists exists,
+             joblog::Rotation rotation = {});
     ~LogPipes();
     LogPipes(const LogPipes&) = delete;
     LogPipes& operator=(const LogPipes&) = delete;
@@ -73,6 +79,13 @@ class LogPipes {
     void flush_partial_lines();
     // The instance's log file and what could not be written to it.
     control::LogStatus status(const core::Job& job) const;
+    // The log file of instance `instance` of `job`.
+    std::string path_for(std::string_view job, std::string_view instance) const;
+    // Sends every record written to the log at `path` from now on to `stream`.
+    void follow(const std::string& path, control::StreamPtr stream);
+    // Every open log is closed, to be opened again by its path at its next line (rotation).
+    void reopen();
+    std::size_t follower_count() const { return m_followers.count(); }
 
     std::size_t pipe_count() const { return m_pipes.size(); }
     // Logs remembered: those a pipe writes to, and those with drops of instances that may exist.
@@ -102,11 +115,15 @@ class LogPipes {
     // Forgets the remembered logs of instances that no longer exist.
     void forget_gone_instances();
     std::string path_of(const core::Job& job) const;
+    // Has the log's records go to its followers.
+    void tap(Log& log, const std::string& path);
 
     sys::Sys& m_sys;
     loop::EventLoop& m_loop;
     std::string m_log_dir;
     InstanceExists m_exists;
+    joblog::Rotation m_rotation;
+    LogFollowers m_followers;
     std::unordered_map<int, Pipe> m_pipes;
     std::unordered_map<std::string, Log> m_logs; // by path
     // Logs that no pipe writes to, and how many there may be before forget_gone_instances()

@@ -29,6 +29,7 @@ void print_usage(std::FILE* to) {
     std::fputs("Usage: startd [--user] [-c DIR] [--jobs-dir DIR] [--socket PATH] [--log-dir DIR] [--debug]\n"
                "              [--log-priority PRIORITY] [--log-stderr] [--state-dir DIR]\n"
                "              [--ready-timeout SECONDS] [--no-cgroups] [--ready-fd N]\n"
+               "              [--log-max-size BYTES [--log-keep K]]\n"
                "       startd --check [--json] PATH...\n"
                "\n"
                "Supervise the jobs in a jobs directory (Upstart job files), controlled with startctl.\n"
@@ -42,6 +43,9 @@ void print_usage(std::FILE* to) {
                "  --jobs-dir DIR   read jobs from DIR instead\n"
                "  --socket PATH    listen on PATH instead\n"
                "  --log-dir DIR    write console logs to DIR instead\n"
+               "  --log-max-size BYTES  rotate a job's log once it would pass BYTES (suffix K, M or G:\n"
+               "                   KiB, MiB, GiB), at a line boundary: FILE -> FILE.1 -> ... (no default)\n"
+               "  --log-keep K     with --log-max-size: keep K rotated files (default 5; 0: none)\n"
                "  --state-dir DIR  keep the timer state file (last firings, for `timer missed\n"
                "                   catch-up`) in DIR (default " STARTD_SYSTEM_STATE_DIR ", user mode\n"
                "                   $XDG_STATE_HOME/startd; with --socket PATH: PATH.timers)\n"
@@ -84,12 +88,14 @@ enum Opt {
     ReadyTimeout,
     VerifyState,
     ReadyFd,
+    LogMaxSize,
+    LogKeep,
     Help,
     Version
 };
 
 // getopt_long's conventions (base/option_parser.h): --opt=VALUE, abbreviations, -cDIR.
-constexpr std::array<base::OptionSpec, 18> option_table = {{
+constexpr std::array<base::OptionSpec, 20> option_table = {{
     {Check, '\0', "check", false},
     {Json, '\0', "json", false},
     {Debug, '\0', "debug", false},
@@ -106,6 +112,8 @@ constexpr std::array<base::OptionSpec, 18> option_table = {{
     {ReadyTimeout, '\0', "ready-timeout", true},
     {VerifyState, '\0', "verify-state", true},
     {ReadyFd, '\0', "ready-fd", true},
+    {LogMaxSize, '\0', "log-max-size", true},
+    {LogKeep, '\0', "log-keep", true},
     {Help, 'h', "help", false},
     {Version, '\0', "version", false},
 }};
@@ -113,6 +121,37 @@ constexpr std::array<base::OptionSpec, 18> option_table = {{
 std::optional<std::string> getenv_opt(std::string_view key) {
     const char* v = std::getenv(std::string(key).c_str());
     return v ? std::optional<std::string>(v) : std::nullopt;
+}
+
+// A count of bytes with an optional K, M or G (powers of 1024), or nullopt.
+std::optional<std::uint64_t> parse_size(const std::string& text) {
+    std::size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+        ++digits;
+    }
+    if (digits == 0 || digits > 12 || text.size() > digits + 1) {
+        return std::nullopt;
+    }
+    std::uint64_t value = std::stoull(text.substr(0, digits));
+    if (digits < text.size()) {
+        switch (text[digits]) {
+        case 'K':
+        case 'k':
+            value <<= 10;
+            break;
+        case 'M':
+        case 'm':
+            value <<= 20;
+            break;
+        case 'G':
+        case 'g':
+            value <<= 30;
+            break;
+        default:
+            return std::nullopt;
+        }
+    }
+    return value;
 }
 
 } // namespace
@@ -132,6 +171,8 @@ int main(int argc, char** argv) {
     std::optional<std::string> ready_timeout;
     std::optional<std::string> verify_state;
     std::optional<std::string> ready_fd;
+    std::optional<std::string> log_max_size;
+    std::optional<std::string> log_keep;
     auto line = base::parse_command_line(option_table, argc, argv);
     if (!line) {
         std::fprintf(stderr, "startd: %s\nTry 'startd --help' for more information.\n",
@@ -187,6 +228,12 @@ int main(int argc, char** argv) {
             break;
         case ReadyFd:
             ready_fd = std::move(opt.value);
+            break;
+        case LogMaxSize:
+            log_max_size = std::move(opt.value);
+            break;
+        case LogKeep:
+            log_keep = std::move(opt.value);
             break;
         case Help:
             print_usage(stdout);
@@ -255,6 +302,26 @@ int main(int argc, char** argv) {
         }
         settings.ready_timeout =
             std::chrono::duration_cast<sys::Duration>(std::chrono::duration<double>(secs));
+    }
+    if (log_keep && !log_max_size) {
+        std::fprintf(stderr, "startd: --log-keep needs --log-max-size\n");
+        return exit_usage;
+    }
+    if (log_max_size) {
+        auto size = parse_size(*log_max_size);
+        auto keep = log_keep ? parse_size(*log_keep) : std::optional<std::uint64_t>(5);
+        if (!size || *size < 1024) {
+            std::fprintf(stderr,
+                         "startd: --log-max-size: expected a size of at least 1024 bytes (e.g. 10M), got '%s'\n",
+                         log_max_size->c_str());
+            return exit_usage;
+        }
+        if (!keep || *keep > 1000 || (log_keep && log_keep->find_first_not_of("0123456789") != std::string::npos)) {
+            std::fprintf(stderr, "startd: --log-keep: expected a number of files from 0 to 1000, got '%s'\n",
+                         log_keep->c_str());
+            return exit_usage;
+        }
+        settings.log_rotation = joblog::Rotation{*size, static_cast<unsigned>(*keep)};
     }
     // Whoever started startd hears once it is ready (after Supervisor::start()); the
     // descriptor is checked now, so a wrong number is a usage error before anything starts.

@@ -14,6 +14,7 @@
 
 #include "daemon/fd_limit.h"
 #include "daemon/job_loader.h"
+#include "log/log_tail.h"
 #include "proc/process_tree.h"
 #include "proc/spawn_plan.h"
 #include "sys/make_dirs.h"
@@ -32,7 +33,8 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
       m_leftovers(sys, loop, m_tree, logger(), [this] { after_change(); }),
       m_log_pipes(sys, loop, m_settings.endpoint.log_dir, [this](std::string_view job, std::string_view instance) {
           return m_engine.find_instance(job, instance) != nullptr;
-      }),
+      }, m_settings.log_rotation),
+      m_monitor(sys),
       m_journal(sys, m_settings.endpoint.journal,
                 [this](const std::function<void(const core::Job&)>& each) {
                     for (const std::string& name : m_engine.class_names()) {
@@ -60,6 +62,18 @@ Supervisor::Supervisor(sys::Sys& sys, loop::EventLoop& loop, Settings settings)
         return m_log_pipes.status(job);
     };
     m_host.containment = [this](const core::Job& job) { return m_containment.describe(job); };
+    m_host.log_path = [this](const std::string& job, const std::string& instance) {
+        return m_log_pipes.path_for(job, instance);
+    };
+    m_host.read_log = [this](const std::string& path, std::optional<std::size_t> lines) {
+        return joblog::read_tail(m_sys, path, lines, control::max_log_tail);
+    };
+    m_host.follow_log = [this](const std::string& path, control::StreamPtr stream) {
+        m_log_pipes.follow(path, std::move(stream));
+    };
+    m_host.reopen_logs = [this] { m_log_pipes.reopen(); };
+    m_host.monitor = [this](control::StreamPtr stream) { m_monitor.add(std::move(stream)); };
+    m_engine.observe_events([this](const core::Event& ev) { m_monitor.event(ev); });
     m_host.log_priority = [this] { return std::string(to_string(m_log.priority())); };
     m_host.set_log_priority = [this](const std::string& name) -> base::Result<void> {
         auto priority = parse_log_priority(name);
@@ -179,6 +193,7 @@ void Supervisor::on_signal(const signalfd_siginfo& info) {
         shutdown();
         break;
     case SIGHUP:
+        m_log_pipes.reopen(); // logrotate's mv, then HUP: each log opens its path afresh
         if (auto r = reload_configuration(); !r) {
             log(core::LogLevel::Error, "reload failed: " + r.error().message());
         }
@@ -510,6 +525,7 @@ void Supervisor::await_ready(const core::Job& job, pid_t pid) { m_readiness.watc
 void Supervisor::abort_ready(const core::Job& job) { m_readiness.abort(job); }
 
 void Supervisor::forget(const core::Job& job) {
+    m_monitor.forget(job);
     m_containment.forget(job);
     m_journal.gone(job);
     schedule_journal_flush();

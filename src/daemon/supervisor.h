@@ -23,6 +23,7 @@
 #include "daemon/job_timers.h"
 #include "daemon/leftovers.h"
 #include "daemon/log_pipes.h"
+#include "daemon/monitor_feed.h"
 #include "daemon/readiness.h"
 #include "daemon/state_journal.h"
 #include "loop/event_loop.h"
@@ -49,6 +50,8 @@ struct Settings {
     std::optional<JobDirWatch::Timing> watch_jobs_dir = JobDirWatch::Timing{};
     // The timer state file (last firings of `timer missed catch-up` jobs); empty: none is kept.
     std::string timer_state_file;
+    // Size-based rotation of job logs (startd --log-max-size, --log-keep); none by default.
+    joblog::Rotation log_rotation;
 };
 
 class Supervisor final : public core::JobRuntime, public control::IoRegistry {
@@ -172,6 +175,7 @@ private:
     std::unique_ptr<loop::Timer> m_server_wake; // the server's one wake_after
     std::function<void()> m_server_wake_fn;
     LogPipes m_log_pipes; // `console log` output
+    MonitorFeed m_monitor; // `startctl monitor` clients
     StateJournal m_journal;       // what runs, for a successor after a crash
     bool m_journal_posted = false; // a flush is posted for the end of this turn
     AdoptedProcesses m_adopted;   // processes adopted from a predecessor, not our children

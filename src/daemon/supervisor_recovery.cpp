@@ -89,6 +89,9 @@ bool Supervisor::recover_jobs() {
 }
 
 void Supervisor::job_changed(const core::Job& job) {
+    if (!m_monitor.empty()) {
+        m_monitor.job(job, now());
+    }
     m_journal.changed(job);
     schedule_journal_flush();
 }

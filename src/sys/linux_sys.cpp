@@ -40,6 +40,18 @@ Result<UniqueFd> LinuxSys::openat(int dirfd, const char* path, int flags, mode_t
     return UniqueFd(fd);
 }
 
+Result<size_t> LinuxSys::pread(int fd, void* buf, size_t len, off_t offset) {
+    for (;;) {
+        ssize_t n = ::pread(fd, buf, len, offset);
+        if (n >= 0) {
+            return static_cast<size_t>(n);
+        }
+        if (errno != EINTR) {
+            return Error::from_errno("pread", errno);
+        }
+    }
+}
+
 Result<size_t> LinuxSys::read(int fd, void* buf, size_t len) {
     for (;;) {
         ssize_t n = ::read(fd, buf, len);

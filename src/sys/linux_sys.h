@@ -14,6 +14,7 @@ public:
     Result<UniqueFd> open(const char* path, int flags, mode_t mode = 0) override;
     Result<UniqueFd> openat(int dirfd, const char* path, int flags, mode_t mode = 0) override;
     Result<size_t> read(int fd, void* buf, size_t len) override;
+    Result<size_t> pread(int fd, void* buf, size_t len, off_t offset) override;
     Result<size_t> write(int fd, const void* buf, size_t len) override;
     Result<struct stat> fstatat(int dirfd, const char* path, int flags) override;
     Result<struct stat> fstat(int fd) override;

@@ -138,6 +138,8 @@ public:
     virtual Result<UniqueFd> openat(int dirfd, const char* path, int flags, mode_t mode = 0) = 0;
     // Reads at most len bytes; 0 means end of file. EINTR is retried.
     virtual Result<size_t> read(int fd, void* buf, size_t len) = 0;
+    // Reads at most len bytes at `offset` of a file, leaving its position alone; 0 past its end.
+    virtual Result<size_t> pread(int fd, void* buf, size_t len, off_t offset) = 0;
     // Writes at most len bytes (a short write is not an error). EINTR is retried.
     virtual Result<size_t> write(int fd, const void* buf, size_t len) = 0;
     virtual Result<struct stat> fstatat(int dirfd, const char* path, int flags) = 0;

@@ -79,6 +79,18 @@ TEST(CliCommands, EveryCommandInTheTableReachesStartdWithTheArgumentsItsHelpLine
     EXPECT_EQ(startd.requests().back().command, "set-log-priority");
     EXPECT_EQ(startd.requests().back().args.value("priority", std::string()), "debug");
     asked = startd.requests().size();
+    // And `log --reopen`.
+    cli::Options reopen;
+    reopen.prog = "startctl";
+    reopen.command = "log";
+    reopen.reopen = true;
+    reopen.socket = dir / "control";
+    EXPECT_EQ(cli::run(reopen, sys::real_sys(), [](std::string_view) { return std::optional<std::string>(); },
+                       ::geteuid()),
+              0);
+    ASSERT_EQ(startd.requests().size(), asked + 1);
+    EXPECT_EQ(startd.requests().back().command, "log-reopen");
+    asked = startd.requests().size();
     EXPECT_EQ(asked, known.size()); // and startd has no command startctl cannot send
 }
 

@@ -125,6 +125,32 @@ TEST(CliOptions, NoCommandIsEmpty) {
     EXPECT_FALSE(o->help);
 }
 
+TEST(CliOptions, LogReadsDashNAsTheNumberOfLinesAsTailDoes) {
+    auto o = parse({"startctl", "log", "web", "-n", "5", "-f", "TTY=tty1"});
+    ASSERT_TRUE(o.has_value()) << o.error().message();
+    EXPECT_EQ(o->command, "log");
+    EXPECT_EQ(o->lines, std::optional<std::size_t>(5));
+    EXPECT_TRUE(o->follow);
+    EXPECT_FALSE(o->no_wait);
+    EXPECT_EQ(o->args, (std::vector<std::string>{"web", "TTY=tty1"}));
+    auto bundled = parse({"startctl", "log", "-fn20", "web"});
+    ASSERT_TRUE(bundled.has_value());
+    EXPECT_EQ(bundled->lines, std::optional<std::size_t>(20));
+    auto attached = parse({"startctl", "log", "-n5", "web"});
+    ASSERT_TRUE(attached.has_value()) << attached.error().message();
+    EXPECT_EQ(attached->lines, std::optional<std::size_t>(5));
+    auto other = parse({"startctl", "start", "-n", "web"});
+    ASSERT_TRUE(other.has_value());
+    EXPECT_TRUE(other->no_wait) << "elsewhere -n is still --no-wait";
+    EXPECT_FALSE(other->lines.has_value());
+}
+
+TEST(CliOptions, ABadLineCountIsNamed) {
+    auto o = parse({"startctl", "log", "web", "-n", "ten"});
+    ASSERT_FALSE(o.has_value());
+    EXPECT_EQ(o.error().message(), "option -n needs a number of lines, not 'ten'");
+}
+
 } // namespace
 
 namespace {

@@ -62,6 +62,10 @@ check "web worker" stop w
 check "" startctl start web ""
 check "LANG" startctl get-env L
 check "" startctl emit ""
+check "log log-priority" startctl lo
+check "web worker" startctl log -n 20 w
+check "web worker" startctl log --lines 20 -f w
+check "" startctl log web ""
 check "debug" startctl log-priority d
 check "" startctl log-priority warn ""
 check "web" startctl --socket=/tmp/s start we

@@ -159,7 +159,7 @@ TEST_F(CommandsTest, ShowConfigListsStartdsOwnStanzas) {
 TEST_F(CommandsTest, VersionNamesTheProtocol) {
     send("version", json::object());
     EXPECT_EQ(replies.back().result["version"], "9.9.9");
-    EXPECT_EQ(replies.back().result["protocol"], 1);
+    EXPECT_EQ(replies.back().result["protocol"], 2) << "the newest version it speaks";
     EXPECT_FALSE(replies.back().result.contains("jobs_dir")); // a host that does not say
 }
 

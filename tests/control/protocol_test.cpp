@@ -59,10 +59,45 @@ TEST(ControlProtocol, ErrorsKeepTheRequestIdWhenItCouldBeRead) {
 }
 
 TEST(ControlProtocol, OtherProtocolVersionsAreRefusedByName) {
-    auto r = decode_request(R"({"v":2,"id":1,"cmd":"status"})");
-    ASSERT_FALSE(r.has_value());
-    EXPECT_EQ(r.error().error.code, "unsupported-version");
-    EXPECT_NE(r.error().error.message.find("version 1"), std::string::npos);
+    for (const char* text : {R"({"v":3,"id":1,"cmd":"status"})", R"({"v":0,"id":1,"cmd":"status"})"}) {
+        auto r = decode_request(text);
+        ASSERT_FALSE(r.has_value());
+        EXPECT_EQ(r.error().error.code, "unsupported-version");
+        EXPECT_NE(r.error().error.message.find("versions 1 to 2"), std::string::npos) << r.error().error.message;
+    }
+}
+
+TEST(ControlProtocol, BothVersionsAreReadAndTheReplySpeaksTheRequestsVersion) {
+    auto v1 = decode_request(R"({"v":1,"id":1,"cmd":"status"})");
+    auto v2 = decode_request(R"({"v":2,"id":2,"cmd":"log"})");
+    ASSERT_TRUE(v1.has_value());
+    ASSERT_TRUE(v2.has_value());
+    EXPECT_EQ(v1->version, 1);
+    EXPECT_EQ(v2->version, 2);
+    Response r;
+    r.id = 1;
+    EXPECT_EQ(nlohmann::json::parse(encode_response(r))["v"], 1) << "a version 1 client gets what it got before";
+    Request request;
+    request.command = "status";
+    EXPECT_EQ(nlohmann::json::parse(encode_request(request))["v"], 1) << "clients send 1 unless they stream";
+}
+
+TEST(ControlProtocol, AStreamItemRoundTripsAndIsNotAFinalReply) {
+    Response item;
+    item.version = 2;
+    item.id = 7;
+    item.item = nlohmann::json{{"data", "a\n"}};
+    std::string text = encode_response(item);
+    EXPECT_EQ(nlohmann::json::parse(text),
+              (nlohmann::json{{"v", 2}, {"id", 7}, {"ok", true}, {"item", {{"data", "a\n"}}}}));
+    auto back = decode_response(text);
+    ASSERT_TRUE(back.has_value());
+    ASSERT_TRUE(back->item.has_value());
+    EXPECT_EQ((*back->item)["data"], "a\n");
+    auto final_reply = decode_response(R"({"v":2,"id":7,"ok":true,"result":{"path":"/x"}})");
+    ASSERT_TRUE(final_reply.has_value());
+    EXPECT_FALSE(final_reply->item.has_value());
+    EXPECT_EQ(final_reply->version, 2);
 }
 
 TEST(ControlProtocol, MissingVersionIsABadRequest) {

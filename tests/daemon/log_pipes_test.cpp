@@ -3,6 +3,7 @@
 // counted and remembered only while the instance exists; two writers never mix their lines.
 #include "daemon/log_pipes.h"
 #include "fakes/fake_sys.h"
+#include "support/recording_stream.h"
 
 #include <algorithm>
 #include <gtest/gtest.h>
@@ -214,6 +215,63 @@ TEST_F(LogPipesTest, NoPipeForWantOfDescriptorsSaysSo) {
     ASSERT_FALSE(pipe.has_value());
     EXPECT_NE(pipe.error().message().find("the system is out of file descriptors"), std::string::npos)
         << pipe.error().message();
+}
+
+} // namespace
+
+namespace {
+
+std::string followed(const test_support::RecordingStream& stream) {
+    std::string text;
+    for (const nlohmann::json& item : stream.items) {
+        text += item.value("data", std::string());
+    }
+    return text;
+}
+
+// A follower gets every record of the log as it is written: across the job's pipes (a restart
+// is a new pipe to the same log) and across a rotation, without a byte read back from the file.
+TEST_F(LogPipesTest, AFollowerGetsEveryLineAcrossRestartsAndRotations) {
+    auto stream = std::make_shared<test_support::RecordingStream>();
+    pipes.follow("/log/web.log", stream); // before the job runs
+    {
+        base::UniqueFd child = attach(web);
+        write(child, "one\ntwo\n");
+        settle();
+    }
+    settle(); // EOF: the first run is over
+    pipes.reopen();
+    base::UniqueFd again = attach(web);
+    write(again, "three\n");
+    settle();
+    std::string text = followed(*stream);
+    EXPECT_EQ(lines_in(text), 3u) << text;
+    EXPECT_NE(text.find("Z three\n"), std::string::npos);
+    EXPECT_EQ(text, log_of("web.log"));
+    EXPECT_EQ(pipes.follower_count(), 1u);
+}
+
+TEST_F(LogPipesTest, AFollowerWhoseClientWentIsForgotten) {
+    auto stream = std::make_shared<test_support::RecordingStream>();
+    base::UniqueFd child = attach(web);
+    pipes.follow("/log/web.log", stream);
+    stream->live = false;
+    write(child, "one\n");
+    settle();
+    EXPECT_TRUE(stream->items.empty());
+    EXPECT_EQ(pipes.follower_count(), 0u);
+}
+
+TEST_F(LogPipesTest, ReopenClosesEveryOpenLog) {
+    base::UniqueFd child = attach(web);
+    write(child, "one\n");
+    settle();
+    EXPECT_EQ(pipes.open_log_count(), 1u);
+    pipes.reopen();
+    EXPECT_EQ(pipes.open_log_count(), 0u);
+    write(child, "two\n");
+    settle();
+    EXPECT_EQ(lines_in(log_of("web.log")), 2u);
 }
 
 } // namespace

@@ -277,6 +277,7 @@ public:
     sys::Result<base::UniqueFd> open(const char* path, int flags, mode_t mode = 0) override;
     sys::Result<base::UniqueFd> openat(int dirfd, const char* path, int flags, mode_t mode = 0) override;
     sys::Result<size_t> read(int fd, void* buf, size_t len) override;
+    sys::Result<size_t> pread(int fd, void* buf, size_t len, off_t offset) override;
     sys::Result<size_t> write(int fd, const void* buf, size_t len) override;
     sys::Result<struct stat> fstatat(int dirfd, const char* path, int flags) override;
     sys::Result<struct stat> fstat(int fd) override;

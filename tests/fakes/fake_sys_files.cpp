@@ -412,6 +412,25 @@ sys::Result<void> FakeSys::fsync(int fd) {
 
 // --- reading and writing -----------------------------------------------------------------------
 
+sys::Result<size_t> FakeSys::pread(int fd, void* buf, size_t len, off_t offset) {
+    if (auto e = enter("pread")) {
+        return fail("pread", *e);
+    }
+    FakeFd* entry = find(fd, "pread");
+    if (!entry || entry->kind != FdKind::File || entry->access == O_WRONLY) {
+        return fail("pread", entry ? ESPIPE : EBADF);
+    }
+    auto node = m_fs.find(entry->path);
+    if (node == m_fs.end()) {
+        return size_t{0};
+    }
+    const std::string& content = node->second.content;
+    auto at = static_cast<size_t>(offset);
+    size_t n = at < content.size() ? std::min(len, content.size() - at) : 0;
+    std::memcpy(buf, content.data() + at, n);
+    return n;
+}
+
 sys::Result<size_t> FakeSys::read(int fd, void* buf, size_t len) {
     if (auto e = enter("read")) {
         return fail("read", *e);

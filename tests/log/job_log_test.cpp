@@ -128,7 +128,9 @@ TEST_F(JobLogTest, AfterAWriteFailedTheNextLineIsWrittenOnceTheFileTakesItAgain)
     fake.fail_next("write", ENOSPC);
     log.append(pending, "lost\n", t0);
     log.append(pending, "next\n", t0);
-    EXPECT_EQ(*fake.file_content("/log/web.log"), "2025-11-25T02:30:01Z whole\n2025-11-25T02:30:01Z next\n");
+    EXPECT_EQ(*fake.file_content("/log/web.log"), "2025-11-25T02:30:01Z whole\n"
+                                                  "2025-11-25T02:30:01Z startd: 26 bytes (1 line) dropped\n"
+                                                  "2025-11-25T02:30:01Z next\n");
     EXPECT_EQ(log.dropped_lines(), 1u);
 }
 
@@ -148,8 +150,90 @@ TEST_F(JobLogTest, AfterAWriteStoppedInsideARecordTheNextLineStartsOnItsOwn) {
     std::signal(SIGXFSZ, old_handler);
     log.append(pending, "next\n", t0);
     EXPECT_EQ(read_all(dir + "/web.log"),
-              "2025-11-25T02:30:01Z whole\n2025-11-25T02\n2025-11-25T02:30:01Z next\n");
+              "2025-11-25T02:30:01Z whole\n2025-11-25T02\n2025-11-25T02:30:01Z startd: 41 bytes (1 line) dropped\n"
+              "2025-11-25T02:30:01Z next\n");
     EXPECT_EQ(log.dropped_lines(), 1u);
+}
+
+TEST(DropNotice, SaysBytesAndLines) {
+    EXPECT_EQ(joblog::drop_notice(1234, 5), "startd: 1234 bytes (5 lines) dropped");
+    EXPECT_EQ(joblog::drop_notice(26, 1), "startd: 26 bytes (1 line) dropped");
+}
+
+TEST_F(JobLogTest, DropsAreSaidOnceWhenWritingWorksAgainAndNotWhileItFails) {
+    fakes::FakeSys fake;
+    fake.add_dir("/log");
+    joblog::JobLog log(fake, "/log/web.log");
+    std::string pending;
+    fake.fail_next("write", ENOSPC);
+    log.append(pending, "lost 1\n", t0);
+    fake.fail_next("write", EIO);
+    log.append(pending, "lost 2\n", t0); // the notice fails first: this line is dropped too
+    log.append(pending, "back\n", t0);
+    log.append(pending, "again\n", t0);
+    EXPECT_EQ(*fake.file_content("/log/web.log"), "2025-11-25T02:30:01Z startd: 56 bytes (2 lines) dropped\n"
+                                                  "2025-11-25T02:30:01Z back\n"
+                                                  "2025-11-25T02:30:01Z again\n");
+    EXPECT_EQ(log.dropped_lines(), 2u) << "the notice itself is not counted";
+}
+
+TEST_F(JobLogTest, ALogRenamedAwayIsReopenedByItsPathWithinASecondAndNothingIsLost) {
+    joblog::JobLog log(sys::real_sys(), dir + "/web.log");
+    std::string pending;
+    log.append(pending, "one\n", t0);
+    ASSERT_EQ(::rename((dir + "/web.log").c_str(), (dir + "/web.log.1").c_str()), 0);
+    log.append(pending, "two\n", t0); // the same second: not looked at yet, goes to the renamed file
+    log.append(pending, "three\n", t0 + 1);
+    EXPECT_EQ(read_all(dir + "/web.log.1"), "2025-11-25T02:30:01Z one\n2025-11-25T02:30:01Z two\n");
+    EXPECT_EQ(read_all(dir + "/web.log"), "2025-11-25T02:30:02Z three\n");
+}
+
+TEST_F(JobLogTest, ADeletedLogIsNeverWrittenIntoAgain) {
+    joblog::JobLog log(sys::real_sys(), dir + "/web.log");
+    std::string pending;
+    log.append(pending, "one\n", t0);
+    ASSERT_EQ(::unlink((dir + "/web.log").c_str()), 0);
+    log.append(pending, "two\n", t0 + 1);
+    EXPECT_EQ(read_all(dir + "/web.log"), "2025-11-25T02:30:02Z two\n");
+}
+
+TEST_F(JobLogTest, CloseReopensByPathAfterAMove) {
+    joblog::JobLog log(sys::real_sys(), dir + "/web.log");
+    std::string pending;
+    log.append(pending, "one\n", t0);
+    ASSERT_EQ(::rename((dir + "/web.log").c_str(), (dir + "/web.log.1").c_str()), 0);
+    log.close(); // SIGHUP, startctl log --reopen
+    log.append(pending, "two\n", t0);
+    EXPECT_EQ(read_all(dir + "/web.log.1"), "2025-11-25T02:30:01Z one\n");
+    EXPECT_EQ(read_all(dir + "/web.log"), "2025-11-25T02:30:01Z two\n");
+}
+
+TEST_F(JobLogTest, SizeRotationKeepsKFilesOfAtMostSBytesCutAtLineEnds) {
+    joblog::JobLog log(sys::real_sys(), dir + "/web.log", joblog::Rotation{100, 2});
+    std::string pending;
+    std::string lines;
+    for (int i = 0; i < 20; ++i) {
+        lines += "line " + std::to_string(i + 10) + "\n"; // 29-byte records: 3 fit in 100 bytes
+    }
+    log.append(pending, lines, t0);
+    std::string current = read_all(dir + "/web.log");
+    std::string one = read_all(dir + "/web.log.1");
+    std::string two = read_all(dir + "/web.log.2");
+    EXPECT_EQ(current, "2025-11-25T02:30:01Z line 28\n2025-11-25T02:30:01Z line 29\n");
+    EXPECT_EQ(one, "2025-11-25T02:30:01Z line 25\n2025-11-25T02:30:01Z line 26\n2025-11-25T02:30:01Z line 27\n");
+    EXPECT_NE(two.find("line 22\n"), std::string::npos);
+    EXPECT_EQ(::access((dir + "/web.log.3").c_str(), F_OK), -1) << "only K files are kept";
+    EXPECT_EQ(log.dropped_bytes(), 0u);
+}
+
+TEST_F(JobLogTest, ATapSeesEveryBatchEvenWhenTheFileFails) {
+    joblog::JobLog log(sys::real_sys(), dir + "/missing-dir/web.log");
+    std::string seen;
+    log.set_tap([&](std::string_view records) { seen += records; });
+    std::string pending;
+    log.append(pending, "a\nb", t0);
+    log.append(pending, "\n", t0);
+    EXPECT_EQ(seen, "2025-11-25T02:30:01Z a\n2025-11-25T02:30:01Z b\n");
 }
 
 } // namespace
