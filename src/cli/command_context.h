@@ -47,6 +47,12 @@ int set_env_command(Context& ctx);
 int unset_env_command(Context& ctx);
 int reset_env_command(Context& ctx);
 
+// The commands of explain_commands.cpp.
+int show_command(Context& ctx);
+int why_command(Context& ctx);
+int graph_command(Context& ctx);
+int plot_command(Context& ctx);
+
 // The commands of enable_commands.cpp.
 int enable_command(Context& ctx);
 int disable_command(Context& ctx);

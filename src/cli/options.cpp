@@ -7,6 +7,8 @@
 #include "cli/commands.h"
 
 #include <array>
+#include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <string_view>
 
@@ -29,11 +31,13 @@ enum Opt {
     Root,
     JobsDir,
     Now,
+    Svg,
+    Since,
     Help,
     Version
 };
 
-constexpr std::array<base::OptionSpec, 16> option_table = {{
+constexpr std::array<base::OptionSpec, 18> option_table = {{
     {Config, 'c', "config", true},
     {Socket, '\0', "socket", true},
     {User, '\0', "user", false},
@@ -48,6 +52,8 @@ constexpr std::array<base::OptionSpec, 16> option_table = {{
     {Root, '\0', "root", true},
     {JobsDir, '\0', "jobs-dir", true},
     {Now, '\0', "now", false},
+    {Svg, '\0', "svg", false},
+    {Since, '\0', "since", true},
     {Help, 'h', "help", false},
     {Version, '\0', "version", false},
 }};
@@ -108,6 +114,20 @@ base::Result<Options> parse_options(int argc, const char* const* argv) {
         case Now:
             o.now = true;
             break;
+        case Svg:
+            o.svg = true;
+            break;
+        case Since: {
+            const std::string& text = *opt.value;
+            char* end = nullptr;
+            errno = 0;
+            unsigned long long seconds = text.empty() || text[0] == '-' ? 0 : std::strtoull(text.c_str(), &end, 10);
+            if (text.empty() || text[0] == '-' || end == nullptr || *end != '\0' || errno != 0) {
+                return base::Error("--since takes a number of seconds, not \"" + text + "\"");
+            }
+            o.since = seconds;
+            break;
+        }
         case Help:
             o.help = true;
             break;
@@ -161,12 +181,14 @@ void print_help(const Options& o) {
         "  -q, --quiet        print nothing on success\n"
         "  -g, --global       env commands: act on the global table even inside a job\n"
         "  -r, --retain       set-env: do not replace values already set\n"
-        "  -e, --enumerate    show-config: accepted as initctl did (the output is the same)\n"
+        "  -e, --enumerate    show-config: one event per line, as initctl's (initctl2dot reads it)\n"
         "      --root DIR     enable/disable/is-enabled: the system jobs dir under DIR "
         "(DIR" STARTD_SYSTEM_JOBS_DIR "),\n"
         "                     and never ask a startd (installers, chroots, images)\n"
         "      --jobs-dir DIR enable/disable/is-enabled: the jobs dir DIR\n"
         "      --now          enable/disable: also start/stop the job (needs the startd serving it)\n"
+        "      --svg          graph: SVG through Graphviz's dot (else DOT text)\n"
+        "      --since SECS   plot: the last SECS seconds (else the start-up)\n"
         "  -h, --help         show this help\n"
         "      --version      show the version (and the Upstart version startd implements)\n"
         "\n"

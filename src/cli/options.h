@@ -3,6 +3,7 @@
 // spellings (base/option_parser.h); and what startctl prints about itself: help, usage, version.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,8 @@ struct Options {
     bool global = false;    // env commands: -g, the global table even inside a job
     bool retain = false;    // set-env -r: keep values already set
     bool now = false;       // enable/disable --now: also start/stop the job
+    bool svg = false;       // graph --svg: through Graphviz's dot
+    std::optional<std::uint64_t> since; // plot --since SECONDS: that window, not the start-up
 };
 
 // Parses argv. Errors name the bad option.
