@@ -6,14 +6,14 @@
 # Self-contained: it needs bash alone, not the bash-completion package's helpers.
 
 # The command lists are startctl's command table (src/cli/commands.cpp); a unit test compares them.
-_startctl_commands="start stop restart reload status list show-config check-config reload-configuration
+_startctl_commands="start stop restart reload status list show why show-config graph plot check-config reload-configuration
 reexec version log-priority emit usage list-env get-env set-env unset-env reset-env enable disable is-enabled"
-_startctl_job_commands="start stop restart reload status show-config usage enable disable is-enabled" # JOB first
+_startctl_job_commands="start stop restart reload status show why show-config usage enable disable is-enabled" # JOB first
 _startctl_file_commands="enable disable is-enabled"                         # on the job files
 _startctl_variable_commands="get-env unset-env"                             # VAR comes first
 _startctl_programs="start stop restart reload status"                       # names startctl runs as
 _startctl_options="-c --config --socket --user --session --system -n --no-wait --json -q --quiet -g --global
--r --retain -e --enumerate --root --jobs-dir --now -h --help --version"
+-r --retain -e --enumerate --root --jobs-dir --now --svg --since -h --help --version"
 
 # Runs the command being completed with the instance options typed so far, then ARGS; bounded so a
 # stuck daemon cannot hang the shell.

@@ -121,6 +121,8 @@ std::string graph_dot(const json& jobs) {
     }
     return "digraph startd {\n"
            "  rankdir=LR;\n"
+           "  fontname=\"sans-serif\";\n"
+           "  fontsize=10;\n"
            "  node [fontname=\"sans-serif\", fontsize=10];\n"
            "  edge [fontname=\"sans-serif\", fontsize=9];\n"
            "  label=\"boxes: jobs; ellipses: events (dotted: a glob); blue: start on; red dashed: stop on; "

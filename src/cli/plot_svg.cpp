@@ -165,12 +165,22 @@ base::Result<std::string> plot_svg(const json& timeline, PlotWindow window) {
     if (window == PlotWindow::Since) {
         t0 = timeline.value("from_ms", now);
     } else {
+        // The start-up: jobs that started while others were still starting, or within
+        // start_up_quiet_ms of the last coming to rest. Jobs started after that are not part of it.
+        constexpr std::int64_t start_up_quiet_ms = 5000;
         t0 = timeline.value("started_ms", now);
-        std::int64_t settle = t0;
+        std::vector<const Row*> by_first;
         for (const auto& [key, row] : rows) {
-            settle = std::max(settle, row.settled >= 0 ? row.settled : row.first);
+            by_first.push_back(&row);
         }
-        // Jobs started after every start-up job came to rest are not part of the start-up.
+        std::sort(by_first.begin(), by_first.end(), [](const Row* a, const Row* b) { return a->first < b->first; });
+        std::int64_t settle = t0;
+        for (const Row* row : by_first) {
+            if (row->first > settle + start_up_quiet_ms) {
+                break;
+            }
+            settle = std::max(settle, row->settled >= 0 ? row->settled : row->first);
+        }
         t1 = std::max(settle, t0 + 1);
     }
     std::vector<Row*> shown;
@@ -283,7 +293,8 @@ base::Result<std::string> plot_svg(const json& timeline, PlotWindow window) {
                                           offset_text(std::max<std::int64_t>(b.from - t0, 0))) +
                    "</title></rect>\n";
         }
-        if (!condition.empty() && row_h >= 10 && end_x + 8 < width) {
+        double text_w = static_cast<double>(condition.size() + 9) * (font - 1) * 0.55;
+        if (!condition.empty() && row_h >= 10 && end_x + 4 + text_w < width) {
             svg += "<text x=\"" + num(end_x + 4) + "\" y=\"" + num(y + row_h * 0.5 + font * 0.35) + "\" font-size=\"" +
                    num(font - 1) + "\" fill=\"#707070\">" + escaped("start on " + condition) + "</text>\n";
         }
