@@ -276,7 +276,7 @@ constexpr std::array<Command, 26> command_table = {{
      "show jobs' start on / stop on / emits (-e: one event per line)"},
     {"graph", graph_command, Operand::None, false, "graph [--svg]",
      "jobs and events as a Graphviz graph (DOT, or SVG through dot)"},
-    {"plot", plot_command, Operand::None, false, "plot [--since SECS]",
+    {"plot", plot_command, Operand::None, false, "plot [--since=SECS]",
      "an SVG timeline of the start-up (or of the last SECS seconds)"},
     {"check-config", check_config_command, Operand::None, false, "check-config",
      "report job-file errors and events nothing emits"},

@@ -16,6 +16,12 @@ using nlohmann::json;
 
 namespace {
 
+// The start-up goes on while jobs keep changing state: a job has come to rest once it reached
+// running or waiting and made no change for this long (a crash loop goes on, a respawn after
+// hours does not), and a job that starts later than this after every other came to rest is not
+// part of it.
+constexpr std::int64_t start_up_quiet_ms = 5000;
+
 struct Bar {
     std::string state;
     std::int64_t from = 0;
@@ -28,7 +34,9 @@ struct Row {
     std::string instance;
     std::vector<Bar> bars;
     std::int64_t first = 0;        // its first change
-    std::int64_t settled = -1;     // when it first came to rest (running, or waiting again)
+    std::int64_t settled = -1;     // when it came to rest (running or waiting) in its first burst of changes
+    std::int64_t last_at = 0;      // its last change
+    bool in_first_burst = true;    // no pause of start_up_quiet_ms between its changes yet
     std::string open_state;        // the state it is in after its last change ("" once waiting)
     std::int64_t open_from = 0;
     bool open_failed = false;
@@ -138,6 +146,7 @@ base::Result<std::string> plot_svg(const json& timeline, PlotWindow window) {
             row.job = job;
             row.instance = instance;
             row.first = at;
+            row.last_at = at;
         }
         if (!row.open_state.empty()) {
             row.bars.push_back(Bar{row.open_state, row.open_from, at, row.open_failed});
@@ -147,9 +156,11 @@ base::Result<std::string> plot_svg(const json& timeline, PlotWindow window) {
         }
         bool failed = t.value("failed", false);
         row.failed = row.failed || failed;
-        if ((state == "running" || state == "waiting") && row.settled < 0 && !row.bars.empty()) {
+        row.in_first_burst = row.in_first_burst && at - row.last_at <= start_up_quiet_ms;
+        if ((state == "running" || state == "waiting") && !row.bars.empty() && (row.in_first_burst || row.settled < 0)) {
             row.settled = at;
         }
+        row.last_at = at;
         row.open_state = state == "waiting" ? std::string() : state;
         row.open_from = at;
         row.open_failed = failed;
@@ -166,8 +177,7 @@ base::Result<std::string> plot_svg(const json& timeline, PlotWindow window) {
         t0 = timeline.value("from_ms", now);
     } else {
         // The start-up: jobs that started while others were still starting, or within
-        // start_up_quiet_ms of the last coming to rest. Jobs started after that are not part of it.
-        constexpr std::int64_t start_up_quiet_ms = 5000;
+        // start_up_quiet_ms of the last coming to rest.
         t0 = timeline.value("started_ms", now);
         std::vector<const Row*> by_first;
         for (const auto& [key, row] : rows) {
