@@ -2,13 +2,6 @@
 // or is not running), `graph` (jobs and events as a DOT or SVG graph) and `plot` (an SVG
 // timeline of the start-up or of a window).
 // Not here: the texts and pictures themselves (show_text, why_text, graph_dot, plot_svg).
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-
 #include "cli/command_context.h"
 #include "cli/exit_codes.h"
 #include "cli/graph_dot.h"
@@ -16,6 +9,12 @@
 #include "cli/show_text.h"
 #include "cli/when_text.h"
 #include "cli/why_text.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace cli {
 
@@ -102,8 +101,9 @@ int render_svg(Context& ctx, const std::string& graph) {
     while (waitpid(child, &wstatus, 0) < 0 && errno == EINTR) {
     }
     if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
-        return fail(ctx.o, dot + " -Tsvg failed" +
-                               (WIFEXITED(wstatus) ? " with status " + std::to_string(WEXITSTATUS(wstatus)) : ""));
+        return fail(ctx.o,
+                    dot + " -Tsvg failed" +
+                        (WIFEXITED(wstatus) ? " with status " + std::to_string(WEXITSTATUS(wstatus)) : ""));
     }
     return exit_ok;
 }

@@ -12,7 +12,7 @@ namespace {
 
 struct Operand {
     std::string event;
-    std::string job; // the job a job event names, or ""
+    std::string job;               // the job a job event names, or ""
     std::vector<std::string> args; // the arguments left once the job is taken out
 };
 
@@ -83,15 +83,16 @@ std::string graph_dot(const json& jobs) {
     std::set<std::string> event_nodes;
     auto job_node = [&](const std::string& name) {
         if (job_nodes.insert(name).second) {
-            nodes += "  " + dot_id("job:" + name) + " [label=" + dot_id(name) + ", shape=box, style=\"rounded,filled\", fillcolor=\"#dce6f2\"];\n";
+            nodes += "  " + dot_id("job:" + name) + " [label=" + dot_id(name) +
+                     ", shape=box, style=\"rounded,filled\", fillcolor=\"#dce6f2\"];\n";
         }
         return dot_id("job:" + name);
     };
     auto event_node = [&](const std::string& name) {
         if (event_nodes.insert(name).second) {
             bool glob = name.find_first_of("*?[") != std::string::npos;
-            nodes += "  " + dot_id("event:" + name) + " [label=" + dot_id(name) + ", shape=ellipse, style=" +
-                     (glob ? "dotted" : "filled") + ", fillcolor=\"#f2e6dc\"];\n";
+            nodes += "  " + dot_id("event:" + name) + " [label=" + dot_id(name) +
+                     ", shape=ellipse, style=" + (glob ? "dotted" : "filled") + ", fillcolor=\"#f2e6dc\"];\n";
         }
         return dot_id("event:" + name);
     };
@@ -100,12 +101,14 @@ std::string graph_dot(const json& jobs) {
         std::string self = job_node(name);
         for (const char* key : {"start_on_tree", "stop_on_tree"}) {
             bool start = key[2] == 'a';
-            std::string style = start ? "color=\"#1f5fbf\"" : "color=\"#bf1f1f\", style=dashed, arrowhead=tee";
+            std::string style =
+                start ? "color=\"#1f5fbf\"" : "color=\"#bf1f1f\", style=dashed, arrowhead=tee";
             for (const Operand& o : operands(job, key)) {
                 std::string label = o.event + (o.args.empty() ? "" : " " + joined(o.args));
                 if (!o.job.empty()) {
                     // A job event: drawn from the job it names.
-                    edges += "  " + job_node(o.job) + " -> " + self + " [" + style + ", label=" + dot_id(label) + "];\n";
+                    edges += "  " + job_node(o.job) + " -> " + self + " [" + style +
+                             ", label=" + dot_id(label) + "];\n";
                 } else {
                     edges += "  " + event_node(o.event) + " -> " + self + " [" + style +
                              (o.args.empty() ? "" : ", label=" + dot_id(joined(o.args))) + "];\n";
@@ -141,9 +144,9 @@ std::string enumerate_config(const json& jobs) {
         }
         for (const char* key : {"start_on_tree", "stop_on_tree"}) {
             for (const Operand& o : operands(job, key)) {
-                out += std::string("  ") + (key[2] == 'a' ? "start on " : "stop on ") + o.event + " (job:" +
-                       (o.job.empty() ? "" : " " + o.job) + ", env:" + (o.args.empty() ? "" : " " + joined(o.args)) +
-                       ")\n";
+                out += std::string("  ") + (key[2] == 'a' ? "start on " : "stop on ") + o.event +
+                       " (job:" + (o.job.empty() ? "" : " " + o.job) +
+                       ", env:" + (o.args.empty() ? "" : " " + joined(o.args)) + ")\n";
             }
         }
     }

@@ -1,14 +1,14 @@
 // Owns the SVG timeline of job state changes.
 #include "cli/plot_svg.h"
 
+#include "base/duration_text.h"
+#include "cli/when_text.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
 #include <vector>
-
-#include "base/duration_text.h"
-#include "cli/when_text.h"
 
 namespace cli {
 
@@ -33,11 +33,11 @@ struct Row {
     std::string job;
     std::string instance;
     std::vector<Bar> bars;
-    std::int64_t first = 0;        // its first change
-    std::int64_t settled = -1;     // when it came to rest (running or waiting) in its first burst of changes
-    std::int64_t last_at = 0;      // its last change
-    bool in_first_burst = true;    // no pause of start_up_quiet_ms between its changes yet
-    std::string open_state;        // the state it is in after its last change ("" once waiting)
+    std::int64_t first = 0;     // its first change
+    std::int64_t settled = -1;  // when it came to rest (running or waiting) in its first burst of changes
+    std::int64_t last_at = 0;   // its last change
+    bool in_first_burst = true; // no pause of start_up_quiet_ms between its changes yet
+    std::string open_state;     // the state it is in after its last change ("" once waiting)
     std::int64_t open_from = 0;
     bool open_failed = false;
     bool failed = false;
@@ -105,7 +105,8 @@ std::string num(double v) {
 }
 
 std::int64_t tick_step(std::int64_t span, double width_px) {
-    std::int64_t want = std::max<std::int64_t>(1, static_cast<std::int64_t>(span / std::max(1.0, width_px / 90)));
+    std::int64_t want =
+        std::max<std::int64_t>(1, static_cast<std::int64_t>(span / std::max(1.0, width_px / 90)));
     for (std::int64_t magnitude = 1;; magnitude *= 10) {
         for (std::int64_t m : {1, 2, 5}) {
             if (m * magnitude >= want) {
@@ -157,7 +158,8 @@ base::Result<std::string> plot_svg(const json& timeline, PlotWindow window) {
         bool failed = t.value("failed", false);
         row.failed = row.failed || failed;
         row.in_first_burst = row.in_first_burst && at - row.last_at <= start_up_quiet_ms;
-        if ((state == "running" || state == "waiting") && !row.bars.empty() && (row.in_first_burst || row.settled < 0)) {
+        if ((state == "running" || state == "waiting") && !row.bars.empty() &&
+            (row.in_first_burst || row.settled < 0)) {
             row.settled = at;
         }
         row.last_at = at;
@@ -183,7 +185,8 @@ base::Result<std::string> plot_svg(const json& timeline, PlotWindow window) {
         for (const auto& [key, row] : rows) {
             by_first.push_back(&row);
         }
-        std::sort(by_first.begin(), by_first.end(), [](const Row* a, const Row* b) { return a->first < b->first; });
+        std::sort(by_first.begin(), by_first.end(),
+                  [](const Row* a, const Row* b) { return a->first < b->first; });
         std::int64_t settle = t0;
         for (const Row* row : by_first) {
             if (row->first > settle + start_up_quiet_ms) {
@@ -210,7 +213,8 @@ base::Result<std::string> plot_svg(const json& timeline, PlotWindow window) {
     // A little room after the last change, so the last bar is seen to end.
     t1 += std::max<std::int64_t>((t1 - t0) / 50, 1);
     auto start_of = [&](const Row* r) { return std::max(r->bars.front().from, t0); };
-    std::stable_sort(shown.begin(), shown.end(), [&](const Row* a, const Row* b) { return start_of(a) < start_of(b); });
+    std::stable_sort(shown.begin(), shown.end(),
+                     [&](const Row* a, const Row* b) { return start_of(a) < start_of(b); });
 
     const std::size_t n = shown.size();
     const double row_h = std::clamp(16.0 * 150.0 / static_cast<double>(n), 4.0, 16.0);
@@ -230,13 +234,15 @@ base::Result<std::string> plot_svg(const json& timeline, PlotWindow window) {
 
     std::string svg = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(width) + "\" height=\"" + num(height) +
-           "\" viewBox=\"0 0 " + num(width) + " " + num(height) + "\" font-family=\"sans-serif\" data-t0-ms=\"" +
-           std::to_string(t0) + "\" data-left=\"" + num(left) + "\" data-px-per-ms=\"" +
-           std::to_string(px) + "\">\n";
-    svg += "<rect x=\"0\" y=\"0\" width=\"" + num(width) + "\" height=\"" + num(height) + "\" fill=\"#ffffff\"/>\n";
+           "\" viewBox=\"0 0 " + num(width) + " " + num(height) +
+           "\" font-family=\"sans-serif\" data-t0-ms=\"" + std::to_string(t0) + "\" data-left=\"" +
+           num(left) + "\" data-px-per-ms=\"" + std::to_string(px) + "\">\n";
+    svg += "<rect x=\"0\" y=\"0\" width=\"" + num(width) + "\" height=\"" + num(height) +
+           "\" fill=\"#ffffff\"/>\n";
     std::string title = window == PlotWindow::Since ? "startd: job states since " : "startd start-up from ";
-    title += when_text(t0, now).substr(0, 19) + ", " + base::duration_text(std::chrono::milliseconds(t1 - t0)) +
-             " shown, " + std::to_string(n) + " job instance" + (n == 1 ? "" : "s");
+    title += when_text(t0, now).substr(0, 19) + ", " +
+             base::duration_text(std::chrono::milliseconds(t1 - t0)) + " shown, " + std::to_string(n) +
+             " job instance" + (n == 1 ? "" : "s");
     if (timeline.value("dropped", 0) > 0) {
         title += " (" + std::to_string(timeline.value("dropped", 0)) + " older changes were not kept)";
     }
@@ -248,10 +254,12 @@ base::Result<std::string> plot_svg(const json& timeline, PlotWindow window) {
             continue;
         }
         svg += "<rect x=\"" + num(lx) + "\" y=\"28\" width=\"12\" height=\"10\" fill=\"" + s.color + "\"/>";
-        svg += "<text x=\"" + num(lx + 16) + "\" y=\"37\" font-size=\"10\">" + escaped(s.legend) + "</text>\n";
+        svg +=
+            "<text x=\"" + num(lx + 16) + "\" y=\"37\" font-size=\"10\">" + escaped(s.legend) + "</text>\n";
         lx += 22 + static_cast<double>(std::string(s.legend).size()) * 5.6;
     }
-    svg += "<rect x=\"10\" y=\"44\" width=\"12\" height=\"10\" fill=\"#ffffff\" stroke=\"#d00000\" stroke-width=\"2\"/>"
+    svg += "<rect x=\"10\" y=\"44\" width=\"12\" height=\"10\" fill=\"#ffffff\" stroke=\"#d00000\" "
+           "stroke-width=\"2\"/>"
            "<text x=\"26\" y=\"53\" font-size=\"10\">failed (✗)</text>\n";
     svg += "<text x=\"100\" y=\"53\" font-size=\"10\">↻N: respawned N times</text>\n";
     svg += "<text x=\"230\" y=\"53\" font-size=\"10\" fill=\"#606060\">grey text: what the job starts on "
@@ -261,10 +269,12 @@ base::Result<std::string> plot_svg(const json& timeline, PlotWindow window) {
     double bottom = top + row_h * static_cast<double>(n);
     for (std::int64_t off = 0; t0 + off <= t1; off += step) {
         double x = x_of(t0 + off);
-        svg += "<line x1=\"" + num(x) + "\" y1=\"" + num(top - 4) + "\" x2=\"" + num(x) + "\" y2=\"" + num(bottom) +
-               "\" stroke=\"#e4e4e4\" stroke-width=\"1\"/>";
-        svg += "<text x=\"" + num(x) + "\" y=\"" + num(top - 7) + "\" font-size=\"9\" text-anchor=\"middle\" "
-               "fill=\"#404040\">" + offset_text(off) + "</text>\n";
+        svg += "<line x1=\"" + num(x) + "\" y1=\"" + num(top - 4) + "\" x2=\"" + num(x) + "\" y2=\"" +
+               num(bottom) + "\" stroke=\"#e4e4e4\" stroke-width=\"1\"/>";
+        svg += "<text x=\"" + num(x) + "\" y=\"" + num(top - 7) +
+               "\" font-size=\"9\" text-anchor=\"middle\" "
+               "fill=\"#404040\">" +
+               offset_text(off) + "</text>\n";
     }
     // Rows.
     for (std::size_t i = 0; i < n; ++i) {
@@ -275,12 +285,14 @@ base::Result<std::string> plot_svg(const json& timeline, PlotWindow window) {
                    "\" fill=\"#f6f6f6\"/>\n";
         }
         std::string label = r.job + (r.instance.empty() ? "" : " (" + r.instance + ")");
-        std::string marks = std::string(r.failed ? " ✗" : "") + (r.respawns > 0 ? " ↻" + std::to_string(r.respawns) : "");
+        std::string marks =
+            std::string(r.failed ? " ✗" : "") + (r.respawns > 0 ? " ↻" + std::to_string(r.respawns) : "");
         std::string condition = conditions.contains(r.job) && conditions[r.job].is_string()
                                     ? conditions[r.job].get<std::string>()
                                     : std::string();
-        svg += "<text x=\"" + num(left - 6) + "\" y=\"" + num(y + row_h * 0.5 + font * 0.35) + "\" font-size=\"" +
-               num(font) + "\" text-anchor=\"end\"" + (r.failed ? " fill=\"#b00000\"" : "") + "><title>" +
+        svg += "<text x=\"" + num(left - 6) + "\" y=\"" + num(y + row_h * 0.5 + font * 0.35) +
+               "\" font-size=\"" + num(font) + "\" text-anchor=\"end\"" +
+               (r.failed ? " fill=\"#b00000\"" : "") + "><title>" +
                escaped(label + (condition.empty() ? "" : ": start on " + condition)) + "</title>" +
                escaped(label + marks) + "</text>\n";
         double end_x = left;
@@ -295,18 +307,20 @@ base::Result<std::string> plot_svg(const json& timeline, PlotWindow window) {
             end_x = std::max(end_x, x + w);
             svg += "<rect x=\"" + num(x) + "\" y=\"" + num(y + 1) + "\" width=\"" + num(w) + "\" height=\"" +
                    num(std::max(row_h - 2, 1.0)) + "\" fill=\"" + color_of(b.state) + "\"" +
-                   (b.failed ? " stroke=\"#d00000\" stroke-width=\"1.5\"" : "") + " data-job=\"" + escaped(r.job) +
-                   "\" data-instance=\"" + escaped(r.instance) + "\" data-state=\"" + escaped(b.state) +
-                   "\" data-from-ms=\"" + std::to_string(from) + "\" data-to-ms=\"" + std::to_string(to) +
-                   "\"><title>" + escaped(label + ": " + b.state + " " +
-                                          base::duration_text(std::chrono::milliseconds(b.to - b.from)) + ", from " +
-                                          offset_text(std::max<std::int64_t>(b.from - t0, 0))) +
+                   (b.failed ? " stroke=\"#d00000\" stroke-width=\"1.5\"" : "") + " data-job=\"" +
+                   escaped(r.job) + "\" data-instance=\"" + escaped(r.instance) + "\" data-state=\"" +
+                   escaped(b.state) + "\" data-from-ms=\"" + std::to_string(from) + "\" data-to-ms=\"" +
+                   std::to_string(to) + "\"><title>" +
+                   escaped(label + ": " + b.state + " " +
+                           base::duration_text(std::chrono::milliseconds(b.to - b.from)) + ", from " +
+                           offset_text(std::max<std::int64_t>(b.from - t0, 0))) +
                    "</title></rect>\n";
         }
         double text_w = static_cast<double>(condition.size() + 9) * (font - 1) * 0.55;
         if (!condition.empty() && row_h >= 10 && end_x + 4 + text_w < width) {
-            svg += "<text x=\"" + num(end_x + 4) + "\" y=\"" + num(y + row_h * 0.5 + font * 0.35) + "\" font-size=\"" +
-                   num(font - 1) + "\" fill=\"#707070\">" + escaped("start on " + condition) + "</text>\n";
+            svg += "<text x=\"" + num(end_x + 4) + "\" y=\"" + num(y + row_h * 0.5 + font * 0.35) +
+                   "\" font-size=\"" + num(font - 1) + "\" fill=\"#707070\">" +
+                   escaped("start on " + condition) + "</text>\n";
         }
     }
     svg += "</svg>\n";

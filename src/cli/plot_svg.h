@@ -6,11 +6,10 @@
 // Not here: asking startd (explain_commands.cpp).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
-#include <string>
-
 #include "base/result.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
 
 namespace cli {
 

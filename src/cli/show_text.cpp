@@ -58,8 +58,9 @@ std::string show_text(const json& status, std::int64_t now_ms) {
         line(out, "respawns", text);
     }
     if (auto it = status.find("respawn"); it != status.end() && it->is_object()) {
-        line(out, "respawn", "attempt " + std::to_string(int_of(*it, "attempt")) + ", due in " +
-                                 std::to_string(int_of(*it, "due_in_ms")) + " ms");
+        line(out, "respawn",
+             "attempt " + std::to_string(int_of(*it, "attempt")) + ", due in " +
+                 std::to_string(int_of(*it, "due_in_ms")) + " ms");
     }
     if (auto it = status.find("last_exit"); it != status.end() && it->is_object()) {
         line(out, "last exit", str_of(*it, "text") + ", " + ago_text(int_of(*it, "at_ms"), now_ms));

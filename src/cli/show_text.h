@@ -4,9 +4,8 @@
 // Not here: the status line itself (format_upstart.h) or asking startd (explain_commands.cpp).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace cli {

@@ -1,10 +1,10 @@
 // Owns how startctl writes a moment.
 #include "cli/when_text.h"
 
+#include "base/duration_text.h"
+
 #include <chrono>
 #include <ctime>
-
-#include "base/duration_text.h"
 
 namespace cli {
 
@@ -26,7 +26,8 @@ std::string when_text(std::int64_t ms, std::int64_t now_ms) {
 }
 
 std::int64_t wall_now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 

@@ -25,8 +25,8 @@ void tree_lines(std::string& out, const json& node, int depth, std::int64_t now_
     std::string indent(static_cast<std::size_t>(2 + 2 * depth), ' ');
     if (node.contains("op")) {
         bool all = node.value("op", std::string()) == "and";
-        out += indent + (node.value("matched", false) ? "[x] " : "[ ] ") +
-               (all ? "all of:" : "any of:") + "\n";
+        out +=
+            indent + (node.value("matched", false) ? "[x] " : "[ ] ") + (all ? "all of:" : "any of:") + "\n";
         for (const json& child : node.value("operands", json::array())) {
             tree_lines(out, child, depth + 1, now_ms);
         }

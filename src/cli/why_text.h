@@ -5,9 +5,8 @@
 // Not here: working any of it out (control/why_command.cpp) or asking startd.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace cli {

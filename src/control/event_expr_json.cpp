@@ -46,7 +46,8 @@ json expr_to_json(const core::EventExpr& expr, const std::vector<core::MatchedOp
             continue;
         }
         bool is_and = node.kind == core::EventExprKind::And;
-        value[i] = static_cast<char>(is_and ? value[node.lhs] && value[node.rhs] : value[node.lhs] || value[node.rhs]);
+        value[i] = static_cast<char>(is_and ? value[node.lhs] && value[node.rhs]
+                                            : value[node.lhs] || value[node.rhs]);
         json operands = json::array();
         for (std::uint32_t child : {node.lhs, node.rhs}) {
             // `a or b or c` is one list of three, not a tree of twos.

@@ -4,11 +4,10 @@
 // and, for an operand an event matched, "by": {"event", "env", "at_ms"}.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
-#include <vector>
-
 #include "core/engine.h"
+
+#include <nlohmann/json.hpp>
+#include <vector>
 
 namespace control {
 

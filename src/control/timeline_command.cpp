@@ -13,7 +13,8 @@ void cmd_timeline(Call& call) {
     core::Clock::time_point from = engine.created();
     if (auto it = call.request.args.find("since_s"); it != call.request.args.end()) {
         if (!it->is_number_unsigned()) {
-            call.error(errc::invalid_argument, "argument \"since_s\" must be a number of seconds (0 or more)");
+            call.error(errc::invalid_argument,
+                       "argument \"since_s\" must be a number of seconds (0 or more)");
             return;
         }
         auto back = std::chrono::seconds(it->get<std::uint64_t>());

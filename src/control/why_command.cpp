@@ -2,11 +2,11 @@
 // the operands events have matched, when each event it names was last emitted, and what that
 // means in a few sentences (notes).
 // Not here: drawing it for a person (cli/why_text.cpp).
-#include <fnmatch.h>
-
 #include "base/duration_text.h"
 #include "control/command_call.h"
 #include "control/event_expr_json.h"
+
+#include <fnmatch.h>
 
 namespace control {
 
@@ -24,7 +24,8 @@ std::string named_job(const core::EventExprNode& leaf) {
         return {};
     }
     for (const core::EventArg& arg : leaf.args) {
-        if ((arg.positional() || arg.key == "JOB") && !arg.negated && arg.value.find_first_of("*?[$") == std::string::npos) {
+        if ((arg.positional() || arg.key == "JOB") && !arg.negated &&
+            arg.value.find_first_of("*?[$") == std::string::npos) {
             return arg.value;
         }
         if (arg.positional()) {
@@ -75,12 +76,14 @@ struct Explainer {
             } else if (engine.find_class(other) != nullptr) {
                 state = "stop/waiting";
             }
-            notes.push_back(std::string(condition) + " waits for `" + name + " " + other + "`: " + other + " is " + state);
+            notes.push_back(std::string(condition) + " waits for `" + name + " " + other + "`: " + other +
+                            " is " + state);
             return;
         }
         auto seen = engine.event_history().find(name);
         if (!seen) {
-            std::string note = std::string(condition) + " waits for " + what + ", not emitted since startd started";
+            std::string note =
+                std::string(condition) + " waits for " + what + ", not emitted since startd started";
             if (auto by = emitters(engine, name); !by.empty()) {
                 note += "; jobs that say they emit it:";
                 for (const std::string& e : by) {
@@ -93,20 +96,23 @@ struct Explainer {
             return;
         }
         if (seen->last < loaded) {
-            notes.push_back(what + " was emitted " + ago(seen->last, now) + ", before this job was added: run `startctl start " +
-                            job + "`");
+            notes.push_back(what + " was emitted " + ago(seen->last, now) +
+                            ", before this job was added: run `startctl start " + job + "`");
             return;
         }
         if (gone && gone->since >= seen->last) {
-            notes.push_back(what + " was last emitted " + ago(seen->last, now) + "; the job ran and has stopped since");
+            notes.push_back(what + " was last emitted " + ago(seen->last, now) +
+                            "; the job ran and has stopped since");
             return;
         }
-        notes.push_back(what + " was last emitted " + ago(seen->last, now) + " but did not match this operand (" +
-                        std::string(condition) + " names its arguments)");
+        notes.push_back(what + " was last emitted " + ago(seen->last, now) +
+                        " but did not match this operand (" + std::string(condition) +
+                        " names its arguments)");
     }
 
     // Walks the tree top-down along the branches that are not true yet.
-    void explain(const core::EventExpr& expr, const std::vector<core::MatchedOperand>& matched, const char* condition) {
+    void explain(const core::EventExpr& expr, const std::vector<core::MatchedOperand>& matched,
+                 const char* condition) {
         std::vector<char> value(expr.nodes.size(), 0);
         for (std::size_t i = 0; i < expr.nodes.size(); ++i) {
             const core::EventExprNode& n = expr.nodes[i];
@@ -183,7 +189,8 @@ void cmd_why(Call& call) {
     out["loaded_ms"] = wall_ms(loaded, now);
     std::vector<core::MatchedOperand> start_matched = engine.start_matches(*job);
     std::vector<core::MatchedOperand> stop_matched = engine.stop_matches(*job, *instance);
-    out["start_on"] = cls && cls->start_on ? expr_to_json(*cls->start_on, &start_matched, now) : json(nullptr);
+    out["start_on"] =
+        cls && cls->start_on ? expr_to_json(*cls->start_on, &start_matched, now) : json(nullptr);
     out["stop_on"] = cls && cls->stop_on ? expr_to_json(*cls->stop_on, &stop_matched, now) : json(nullptr);
 
     json events = json::array();
@@ -212,14 +219,16 @@ void cmd_why(Call& call) {
     if (goal_start) {
         if (live->state == core::JobState::Running) {
             std::string note = "it is running";
-            if (auto events_var = core::env_get(live->env.get(), "UPSTART_EVENTS"); events_var && !events_var->empty()) {
+            if (auto events_var = core::env_get(live->env.get(), "UPSTART_EVENTS");
+                events_var && !events_var->empty()) {
                 note += "; started by " + std::string(*events_var);
             } else {
                 note += "; started by a command";
             }
             notes.push_back(std::move(note));
         } else {
-            notes.push_back("it is on its way to running (" + std::string(core::to_string(live->state)) + ")");
+            notes.push_back("it is on its way to running (" + std::string(core::to_string(live->state)) +
+                            ")");
         }
         if (cls && cls->stop_on && !stop_matched.empty()) {
             explainer.explain(*cls->stop_on, stop_matched, "its `stop on`");
@@ -228,12 +237,13 @@ void cmd_why(Call& call) {
         if (auto stopped = st.find("stopped"); stopped != st.end()) {
             notes.push_back("it " + stopped->value("text", std::string()));
         }
-        if (auto failure = st.find("failure"); failure != st.end() &&
-                                               failure->get<std::string>().find("respawning too fast") != std::string::npos) {
+        if (auto failure = st.find("failure");
+            failure != st.end() &&
+            failure->get<std::string>().find("respawning too fast") != std::string::npos) {
             const core::JobClass* c = cls;
-            notes.push_back("it respawned more than " + std::to_string(c ? c->respawn_limit : 0) + " times within " +
-                            std::to_string(c ? c->respawn_interval : 0) + " s (`respawn limit`): fix it, then run `startctl start " +
-                            *job + "`");
+            notes.push_back("it respawned more than " + std::to_string(c ? c->respawn_limit : 0) +
+                            " times within " + std::to_string(c ? c->respawn_interval : 0) +
+                            " s (`respawn limit`): fix it, then run `startctl start " + *job + "`");
         }
         if (cls == nullptr) {
             notes.push_back("its job file is gone: it is not started again");

@@ -53,8 +53,8 @@ void StateHistory::drop_unused_names() {
     }
 }
 
-void StateHistory::record(Clock::time_point at, std::string_view job, std::string_view instance, JobState state,
-                          JobGoal goal, bool failed) {
+void StateHistory::record(Clock::time_point at, std::string_view job, std::string_view instance,
+                          JobState state, JobGoal goal, bool failed) {
     Change change{at, intern(job, instance), state, goal, failed};
     if (m_boot.size() < boot_cap) {
         m_boot.push_back(change);

@@ -4,7 +4,6 @@
 #include "cli/plot_svg.h"
 
 #include <gtest/gtest.h>
-
 #include <regex>
 
 namespace {
@@ -42,7 +41,8 @@ std::vector<std::map<std::string, std::string>> bars(const std::string& svg) {
     for (auto it = std::sregex_iterator(svg.begin(), svg.end(), rect); it != std::sregex_iterator(); ++it) {
         std::string attrs = (*it)[1];
         std::map<std::string, std::string> m;
-        for (auto a = std::sregex_iterator(attrs.begin(), attrs.end(), attr); a != std::sregex_iterator(); ++a) {
+        for (auto a = std::sregex_iterator(attrs.begin(), attrs.end(), attr); a != std::sregex_iterator();
+             ++a) {
             m[(*a)[1]] = (*a)[2];
         }
         out.push_back(m);
@@ -87,10 +87,11 @@ TEST(PlotSvg, FailedAndRespawningRowsAreMarked) {
     json t = {{"now_ms", t0 + 1000},
               {"started_ms", t0},
               {"from_ms", t0},
-              {"transitions", json::array({change(0, "crash", "starting"), change(5, "crash", "running"),
-                                           change(10, "crash", "stopping"), change(12, "crash", "post-stop"),
-                                           change(14, "crash", "starting"), change(16, "crash", "running"),
-                                           change(20, "crash", "stopping", true), change(22, "crash", "waiting", true)})}};
+              {"transitions",
+               json::array({change(0, "crash", "starting"), change(5, "crash", "running"),
+                            change(10, "crash", "stopping"), change(12, "crash", "post-stop"),
+                            change(14, "crash", "starting"), change(16, "crash", "running"),
+                            change(20, "crash", "stopping", true), change(22, "crash", "waiting", true)})}};
     auto svg = cli::plot_svg(t, cli::PlotWindow::StartUp);
     ASSERT_TRUE(svg.has_value());
     EXPECT_NE(svg->find("crash ✗ ↻1"), std::string::npos);

@@ -28,7 +28,8 @@ TEST(ShowText, ARunningJobShowsSinceWhenItsMainProcessRespawnsAndLog) {
     EXPECT_NE(text.find("  main process: 42, started "), std::string::npos);
     EXPECT_NE(text.find("  readiness:    ready\n"), std::string::npos);
     EXPECT_NE(text.find("  respawns:     2 in the current 5 s window (limit 10)\n"), std::string::npos);
-    EXPECT_NE(text.find("  log:          /var/log/startd/web.log (dropped 1 lines, 10 bytes)\n"), std::string::npos);
+    EXPECT_NE(text.find("  log:          /var/log/startd/web.log (dropped 1 lines, 10 bytes)\n"),
+              std::string::npos);
     EXPECT_NE(text.find("  contained:    cgroup /sys/fs/cgroup/startd/web\n"), std::string::npos);
 }
 

@@ -2,9 +2,9 @@
 // were last emitted, and the notes for the three questions operators ask most: a job waiting
 // for half of an `and`, a job added after the event it starts on, a job stopped by its respawn
 // limit.
-#include <gtest/gtest.h>
-
 #include "control/commands_fixture.h"
+
+#include <gtest/gtest.h>
 
 namespace {
 
@@ -56,7 +56,8 @@ TEST_F(WhyCommandTest, AJobAddedAfterItsEventSaysToStartItByHand) {
     define("web", "start on startup\nexec /bin/web\n");
     json r = why("web");
     EXPECT_EQ(r["events"][0]["before_load"], true);
-    EXPECT_TRUE(has_note(r, "`startup` was emitted 3 h ago, before this job was added: run `startctl start web`"))
+    EXPECT_TRUE(
+        has_note(r, "`startup` was emitted 3 h ago, before this job was added: run `startctl start web`"))
         << r["notes"].dump();
 }
 
@@ -123,7 +124,9 @@ TEST_F(WhyCommandTest, TheTimelineListsEveryStateChange) {
     ASSERT_EQ(r["transitions"].size(), 10u);
     EXPECT_EQ(r["transitions"][0]["state"], "starting");
     EXPECT_EQ(r["transitions"][9]["state"], "waiting");
-    EXPECT_EQ(r["transitions"][9]["t_ms"].get<std::int64_t>() - r["transitions"][0]["t_ms"].get<std::int64_t>(), 250);
+    EXPECT_EQ(r["transitions"][9]["t_ms"].get<std::int64_t>() -
+                  r["transitions"][0]["t_ms"].get<std::int64_t>(),
+              250);
     EXPECT_EQ(r["start_on"]["setup"], "startup");
     send("timeline", {{"since_s", "x"}});
     EXPECT_FALSE(replies.back().ok);

@@ -2,9 +2,9 @@
 // its state, its last exit, why it stopped (command, event, failure, respawn limit, its end),
 // what is kept once it is gone, which operands of its conditions have matched and by which
 // event, when each event was last emitted, when its class was loaded, and the state history.
-#include <gtest/gtest.h>
-
 #include "core/engine_fixture.h"
+
+#include <gtest/gtest.h>
 
 namespace {
 
@@ -158,8 +158,8 @@ TEST_F(EngineExplainTest, EveryStateChangeIsInTheHistory) {
         EXPECT_EQ(e.job, "setup");
         states.emplace_back(core::to_string(e.state));
     }
-    EXPECT_EQ(states, (std::vector<std::string>{"starting", "security", "pre-start", "spawned", "post-start", "running",
-                                                "stopping", "killed", "post-stop", "waiting"}));
+    EXPECT_EQ(states, (std::vector<std::string>{"starting", "security", "pre-start", "spawned", "post-start",
+                                                "running", "stopping", "killed", "post-stop", "waiting"}));
     auto entries = engine.state_history().entries();
     EXPECT_EQ(entries.back().at - entries.front().at, std::chrono::milliseconds(300));
 }

@@ -6,7 +6,9 @@
 
 namespace {
 
-core::Clock::time_point at(int seconds) { return core::Clock::time_point(std::chrono::seconds(seconds)); }
+core::Clock::time_point at(int seconds) {
+    return core::Clock::time_point(std::chrono::seconds(seconds));
+}
 
 TEST(EventHistory, KeepsTheLastEmissionAndCountOfEachName) {
     core::EventHistory h;

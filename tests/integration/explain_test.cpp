@@ -4,23 +4,26 @@
 // well-formed SVG whose bars match the timeline's times.
 #include "support/daemon_harness.h"
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace {
 
-using test_support::DaemonHarness;
 using nlohmann::json;
+using test_support::DaemonHarness;
 using namespace std::chrono_literals;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
 
 // Runs a shell command; its exit status.
-int shell(const std::string& command) { return std::system(command.c_str()); }
+int shell(const std::string& command) {
+    return std::system(command.c_str());
+}
 
 TEST(IntegrationExplain, WhyOnAJobWaitingForHalfOfAnAnd) {
     DaemonHarness h;
@@ -56,12 +59,15 @@ TEST(IntegrationExplain, WhyAndShowOnAJobStoppedByItsRespawnLimit) {
     h.write_job("crash", "respawn\nrespawn limit 2 10\nexec sh -c 'exit 3'\n");
     ASSERT_TRUE(h.start_daemon()) << h.daemon_output();
     h.ctl({"start", "crash"});
-    ASSERT_TRUE(DaemonHarness::wait_for([&] { return h.ctl({"status", "crash"}).out == "crash stop/waiting\n"; }));
+    ASSERT_TRUE(DaemonHarness::wait_for([&] {
+        return h.ctl({"status", "crash"}).out == "crash stop/waiting\n";
+    }));
     auto show = h.ctl({"show", "crash"});
     EXPECT_EQ(show.status, 0) << show.err;
     EXPECT_TRUE(contains(show.out, "crash stop/waiting\n")) << show.out;
     EXPECT_TRUE(contains(show.out, "terminated with status 3")) << show.out;
-    EXPECT_TRUE(contains(show.out, "stopped:      failed: crash main process respawning too fast")) << show.out;
+    EXPECT_TRUE(contains(show.out, "stopped:      failed: crash main process respawning too fast"))
+        << show.out;
     auto why = h.ctl({"why", "crash"});
     EXPECT_TRUE(contains(why.out, "respawned more than 2 times within 10 s (`respawn limit`)")) << why.out;
     json status = json::parse(h.ctl({"status", "--json", "crash"}).out)["statuses"][0];
@@ -102,7 +108,9 @@ TEST(IntegrationExplain, ThePlotIsValidSvgWhoseBarsMatchTheTimeline) {
     h.write_job("web", "start on stopped setup\nexec sleep 300\n");
     ASSERT_TRUE(h.start_daemon()) << h.daemon_output();
     ASSERT_EQ(h.ctl({"start", "setup"}).status, 0);
-    ASSERT_TRUE(DaemonHarness::wait_for([&] { return contains(h.ctl({"status", "web"}).out, "start/running"); }));
+    ASSERT_TRUE(DaemonHarness::wait_for([&] {
+        return contains(h.ctl({"status", "web"}).out, "start/running");
+    }));
     auto plot = h.ctl({"plot"});
     ASSERT_EQ(plot.status, 0) << plot.err;
     auto timeline = h.ctl({"plot", "--json"});
@@ -128,7 +136,8 @@ assert states[:4] == ['starting', 'security', 'pre-start', 'spawned'], states
 pre = [b for b in bars if b.get('data-job') == 'setup' and b.get('data-state') == 'pre-start'][0]
 assert float(pre.get('data-to-ms')) - float(pre.get('data-from-ms')) >= 150, pre.attrib
 )";
-    EXPECT_EQ(shell("python3 " + check + " " + h.dir() + "/plot.svg " + h.dir() + "/timeline.json"), 0) << plot.out;
+    EXPECT_EQ(shell("python3 " + check + " " + h.dir() + "/plot.svg " + h.dir() + "/timeline.json"), 0)
+        << plot.out;
 }
 
 } // namespace
