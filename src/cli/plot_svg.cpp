@@ -296,6 +296,8 @@ base::Result<std::string> plot_svg(const json& timeline, PlotWindow window) {
                escaped(label + (condition.empty() ? "" : ": start on " + condition)) + "</title>" +
                escaped(label + marks) + "</text>\n";
         double end_x = left;
+        double last_x = left; // the last bar drawn, where the condition goes when nothing fits after it
+        double last_w = 0;
         for (const Bar& b : r.bars) {
             std::int64_t from = std::max(b.from, t0);
             std::int64_t to = std::min(b.to, t1);
@@ -305,6 +307,8 @@ base::Result<std::string> plot_svg(const json& timeline, PlotWindow window) {
             double x = x_of(from);
             double w = std::max(static_cast<double>(to - from) * px, 1.0);
             end_x = std::max(end_x, x + w);
+            last_x = x;
+            last_w = w;
             svg += "<rect x=\"" + num(x) + "\" y=\"" + num(y + 1) + "\" width=\"" + num(w) + "\" height=\"" +
                    num(std::max(row_h - 2, 1.0)) + "\" fill=\"" + color_of(b.state) + "\"" +
                    (b.failed ? " stroke=\"#d00000\" stroke-width=\"1.5\"" : "") + " data-job=\"" +
@@ -317,10 +321,12 @@ base::Result<std::string> plot_svg(const json& timeline, PlotWindow window) {
                    "</title></rect>\n";
         }
         double text_w = static_cast<double>(condition.size() + 9) * (font - 1) * 0.55;
-        if (!condition.empty() && row_h >= 10 && end_x + 4 + text_w < width) {
-            svg += "<text x=\"" + num(end_x + 4) + "\" y=\"" + num(y + row_h * 0.5 + font * 0.35) +
-                   "\" font-size=\"" + num(font - 1) + "\" fill=\"#707070\">" +
-                   escaped("start on " + condition) + "</text>\n";
+        // What the job starts on: after its last bar, or inside it (a job still running).
+        bool after = end_x + 4 + text_w < width;
+        if (!condition.empty() && row_h >= 10 && (after || last_w > text_w + 8)) {
+            svg += "<text x=\"" + num(after ? end_x + 4 : last_x + 4) + "\" y=\"" +
+                   num(y + row_h * 0.5 + font * 0.35) + "\" font-size=\"" + num(font - 1) + "\" fill=\"" +
+                   (after ? "#707070" : "#ffffff") + "\">" + escaped("start on " + condition) + "</text>\n";
         }
     }
     svg += "</svg>\n";
