@@ -219,6 +219,7 @@ base::Result<std::string> plot_svg(const json& timeline, PlotWindow window) {
     const std::size_t n = shown.size();
     const double row_h = std::clamp(16.0 * 150.0 / static_cast<double>(n), 4.0, 16.0);
     const double font = std::clamp(row_h - 4.0, 4.0, 11.0);
+    const double inset = row_h >= 8 ? 1.0 : 0.5; // the gap above and below a bar: thin rows stay solid
     std::size_t longest = 0;
     for (const Row* r : shown) {
         longest = std::max(longest, r->job.size() + (r->instance.empty() ? 0 : r->instance.size() + 3) + 5);
@@ -309,8 +310,8 @@ base::Result<std::string> plot_svg(const json& timeline, PlotWindow window) {
             end_x = std::max(end_x, x + w);
             last_x = x;
             last_w = w;
-            svg += "<rect x=\"" + num(x) + "\" y=\"" + num(y + 1) + "\" width=\"" + num(w) + "\" height=\"" +
-                   num(std::max(row_h - 2, 1.0)) + "\" fill=\"" + color_of(b.state) + "\"" +
+            svg += "<rect x=\"" + num(x) + "\" y=\"" + num(y + inset) + "\" width=\"" + num(w) + "\" height=\"" +
+                   num(row_h - 2 * inset) + "\" fill=\"" + color_of(b.state) + "\"" +
                    (b.failed ? " stroke=\"#d00000\" stroke-width=\"1.5\"" : "") + " data-job=\"" +
                    escaped(r.job) + "\" data-instance=\"" + escaped(r.instance) + "\" data-state=\"" +
                    escaped(b.state) + "\" data-from-ms=\"" + std::to_string(from) + "\" data-to-ms=\"" +
