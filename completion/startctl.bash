@@ -6,15 +6,15 @@
 # Self-contained: it needs bash alone, not the bash-completion package's helpers.
 
 # The command lists are startctl's command table (src/cli/commands.cpp); a unit test compares them.
-_startctl_commands="start stop restart reload status list show-config check-config reload-configuration
-reexec version log-priority log monitor emit usage list-env get-env set-env unset-env reset-env enable disable
-is-enabled instance"
-_startctl_job_commands="start stop restart reload status show-config usage log enable disable is-enabled" # JOB first
+_startctl_commands="start stop restart reload status list show why show-config graph plot check-config
+reload-configuration reexec version log-priority log monitor emit usage list-env get-env set-env unset-env reset-env
+enable disable is-enabled instance"
+_startctl_job_commands="start stop restart reload status show why show-config usage log enable disable is-enabled" # JOB first
 _startctl_file_commands="enable disable is-enabled"                         # on the job files
 _startctl_variable_commands="get-env unset-env"                             # VAR comes first
 _startctl_programs="start stop restart reload status"                       # names startctl runs as
 _startctl_options="-c --config --socket --user --session --system -n --no-wait --json -q --quiet -g --global
--r --retain -e --enumerate --root --jobs-dir --now --lines -f --follow --reopen -h --help --version -i --instance"
+-r --retain -e --enumerate --root --jobs-dir --now --svg --since --lines -f --follow --reopen -h --help --version -i --instance"
 # After `instance` (src/cli/instance_commands.cpp): its subcommands and options (-g is a group there).
 _startctl_instance_subcommands="start stop status reload check list init create destroy enable disable assign"
 _startctl_instance_options="-c --config --user --session --system --json -q --quiet -h --help -i --instance -g

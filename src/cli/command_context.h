@@ -53,6 +53,12 @@ int reset_env_command(Context& ctx);
 int log_command(Context& ctx);
 int monitor_command(Context& ctx);
 
+// The commands of explain_commands.cpp.
+int show_command(Context& ctx);
+int why_command(Context& ctx);
+int graph_command(Context& ctx);
+int plot_command(Context& ctx);
+
 // The commands of enable_commands.cpp.
 int enable_command(Context& ctx);
 int disable_command(Context& ctx);

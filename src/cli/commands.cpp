@@ -8,6 +8,7 @@
 #include "cli/exit_codes.h"
 #include "cli/format_upstart.h"
 #include "cli/instance_commands.h"
+#include "cli/graph_dot.h"
 #include "control/job_status_json.h"
 #include "control/reload_summary.h"
 
@@ -140,6 +141,11 @@ int show_config_command(Context& ctx) {
     if (!result) {
         return status;
     }
+    if (ctx.o.enumerate) {
+        // Upstart's form, one event per line; no startd extension lines (initctl2dot reads it).
+        std::fputs(enumerate_config(result->value("jobs", json::array())).c_str(), stdout);
+        return exit_ok;
+    }
     for (const json& job : result->value("jobs", json::array())) {
         std::printf("%s\n", job.value("job", std::string()).c_str());
         for (const json& e : job.value("emits", json::array())) {
@@ -258,7 +264,7 @@ int run_instances(Context& ctx) {
     return instance_command(ctx.o, ctx.sys, ctx.env, ctx.uid, ctx.mode);
 }
 
-constexpr std::array<Command, 25> command_table = {{
+constexpr std::array<Command, 29> command_table = {{
     {"start", goal_command, Operand::Job, true, "start JOB [KEY=VALUE]...",
      "start a job; waits until it is running (or, for a task, done)"},
     {"stop", goal_command, Operand::Job, true, "stop JOB [KEY=VALUE]...",
@@ -268,8 +274,16 @@ constexpr std::array<Command, 25> command_table = {{
      "send the job's reload signal (default HUP) to its main process"},
     {"status", status_command, Operand::Job, true, "status JOB [KEY=VALUE]...", "show a job's status"},
     {"list", list_command, Operand::None, false, "list", "show the status of every job"},
-    {"show-config", show_config_command, Operand::Job, false, "show-config [JOB]",
-     "show jobs' start on / stop on / emits"},
+    {"show", show_command, Operand::Job, false, "show JOB [KEY=VALUE]...",
+     "show a job's status in detail: since when, last exit, why it stopped, respawns, log"},
+    {"why", why_command, Operand::Job, false, "why JOB [KEY=VALUE]...",
+     "explain why a job is (not) running: its start on / stop on, events, failures"},
+    {"show-config", show_config_command, Operand::Job, false, "show-config [-e] [JOB]",
+     "show jobs' start on / stop on / emits (-e: one event per line)"},
+    {"graph", graph_command, Operand::None, false, "graph [--svg]",
+     "jobs and events as a Graphviz graph (DOT, or SVG through dot)"},
+    {"plot", plot_command, Operand::None, false, "plot [--since=SECS]",
+     "an SVG timeline of the start-up (or of the last SECS seconds)"},
     {"check-config", check_config_command, Operand::None, false, "check-config",
      "report job-file errors and events nothing emits"},
     {"reload-configuration", reload_configuration_command, Operand::None, false, "reload-configuration",

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <span>
 #include <string_view>
@@ -34,6 +36,8 @@ enum Opt {
     Lines,
     Follow,
     Reopen,
+    Svg,
+    Since,
     Help,
     Version,
     InstanceName,
@@ -42,7 +46,7 @@ enum Opt {
     NewGroup
 };
 
-constexpr std::array<base::OptionSpec, 20> option_table = {{
+constexpr std::array<base::OptionSpec, 22> option_table = {{
     {Config, 'c', "config", true},
     {Socket, '\0', "socket", true},
     {User, '\0', "user", false},
@@ -60,6 +64,8 @@ constexpr std::array<base::OptionSpec, 20> option_table = {{
     {Lines, '\0', "lines", true},
     {Follow, 'f', "follow", false},
     {Reopen, '\0', "reopen", false},
+    {Svg, '\0', "svg", false},
+    {Since, '\0', "since", true},
     {Help, 'h', "help", false},
     {Version, '\0', "version", false},
     {InstanceName, 'i', "instance", true},
@@ -121,7 +127,7 @@ int first_operand(std::span<const base::OptionSpec> table, int argc, const char*
 }
 
 // `log` reads -n as tail does (the number of lines), not as --no-wait.
-constexpr std::array<base::OptionSpec, 20> log_option_table = [] {
+constexpr std::array<base::OptionSpec, 22> log_option_table = [] {
     auto table = option_table;
     for (base::OptionSpec& spec : table) {
         if (spec.id == NoWait) {
@@ -223,6 +229,20 @@ base::Result<Options> parse_options(int argc, const char* const* argv) {
         case Reopen:
             o.reopen = true;
             break;
+        case Svg:
+            o.svg = true;
+            break;
+        case Since: {
+            const std::string& text = *opt.value;
+            char* end = nullptr;
+            errno = 0;
+            unsigned long long seconds = text.empty() || text[0] == '-' ? 0 : std::strtoull(text.c_str(), &end, 10);
+            if (text.empty() || text[0] == '-' || end == nullptr || *end != '\0' || errno != 0) {
+                return base::Error("--since takes a number of seconds, not \"" + text + "\"");
+            }
+            o.since = seconds;
+            break;
+        }
         case Help:
             o.help = true;
             break;
@@ -298,7 +318,7 @@ void print_help(const Options& o) {
         "  -q, --quiet        print nothing on success\n"
         "  -g, --global       env commands: act on the global table even inside a job\n"
         "  -r, --retain       set-env: do not replace values already set\n"
-        "  -e, --enumerate    show-config: accepted as initctl did (the output is the same)\n"
+        "  -e, --enumerate    show-config: one event per line, as initctl's (initctl2dot reads it)\n"
         "      --root DIR     enable/disable/is-enabled: the system jobs dir under DIR "
         "(DIR" STARTD_SYSTEM_JOBS_DIR "),\n"
         "                     and never ask a startd (installers, chroots, images)\n"
@@ -307,6 +327,8 @@ void print_help(const Options& o) {
         "  -n, --lines N      log: the last N lines (default: all; with -f, 10)\n"
         "  -f, --follow       log: then what the job writes, across restarts and rotations\n"
         "      --reopen       log: have startd reopen every job log (after rotating them)\n"
+        "      --svg          graph: SVG through Graphviz's dot (else DOT text)\n"
+        "      --since SECS   plot: the last SECS seconds (else the start-up)\n"
         "  -h, --help         show this help\n"
         "      --version      show the version (and the Upstart version startd implements)\n"
         "\n"

@@ -3,6 +3,7 @@
 // spellings (base/option_parser.h); and what startctl prints about itself: help, usage, version.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,8 @@ struct Options {
     std::optional<std::size_t> lines; // log -n N / --lines N: the last N lines
     bool follow = false;    // log -f: then what is written, until interrupted
     bool reopen = false;    // log --reopen: startd reopens every job log (rotation)
+    bool svg = false;       // graph --svg: through Graphviz's dot
+    std::optional<std::uint64_t> since; // plot --since SECONDS: that window, not the start-up
 };
 
 // Parses argv. Errors name the bad option.

@@ -29,6 +29,20 @@ struct Call {
     void error(const core::CommandError& e) { error(e.code, e.message); }
 };
 
+// commands.cpp: what status and why share.
+// The instance a request names: its "instance" argument, else the class's `instance` stanza
+// expanded with `env`. Replies with the error (unknown-job, …) and returns nullopt.
+std::optional<std::string> requested_instance(Call& call, const std::string& job, const core::Environ& env);
+// The status entry of a status reply: the live instance, what was kept of a gone one, or
+// stop/waiting; with log, containment, cannot_start and next_timer. Replies with the error
+// (unknown-instance) and returns nullopt.
+std::optional<nlohmann::json> status_entry(Call& call, const std::string& job, const std::string& instance);
+
+// why_command.cpp
+void cmd_why(Call& call);
+// timeline_command.cpp
+void cmd_timeline(Call& call);
+
 // event_commands.cpp
 void cmd_emit(Call& call);
 void cmd_usage(Call& call);

@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "control/command_call.h"
+#include "control/event_expr_json.h"
 #include "control/job_status_json.h"
 #include "core/extension_stanzas.h"
 #include "core/unsupported_stanzas.h"
@@ -113,41 +114,15 @@ void cmd_status(Call& call) {
         call.error(!job ? job.error() : env.error());
         return;
     }
-    core::Engine& engine = call.host.engine;
-    const core::JobClass* cls = engine.find_class(*job);
-    if (cls == nullptr && engine.instances(*job).empty()) {
-        call.error(errc::unknown_job, "Unknown job: " + *job);
+    auto instance = requested_instance(call, *job, *env);
+    if (!instance) {
         return;
     }
-    std::string instance;
-    if (auto it = call.request.args.find("instance"); it != call.request.args.end() && it->is_string()) {
-        instance = it->get<std::string>();
-    } else if (cls != nullptr) {
-        auto name = engine.instance_name(*cls, *env);
-        if (!name) {
-            call.error(name.error());
-            return;
-        }
-        instance = *name;
-    }
-    const core::Job* found = engine.find_instance(*job, instance);
-    std::string failure = found ? std::string() : engine.last_failure(*job, instance);
-    if (found == nullptr && !instance.empty() && failure.empty()) {
-        call.error(errc::unknown_instance, "Unknown instance: " + instance);
+    auto entry = status_entry(call, *job, *instance);
+    if (!entry) {
         return;
     }
-    core::JobStatus status =
-        found ? found->status(engine.runtime().now())
-              : core::JobStatus{*job, instance, core::JobGoal::Stop, core::JobState::Waiting, {}, {}, {}, std::move(failure)};
-    if (auto unsupported = cls != nullptr ? core::unsupported_stanza(*cls) : std::nullopt) {
-        status.cannot_start = std::move(unsupported->reason);
-    }
-    std::optional<LogStatus> log = found != nullptr && call.host.log_status ? call.host.log_status(*found) : std::nullopt;
-    json entry = with_containment(call.host, found, status_to_json(status, log ? &*log : nullptr));
-    if (auto next = call.host.next_timer ? call.host.next_timer(*job) : std::nullopt) {
-        entry["next_timer"] = *next;
-    }
-    json reply = {{"statuses", json::array({std::move(entry)})}};
+    json reply = {{"statuses", json::array({std::move(*entry)})}};
     if (!call.host.cgroups.empty()) {
         reply["cgroups"] = call.host.cgroups;
     }
@@ -196,6 +171,9 @@ void cmd_show_config(Call& call) {
         json entry = {{"job", name}, {"emits", cls->emits}};
         entry["start_on"] = cls->start_on ? json(core::to_string(*cls->start_on)) : json(nullptr);
         entry["stop_on"] = cls->stop_on ? json(core::to_string(*cls->stop_on)) : json(nullptr);
+        // The same as trees, for startctl's `show-config -e` and `graph`.
+        entry["start_on_tree"] = cls->start_on ? expr_to_json(*cls->start_on, nullptr, {}) : json(nullptr);
+        entry["stop_on_tree"] = cls->stop_on ? expr_to_json(*cls->stop_on, nullptr, {}) : json(nullptr);
         entry["extensions"] = core::extension_stanzas(*cls); // startd's own stanzas ("respawn delay 1 60")
         jobs.push_back(std::move(entry));
     }
@@ -282,7 +260,7 @@ struct CommandRow {
     bool streams = false; // replies with a stream (protocol version 2)
 };
 
-constexpr std::array<CommandRow, 23> command_table = {{
+constexpr std::array<CommandRow, 25> command_table = {{
     {"start", lifecycle<&core::Engine::start>, Access::Change},
     {"stop", lifecycle<&core::Engine::stop>, Access::Change},
     {"restart", lifecycle<&core::Engine::restart>, Access::Change},
@@ -290,6 +268,8 @@ constexpr std::array<CommandRow, 23> command_table = {{
     {"status", cmd_status, Access::Read},
     {"list", cmd_list, Access::Read},
     {"show-config", cmd_show_config, Access::Read},
+    {"why", cmd_why, Access::Read},
+    {"timeline", cmd_timeline, Access::Read},
     {"check-config", cmd_check_config, Access::Read},
     {"reload-configuration", cmd_reload_configuration, Access::Change},
     {"reexec", cmd_reexec, Access::Change},
@@ -309,6 +289,57 @@ constexpr std::array<CommandRow, 23> command_table = {{
 }};
 
 } // namespace
+
+std::optional<std::string> requested_instance(Call& call, const std::string& job, const core::Environ& env) {
+    core::Engine& engine = call.host.engine;
+    const core::JobClass* cls = engine.find_class(job);
+    if (cls == nullptr && engine.instances(job).empty()) {
+        call.error(errc::unknown_job, "Unknown job: " + job);
+        return std::nullopt;
+    }
+    if (auto it = call.request.args.find("instance"); it != call.request.args.end() && it->is_string()) {
+        return it->get<std::string>();
+    }
+    if (cls == nullptr) {
+        return std::string();
+    }
+    auto name = engine.instance_name(*cls, env);
+    if (!name) {
+        call.error(name.error());
+        return std::nullopt;
+    }
+    return std::move(name).value();
+}
+
+std::optional<nlohmann::json> status_entry(Call& call, const std::string& job, const std::string& instance) {
+    core::Engine& engine = call.host.engine;
+    const core::JobClass* cls = engine.find_class(job);
+    const core::Job* found = engine.find_instance(job, instance);
+    // An instance that is gone answers with how it ended; a named one only when it failed.
+    std::optional<core::JobStatus> gone = found ? std::nullopt : engine.gone_status(job, instance);
+    if (found == nullptr && !instance.empty() && (!gone || gone->failure.empty())) {
+        call.error(errc::unknown_instance, "Unknown instance: " + instance);
+        return std::nullopt;
+    }
+    core::JobStatus status;
+    if (found != nullptr) {
+        status = found->status(engine.runtime().now());
+    } else if (gone) {
+        status = std::move(*gone);
+    } else {
+        status.job = job; // stop/waiting
+        status.instance = instance;
+    }
+    if (auto unsupported = cls != nullptr ? core::unsupported_stanza(*cls) : std::nullopt) {
+        status.cannot_start = std::move(unsupported->reason);
+    }
+    std::optional<LogStatus> log = found != nullptr && call.host.log_status ? call.host.log_status(*found) : std::nullopt;
+    json entry = with_containment(call.host, found, status_to_json(status, log ? &*log : nullptr));
+    if (auto next = call.host.next_timer ? call.host.next_timer(job) : std::nullopt) {
+        entry["next_timer"] = *next;
+    }
+    return entry;
+}
 
 std::vector<std::string> command_names() {
     std::vector<std::string> names;

@@ -1,12 +1,72 @@
 // Owns JobStatus <-> JSON.
 #include "control/job_status_json.h"
 
+#include "core/signal_names.h"
+
+#include <chrono>
 #include <cstdint>
 #include <optional>
 
 namespace control {
 
 using nlohmann::json;
+
+std::int64_t wall_ms(core::Clock::time_point t, core::Clock::time_point taken) {
+    auto wall = std::chrono::system_clock::now() - (taken - t);
+    return std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count();
+}
+
+namespace {
+
+void add_details(json& out, const core::JobStatus& status) {
+    core::Clock::time_point unknown{};
+    if (status.since != unknown) {
+        out["since_ms"] = wall_ms(status.since, status.taken);
+    }
+    if (status.main_started != unknown) {
+        out["main_started_ms"] = wall_ms(status.main_started, status.taken);
+    }
+    if (status.respawn_limit != 0 || status.respawn_interval != 0) {
+        // The count only means something inside its window.
+        bool open = status.respawn_window != unknown &&
+                    status.taken - status.respawn_window < std::chrono::seconds(status.respawn_interval);
+        json respawns = {{"count", open ? status.respawn_count : 0u},
+                         {"limit", status.respawn_limit},
+                         {"interval_s", status.respawn_interval}};
+        if (open) {
+            respawns["window_started_ms"] = wall_ms(status.respawn_window, status.taken);
+        }
+        out["respawns"] = std::move(respawns);
+    }
+    if (status.last_exit) {
+        const core::LastExit& e = *status.last_exit;
+        json exit = {{"process", core::to_string(e.process)},
+                     {"pid", e.pid},
+                     {"at_ms", wall_ms(e.at, status.taken)},
+                     {"text", std::string(core::to_string(e.process)) + " process (" + std::to_string(e.pid) +
+                                  ") " + core::describe(e.status)}};
+        if (e.status.unknown) {
+            exit["unknown"] = true;
+        } else if (e.status.signaled) {
+            exit["signal"] = core::signal_name(e.status.code);
+        } else {
+            exit["status"] = e.status.code;
+        }
+        out["last_exit"] = std::move(exit);
+    }
+    if (status.stop_cause != core::StopCause::None) {
+        json stopped = {{"cause", core::to_string(status.stop_cause)}, {"text", core::describe_stop(status)}};
+        if (!status.stop_event.empty()) {
+            stopped["event"] = status.stop_event;
+        }
+        out["stopped"] = std::move(stopped);
+    }
+    if (!status.readiness.empty()) {
+        out["readiness"] = status.readiness;
+    }
+}
+
+} // namespace
 
 json status_to_json(const core::JobStatus& status, const LogStatus* log) {
     json processes = json::array();
@@ -35,6 +95,7 @@ json status_to_json(const core::JobStatus& status, const LogStatus* log) {
                           {"delay_ms", status.respawn->delay.count()},
                           {"due_in_ms", status.respawn->due_in.count()}};
     }
+    add_details(out, status);
     return out;
 }
 

@@ -19,7 +19,13 @@ struct LogStatus {
     std::uint64_t dropped_lines = 0;
 };
 
-// `log` (when given) becomes the status's "log" object.
+// A time of the runtime's clock as wall clock milliseconds since the epoch, given when the
+// runtime's clock read `taken` (JobStatus::taken).
+std::int64_t wall_ms(core::Clock::time_point t, core::Clock::time_point taken);
+
+// `log` (when given) becomes the status's "log" object. The details (since_ms, last_exit,
+// stopped, respawns, readiness, main_started_ms) are written when known; status_from_json does
+// not read them back (the status line does not show them).
 nlohmann::json status_to_json(const core::JobStatus& status, const LogStatus* log = nullptr);
 // Strict: a reply whose status lacks a field or names an unknown state is an error.
 base::Result<core::JobStatus> status_from_json(const nlohmann::json& value);

@@ -6,7 +6,8 @@
 namespace core {
 
 Engine::Engine(JobRuntime& runtime, Environ global_env)
-    : m_runtime(runtime), m_global_env(std::move(global_env)), m_initial_env(m_global_env) {}
+    : m_runtime(runtime), m_global_env(std::move(global_env)), m_initial_env(m_global_env),
+      m_created(runtime.now()) {}
 
 Engine::~Engine() = default;
 
@@ -15,6 +16,7 @@ Engine::~Engine() = default;
 void Engine::set_class(std::shared_ptr<const JobClass> cls) {
     ClassEntry& e = m_classes[cls->name];
     e.deleted = false;
+    e.loaded = m_runtime.now();
     if (e.instances.empty() || !e.current) {
         unlisten(e);
         e.current = std::move(cls);
@@ -143,42 +145,100 @@ CommandResult<Job*> Engine::lookup(std::string_view name, const Environ& env, bo
     if (!create) {
         return CommandError{"unknown-instance", "Unknown instance: " + *inst};
     }
-    keep_failure(*e, *inst, {}); // started again: the old failure is history
+    forget_gone(*e, *inst); // started again: how it ended before is history
     ++m_instance_count;
     return &e->instances.insert(std::make_unique<Job>(e->current, *inst));
 }
 
-void Engine::keep_failure(ClassEntry& e, const std::string& instance, std::string reason) {
-    if (!e.gone_failures) {
-        if (reason.empty()) {
-            return;
-        }
-        e.gone_failures = std::make_unique<std::vector<std::pair<std::string, std::string>>>();
+void Engine::keep_gone(ClassEntry& e, const Job& job, Clock::time_point now) {
+    forget_gone(e, job.instance());
+    if (!e.gone) {
+        e.gone = std::make_unique<std::vector<GoneInstance>>();
     }
-    auto& kept = *e.gone_failures;
-    std::erase_if(kept, [&](const auto& f) { return f.first == instance; });
-    if (!reason.empty()) {
-        if (kept.size() >= max_kept_failures) {
-            kept.erase(kept.begin());
-        }
-        kept.emplace_back(instance, std::move(reason));
+    auto& kept = *e.gone;
+    if (kept.size() >= max_kept_gone) {
+        kept.erase(kept.begin());
     }
-    if (kept.empty()) {
-        e.gone_failures.reset();
+    kept.push_back(GoneInstance{job.instance(), job.failed ? job.failure_reason : base::CompactString(),
+                                job.stop_event, job.last_exit, now, job.stop_cause});
+}
+
+void Engine::forget_gone(ClassEntry& e, const std::string& instance) {
+    if (!e.gone) {
+        return;
+    }
+    std::erase_if(*e.gone, [&](const GoneInstance& g) { return g.instance == instance; });
+    if (e.gone->empty()) {
+        e.gone.reset();
     }
 }
 
 std::string Engine::last_failure(std::string_view name, std::string_view instance) const {
+    auto status = gone_status(name, instance);
+    return status ? status->failure : std::string();
+}
+
+std::optional<JobStatus> Engine::gone_status(std::string_view name, std::string_view instance) const {
     const ClassEntry* e = entry(name);
-    if (e == nullptr || !e->gone_failures) {
+    if (e == nullptr || !e->gone) {
+        return std::nullopt;
+    }
+    for (const GoneInstance& g : *e->gone) {
+        if (g.instance != instance) {
+            continue;
+        }
+        JobStatus s;
+        s.job = std::string(name);
+        s.instance = g.instance;
+        s.failure = g.failure.str();
+        s.taken = m_runtime.now();
+        s.since = g.stopped;
+        if (g.last_exit.pid != 0) {
+            s.last_exit = g.last_exit;
+        }
+        s.stop_cause = g.cause;
+        s.stop_event = g.stop_event.str();
+        return s;
+    }
+    return std::nullopt;
+}
+
+std::vector<MatchedOperand> Engine::matches(const ExprState& state, const EventExpr& expr, const EventQueue& events) {
+    std::vector<MatchedOperand> out;
+    for (std::uint32_t i = 0; i < expr.nodes.size(); ++i) {
+        std::uint64_t id = state.matched(i);
+        if (id == 0) {
+            continue;
+        }
+        const Event* ev = events.find(id);
+        out.push_back(ev ? MatchedOperand{i, ev->name, ev->env, ev->at} : MatchedOperand{i, {}, {}, {}});
+    }
+    return out;
+}
+
+std::vector<MatchedOperand> Engine::start_matches(std::string_view name) const {
+    const ClassEntry* e = entry(name);
+    if (e == nullptr || !e->current || !e->current->start_on) {
         return {};
     }
-    for (const auto& [inst, reason] : *e->gone_failures) {
-        if (inst == instance) {
-            return reason;
-        }
+    return matches(e->start_state, *e->current->start_on, m_events);
+}
+
+std::vector<MatchedOperand> Engine::stop_matches(std::string_view name, std::string_view instance) const {
+    const Job* job = find_instance(name, instance);
+    if (job == nullptr || !job->job_class().stop_on) {
+        return {};
     }
-    return {};
+    return matches(job->stop_state, *job->job_class().stop_on, m_events);
+}
+
+Clock::time_point Engine::class_loaded(std::string_view name) const {
+    const ClassEntry* e = entry(name);
+    return e == nullptr ? Clock::time_point{} : e->loaded;
+}
+
+void Engine::record_transition(const Job& job) {
+    m_state_history.record(m_runtime.now(), job.name(), job.instance(), job.state, job.goal, job.failed);
 }
 
 // ---- commands ------------------------------------------------------------------------------
@@ -234,6 +294,8 @@ CommandResult<JobStatus> Engine::stop(std::string_view name, const Environ& env,
         return std::move(found).error();
     }
     (*found)->stop_env.clear();
+    (*found)->stop_cause = StopCause::Command;
+    (*found)->stop_event = base::CompactString();
     return command_goal(**found, WaitFor::Stop, std::move(waiter), {JobGoal::Stop});
 }
 
@@ -289,6 +351,8 @@ void Engine::stop_all() {
     for (Job* job : all) {
         if (job->goal != JobGoal::Stop) {
             job->stop_env.clear();
+            job->stop_cause = StopCause::Shutdown;
+            job->stop_event = base::CompactString();
             release_events(*job);
             change_goal(*job, JobGoal::Stop);
         }

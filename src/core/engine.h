@@ -6,11 +6,13 @@
 #pragma once
 
 #include "base/result.h"
+#include "core/event_history.h"
 #include "core/event_match.h"
 #include "core/event_queue.h"
 #include "core/instance_table.h"
 #include "core/job.h"
 #include "core/job_runtime.h"
+#include "core/state_history.h"
 
 #include <initializer_list>
 #include <map>
@@ -46,6 +48,15 @@ struct AdoptedJob {
     Clock::time_point main_started{};
     std::string status_text;
     std::string failure; // the failure it was winding down after, or empty
+};
+
+// An operand of a `start on` / `stop on` tree that an event has matched, and by which event
+// (`startctl why`). The operand is nodes[node] of the class's tree.
+struct MatchedOperand {
+    std::uint32_t node = 0;
+    std::string event;
+    Environ env;
+    Clock::time_point at{}; // when the event was handled
 };
 
 // A refused command, with a stable code (the control protocol's error codes) and Upstart's text.
@@ -162,8 +173,32 @@ class Engine {
     // winds down and is destroyed); "" otherwise. The newest failures of each class are kept
     // (a bounded number) until the instance is started again.
     std::string last_failure(std::string_view name, std::string_view instance) const;
+    // The status of an instance that is gone (stop/waiting) with what its class kept of how it
+    // ended (failure, last exit, why it stopped, when), or nullopt when nothing is kept.
+    std::optional<JobStatus> gone_status(std::string_view name, std::string_view instance) const;
+
+    // ---- explaining (`startctl why`, `plot`) ---------------------------------------------------
+    // The operands of the class's `start on` that have matched since it was last true.
+    std::vector<MatchedOperand> start_matches(std::string_view name) const;
+    // The same for one instance's `stop on`.
+    std::vector<MatchedOperand> stop_matches(std::string_view name, std::string_view instance) const;
+    // When the class's current definition was loaded (set_class), the epoch if unknown.
+    Clock::time_point class_loaded(std::string_view name) const;
+    const EventHistory& event_history() const { return m_event_history; }
+    const StateHistory& state_history() const { return m_state_history; }
+    // When this engine was made (the start of the start-up timeline).
+    Clock::time_point created() const { return m_created; }
 
   private:
+    // What is kept of an instance that is gone: its status then, and when it stopped.
+    struct GoneInstance {
+        std::string instance;
+        base::CompactString failure;
+        base::CompactString stop_event;
+        LastExit last_exit;
+        Clock::time_point stopped{};
+        StopCause cause = StopCause::None;
+    };
     struct ClassEntry {
         std::shared_ptr<const JobClass> current; // what new instances use
         std::shared_ptr<const JobClass> pending; // a newer definition waiting for instances to end
@@ -173,13 +208,19 @@ class Engine {
         std::uint16_t singleton_starts = 0; // starts by event of the singleton this round (see count_start)
         bool deleted = false;             // removed from disk; gone once instances end
         bool started_in_shutdown = false; // an event started it after stop_all()
-        // (instance, failure reason) of failed instances since destroyed, oldest first, at most
-        // max_kept_failures; null while there is none (a class costs one pointer for it).
-        std::unique_ptr<std::vector<std::pair<std::string, std::string>>> gone_failures;
+        Clock::time_point loaded{};       // when `current` (or `pending`) was set
+        // How instances since destroyed ended, oldest first, at most max_kept_gone; null while
+        // there is none (a class costs one pointer for it).
+        std::unique_ptr<std::vector<GoneInstance>> gone;
     };
-    static constexpr std::size_t max_kept_failures = 32;
-    // Keeps (or forgets, with an empty reason) the failure of an instance that is gone.
-    static void keep_failure(ClassEntry& e, const std::string& instance, std::string reason);
+    static constexpr std::size_t max_kept_gone = 32;
+    // Keeps how `job` ended, as it is destroyed.
+    static void keep_gone(ClassEntry& e, const Job& job, Clock::time_point now);
+    // Forgets what was kept of `instance` (it is started again).
+    static void forget_gone(ClassEntry& e, const std::string& instance);
+    static std::vector<MatchedOperand> matches(const ExprState& state, const EventExpr& expr, const EventQueue& events);
+    // Records `job`'s new state in the history.
+    void record_transition(const Job& job);
 
     ClassEntry* entry(std::string_view name);
     const ClassEntry* entry(std::string_view name) const;
@@ -276,6 +317,9 @@ class Engine {
     EnvironPool m_env_pool; // instance tables, shared where equal
     std::size_t m_instance_count = 0; // instances of every class (all_stopped() is asked at every reap)
     EventQueue m_events;
+    EventHistory m_event_history;
+    StateHistory m_state_history;
+    Clock::time_point m_created;
     // Event name → classes whose current `start on` / `stop on` names it: an event costs time
     // in proportion to the jobs that care about it, not to all jobs.
     std::unordered_map<std::string, std::vector<ClassEntry*>> m_listeners;

@@ -77,6 +77,7 @@ CommandResult<const Job*> Engine::adopt(const AdoptedJob& adopted) {
         }
     }
     job.state = adopted.state;
+    job.state_since = m_runtime.now(); // when it was adopted: the predecessor's time is not kept
     m_runtime.job_changed(job);
     m_runtime.log(LogLevel::Info, "adopted " + job.display_name() + " in " + std::string(to_string(job.state)));
     // What ended while no startd watched ends now; the job may come to rest and go.

@@ -72,6 +72,8 @@ void Engine::unlisten(ClassEntry& e) {
 }
 
 void Engine::handle_event(Event& ev) {
+    ev.at = m_runtime.now();
+    m_event_history.record(ev.name, ev.at);
     if (ev.name == timer_event) {
         // Before the listeners: a job that also names its own timer in start on absorbs it.
         start_by_timer(ev);
@@ -117,6 +119,8 @@ void Engine::stop_by_event(Job& job, Event& ev) {
         hold_events(job, ids);
         job.stop_env = std::move(stop_env);
         m_runtime.log(LogLevel::Info, job.display_name() + " stopped by event " + ev.name);
+        job.stop_cause = StopCause::Event;
+        job.stop_event = ev.name;
         change_goal(job, JobGoal::Stop);
     }
     job.stop_state.reset(m_events);

@@ -43,6 +43,8 @@ class ExprState {
     void reset(EventQueue& queue);
 
     bool any_matched() const { return !m_matched.empty(); }
+    // The event that matched operand `node`, or 0 (read-only, for `startctl why`).
+    std::uint64_t matched(std::size_t node) const { return node < m_matched.size() ? m_matched[node] : 0; }
 
   private:
     // Node values bottom-up (post-order), in a scratch buffer valid until the next call.

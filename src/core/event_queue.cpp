@@ -14,6 +14,11 @@ Event& EventQueue::emit(std::string name, Environ env) {
     return ev;
 }
 
+const Event* EventQueue::find(std::uint64_t id) const {
+    auto it = m_events.find(id);
+    return it == m_events.end() ? nullptr : &it->second;
+}
+
 Event* EventQueue::find(std::uint64_t id) {
     auto it = m_events.find(id);
     return it == m_events.end() ? nullptr : &it->second;

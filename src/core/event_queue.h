@@ -6,6 +6,7 @@
 #include "base/boxed_vector.h"
 #include "core/environ.h"
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -31,6 +32,7 @@ struct Event {
     bool failed = false;                     // some job it started or stopped failed
     bool handled = false;                    // already offered to the jobs
     base::BoxedVector<std::string> failures; // why: one line per failed job
+    std::chrono::steady_clock::time_point at{}; // when it was handled (offered to the jobs)
     Job* blocked_job = nullptr; // the job whose starting/stopping event this is, waiting for it to finish
     base::BoxedVector<EventWaiter> waiters; // emitters waiting for it to finish
 };
@@ -41,6 +43,7 @@ public:
     Event& emit(std::string name, Environ env);
 
     Event* find(std::uint64_t id);
+    const Event* find(std::uint64_t id) const;
 
     // A job starts/stops holding an event.
     void block(std::uint64_t id);

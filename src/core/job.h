@@ -23,6 +23,26 @@
 
 namespace core {
 
+// How a job's last process ended (pid 0: none has ended since the instance was created).
+struct LastExit {
+    Clock::time_point at{};
+    ExitStatus status;
+    pid_t pid = 0;
+    ProcessType process = ProcessType::Main;
+    bool operator==(const LastExit&) const = default;
+};
+
+// Why a job's goal last became stop, until it starts again.
+enum class StopCause : std::uint8_t {
+    None,     // it has not been stopped (or has started since)
+    Command,  // `startctl stop`
+    Event,    // its `stop on` (the event is named beside it)
+    Failed,   // a failure: see its failure text (the respawn limit is one)
+    Ended,    // its main process ended as it may (a task done, a service exiting normally)
+    Shutdown, // startd stopped every job
+};
+std::string_view to_string(StopCause cause); // "command", "event", …
+
 // A snapshot of a job for replies and status lines (the Job itself may be gone by then).
 struct JobStatus {
     std::string job;
@@ -45,7 +65,26 @@ struct JobStatus {
         bool operator==(const RespawnWait&) const = default;
     };
     std::optional<RespawnWait> respawn = std::nullopt; // (initialised: older aggregate initialisations stay valid)
+    // The details `status --json`, `show` and `why` give (a stop/waiting job that is gone has
+    // what its class kept of it). Times are the runtime's clock; `taken` is when the snapshot
+    // was made, so a reader can tell how long ago each was.
+    Clock::time_point taken = {};
+    Clock::time_point since = {};        // entered its current state (the epoch: unknown)
+    Clock::time_point main_started = {}; // its main process was spawned (while it runs)
+    unsigned respawn_count = 0;          // respawns in the respawn limit's current window
+    Clock::time_point respawn_window = {}; // when that window opened
+    unsigned respawn_limit = 0;          // the class's `respawn limit` (0: not a respawning job)
+    unsigned respawn_interval = 0;       // its window, seconds
+    std::optional<LastExit> last_exit = std::nullopt;
+    StopCause stop_cause = StopCause::None;
+    std::string stop_event = {}; // the event that stopped it (StopCause::Event)
+    // Readiness of a main process with `expect`: "waiting", "ready"; empty without expect.
+    std::string readiness = {};
 };
+
+// Why the job stopped, in words: "stopped by event runlevel", "stopped by startctl",
+// "failed: web main process respawning too fast"; empty when it was not stopped.
+std::string describe_stop(const JobStatus& status);
 
 // How a request that waited on a job ended.
 struct JobOutcome {
@@ -118,6 +157,12 @@ class Job {
     std::optional<ExitStatus> failed_status; // nullopt: spawn failure or respawn limit
     base::CompactString failure_reason;      // "web main process terminated with status 1"
     base::CompactString spawn_error;         // why the last spawn failed
+
+    // What `status --json`, `show` and `why` tell beyond Upstart's status line.
+    Clock::time_point state_since{}; // when it entered its current state
+    LastExit last_exit;              // its last process to end
+    StopCause stop_cause = StopCause::None;
+    base::CompactString stop_event; // the event that stopped it (StopCause::Event)
 
     // The starting/stopping event this job waits for, or 0.
     std::uint64_t blocker = 0;

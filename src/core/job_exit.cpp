@@ -30,6 +30,7 @@ bool Engine::on_process_exit(pid_t pid, ExitStatus status) {
     m_pids.erase(it);
     Job& job = *job_ptr;
     job.pid(type) = 0;
+    job.last_exit = LastExit{m_runtime.now(), status, pid, type};
     m_runtime.job_changed(job);
 
     bool expected = status.success() || (type == ProcessType::Main && job.state == JobState::Killed) ||
@@ -129,6 +130,7 @@ void Engine::main_exited(Job& job, ExitStatus status) {
             job_failed(job, ProcessType::Main, status);
         } else {
             job.goal = JobGoal::Stop;
+            job.stop_cause = StopCause::Ended;
         }
         if (helper_running) {
             return; // post-start/pre-stop still runs; its exit moves the job on

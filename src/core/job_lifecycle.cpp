@@ -70,6 +70,8 @@ void Engine::change_state(Job& job, JobState state) {
     while (next) {
         JobState from = job.state;
         job.state = *next;
+        job.state_since = m_runtime.now();
+        record_transition(job);
         m_runtime.job_changed(job); // before enter_state: entering waiting destroys the job
         if (m_runtime.log_enabled(LogLevel::Debug)) {
             m_runtime.log(LogLevel::Debug, job.display_name() + " state changed from " +
@@ -100,6 +102,8 @@ std::optional<JobState> Engine::enter_state(Job& job, JobState from) {
         job.failed_status.reset();
         job.failure_reason.clear();
         job.status_text.clear();
+        job.stop_cause = StopCause::None;
+        job.stop_event = base::CompactString();
         emit_job_event(job, "starting", true);
         return std::nullopt;
 
@@ -353,6 +357,7 @@ void Engine::emit_job_event(Job& job, const char* name, bool blocking) {
 
 void Engine::job_failed(Job& job, ProcessType process, std::optional<ExitStatus> status, std::string why) {
     job.goal = JobGoal::Stop;
+    job.stop_cause = StopCause::Failed;
     m_runtime.job_changed(job);
     if (job.failed) {
         return; // only the first failure is recorded until the job starts again
@@ -424,9 +429,7 @@ void Engine::destroy(Job& job) {
         m_runtime.log(LogLevel::Error, "internal error: " + name + " has no class to be removed from");
         return;
     }
-    if (job.failed) {
-        keep_failure(*e, instance, job.failure_reason.str()); // status still says why
-    }
+    keep_gone(*e, job, m_runtime.now()); // status, show and why still say how it ended
     e->instances.erase(instance); // `job` is gone from here on
     --m_instance_count;
     if (e->instances.empty()) {

@@ -112,7 +112,7 @@ TEST(CliOptions, ShortBundleErrorsNameTheLetter) {
     EXPECT_EQ(bad.error().message(), "invalid option: -x");
     auto ambiguous = parse({"startctl", "--s", "list"});
     ASSERT_FALSE(ambiguous.has_value());
-    EXPECT_EQ(ambiguous.error().message(), "option --s is ambiguous (--socket, --session, --system)");
+    EXPECT_EQ(ambiguous.error().message(), "option --s is ambiguous (--socket, --session, --system, --svg, --since)");
     auto value = parse({"startctl", "--quiet=yes", "list"});
     ASSERT_FALSE(value.has_value());
     EXPECT_EQ(value.error().message(), "option --quiet takes no value");

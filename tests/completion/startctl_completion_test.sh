@@ -54,7 +54,7 @@ check() {
 check "start status" startctl sta
 check "reexec reload reload-configuration reset-env restart" startctl re
 check "--no-wait --now" startctl --no
-check "--session --socket --system" startctl -q --s
+check "--session --since --socket --svg --system" startctl -q --s
 check "web worker" startctl start w
 check "getty" startctl status g
 check "getty web worker" startctl -n restart ""

@@ -1,0 +1,182 @@
+// Owns the startctl commands that explain: `show` (a job's detailed status), `why` (why it is
+// or is not running), `graph` (jobs and events as a DOT or SVG graph) and `plot` (an SVG
+// timeline of the start-up or of a window).
+// Not here: the texts and pictures themselves (show_text, why_text, graph_dot, plot_svg).
+#include "cli/command_context.h"
+#include "cli/exit_codes.h"
+#include "cli/graph_dot.h"
+#include "cli/plot_svg.h"
+#include "cli/show_text.h"
+#include "cli/when_text.h"
+#include "cli/why_text.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace cli {
+
+namespace {
+
+using nlohmann::json;
+
+// JOB [KEY=VALUE]… as the status request takes them.
+std::optional<json> job_args(Context& ctx, int& status) {
+    const Options& o = ctx.o;
+    if (o.args.empty() || o.args[0].find('=') != std::string::npos) {
+        status = fail(o, "missing job name\nTry `" + o.prog + " --help' for more information.");
+        return std::nullopt;
+    }
+    std::vector<std::string> env;
+    for (std::size_t i = 1; i < o.args.size(); ++i) {
+        if (o.args[i].find('=') == std::string::npos || o.args[i].front() == '=') {
+            status = fail(o, "Env must be KEY=VALUE pairs");
+            return std::nullopt;
+        }
+        env.push_back(o.args[i]);
+    }
+    return json{{"job", o.args[0]}, {"env", env}};
+}
+
+// Where `dot` is on PATH, or "".
+std::string find_dot(Context& ctx) {
+    std::string path = ctx.env("PATH").value_or("/usr/local/bin:/usr/bin:/bin");
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        std::size_t end = path.find(':', start);
+        std::string dir = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        std::string candidate = (dir.empty() ? "." : dir) + "/dot";
+        if (access(candidate.c_str(), X_OK) == 0) {
+            return candidate;
+        }
+        if (end == std::string::npos) {
+            break;
+        }
+        start = end + 1;
+    }
+    return {};
+}
+
+// Runs `dot -Tsvg` on `graph`, its output going to our stdout. Returns its exit status.
+int render_svg(Context& ctx, const std::string& graph) {
+    std::string dot = find_dot(ctx);
+    if (dot.empty()) {
+        return fail(ctx.o, "graph --svg needs Graphviz's dot on PATH (install graphviz), or leave out --svg "
+                           "for the DOT text");
+    }
+    std::fflush(stdout);
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0) {
+        return fail(ctx.o, std::string("pipe failed: ") + std::strerror(errno));
+    }
+    pid_t child = fork();
+    if (child < 0) {
+        close(pipe_fds[0]);
+        close(pipe_fds[1]);
+        return fail(ctx.o, std::string("fork failed: ") + std::strerror(errno));
+    }
+    if (child == 0) {
+        dup2(pipe_fds[0], STDIN_FILENO);
+        close(pipe_fds[0]);
+        close(pipe_fds[1]);
+        execl(dot.c_str(), "dot", "-Tsvg", static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    close(pipe_fds[0]);
+    std::size_t written = 0;
+    while (written < graph.size()) {
+        ssize_t n = write(pipe_fds[1], graph.data() + written, graph.size() - written);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        written += static_cast<std::size_t>(n);
+    }
+    close(pipe_fds[1]);
+    int wstatus = 0;
+    while (waitpid(child, &wstatus, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+        return fail(ctx.o,
+                    dot + " -Tsvg failed" +
+                        (WIFEXITED(wstatus) ? " with status " + std::to_string(WEXITSTATUS(wstatus)) : ""));
+    }
+    return exit_ok;
+}
+
+} // namespace
+
+int show_command(Context& ctx) {
+    int status = exit_ok;
+    auto args = job_args(ctx, status);
+    if (!args) {
+        return status;
+    }
+    auto result = fetch(ctx, "status", std::move(*args), status);
+    if (!result) {
+        return status;
+    }
+    std::int64_t now = wall_now_ms();
+    for (const json& s : result->value("statuses", json::array())) {
+        std::fputs(show_text(s, now).c_str(), stdout);
+    }
+    return exit_ok;
+}
+
+int why_command(Context& ctx) {
+    int status = exit_ok;
+    auto args = job_args(ctx, status);
+    if (!args) {
+        return status;
+    }
+    auto result = fetch(ctx, "why", std::move(*args), status);
+    if (!result) {
+        return status;
+    }
+    std::fputs(why_text(*result, wall_now_ms()).c_str(), stdout);
+    return exit_ok;
+}
+
+int graph_command(Context& ctx) {
+    if (!ctx.o.args.empty()) {
+        return fail(ctx.o, "graph takes no arguments");
+    }
+    int status = exit_ok;
+    auto result = call(ctx, "show-config", json::object(), status);
+    if (!result) {
+        return status;
+    }
+    std::string graph = graph_dot(result->value("jobs", json::array()));
+    if (ctx.o.svg) {
+        return render_svg(ctx, graph);
+    }
+    std::fputs(graph.c_str(), stdout);
+    return exit_ok;
+}
+
+int plot_command(Context& ctx) {
+    if (!ctx.o.args.empty()) {
+        return fail(ctx.o, "plot takes no arguments (--since SECONDS chooses a window)");
+    }
+    json args = json::object();
+    if (ctx.o.since) {
+        args["since_s"] = *ctx.o.since;
+    }
+    int status = exit_ok;
+    auto result = fetch(ctx, "timeline", std::move(args), status);
+    if (!result) {
+        return status;
+    }
+    auto svg = plot_svg(*result, ctx.o.since ? PlotWindow::Since : PlotWindow::StartUp);
+    if (!svg) {
+        return fail(ctx.o, svg.error().message());
+    }
+    std::fputs(svg->c_str(), stdout);
+    return exit_ok;
+}
+
+} // namespace cli
