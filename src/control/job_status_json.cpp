@@ -12,8 +12,17 @@ namespace control {
 using nlohmann::json;
 
 std::int64_t wall_ms(core::Clock::time_point t, core::Clock::time_point taken) {
-    auto wall = std::chrono::system_clock::now() - (taken - t);
-    return std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count();
+    // The wall clock is read once per `taken` instant (a reply takes its `now` once), so the
+    // times of one reply differ exactly as the monotonic times they come from.
+    static thread_local core::Clock::time_point read_for{};
+    static thread_local std::int64_t wall_at_taken = 0;
+    if (wall_at_taken == 0 || taken != read_for) {
+        read_for = taken;
+        wall_at_taken = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    }
+    return wall_at_taken - std::chrono::duration_cast<std::chrono::milliseconds>(taken - t).count();
 }
 
 namespace {
