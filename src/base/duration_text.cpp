@@ -9,6 +9,9 @@ std::string duration_text(std::chrono::milliseconds d) {
         return std::to_string(ms) + " ms";
     }
     long long s = ms / 1000;
+    if (s < 10 && ms % 1000 >= 100) {
+        return std::to_string(s) + "." + std::to_string(ms % 1000 / 100) + " s"; // 2.8 s, not 2 s
+    }
     if (s < 120) {
         return std::to_string(s) + " s";
     }

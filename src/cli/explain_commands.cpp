@@ -13,8 +13,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char** environ;
 
 namespace cli {
 
@@ -67,43 +70,35 @@ int render_svg(Context& ctx, const std::string& graph) {
                            "for the DOT text");
     }
     std::fflush(stdout);
-    int pipe_fds[2];
-    if (pipe(pipe_fds) != 0) {
-        return fail(ctx.o, std::string("pipe failed: ") + std::strerror(errno));
+    auto pipe = ctx.sys.pipe2(O_CLOEXEC);
+    if (!pipe) {
+        return fail(ctx.o, "pipe failed: " + pipe.error().message());
     }
-    pid_t child = fork();
-    if (child < 0) {
-        close(pipe_fds[0]);
-        close(pipe_fds[1]);
-        return fail(ctx.o, std::string("fork failed: ") + std::strerror(errno));
+    sys::SpawnPlan plan;
+    plan.file = dot;
+    plan.argv = {"dot", "-Tsvg"};
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+        plan.envp.emplace_back(*e);
     }
-    if (child == 0) {
-        dup2(pipe_fds[0], STDIN_FILENO);
-        close(pipe_fds[0]);
-        close(pipe_fds[1]);
-        execl(dot.c_str(), "dot", "-Tsvg", static_cast<char*>(nullptr));
-        _exit(127);
+    plan.fds = {{pipe->first.get(), STDIN_FILENO}, {STDOUT_FILENO, STDOUT_FILENO}, {STDERR_FILENO, STDERR_FILENO}};
+    auto child = ctx.sys.spawn(plan);
+    pipe->first.reset();
+    if (!child) {
+        return fail(ctx.o, "cannot run " + dot + ": " + child.error().message());
     }
-    close(pipe_fds[0]);
-    std::size_t written = 0;
-    while (written < graph.size()) {
-        ssize_t n = write(pipe_fds[1], graph.data() + written, graph.size() - written);
-        if (n < 0 && errno == EINTR) {
-            continue;
+    std::string_view rest = graph;
+    while (!rest.empty()) {
+        auto n = ctx.sys.write(pipe->second.get(), rest.data(), rest.size());
+        if (!n || *n == 0) {
+            break; // dot ended early: its status says why
         }
-        if (n <= 0) {
-            break;
-        }
-        written += static_cast<std::size_t>(n);
+        rest.remove_prefix(*n);
     }
-    close(pipe_fds[1]);
-    int wstatus = 0;
-    while (waitpid(child, &wstatus, 0) < 0 && errno == EINTR) {
-    }
-    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
-        return fail(ctx.o,
-                    dot + " -Tsvg failed" +
-                        (WIFEXITED(wstatus) ? " with status " + std::to_string(WEXITSTATUS(wstatus)) : ""));
+    pipe->second.reset();
+    auto done = ctx.sys.waitid(P_PID, static_cast<id_t>(child->pid), WEXITED);
+    if (!done || !done->exited() || done->status != 0) {
+        return fail(ctx.o, dot + " -Tsvg failed" +
+                               (done && done->exited() ? " with status " + std::to_string(done->status) : ""));
     }
     return exit_ok;
 }
