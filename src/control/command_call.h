@@ -30,13 +30,17 @@ struct Call {
 };
 
 // commands.cpp: what status and why share.
-// The instance a request names: its "instance" argument, else the class's `instance` stanza
-// expanded with `env`. Replies with the error (unknown-job, …) and returns nullopt.
-std::optional<std::string> requested_instance(Call& call, const std::string& job, const core::Environ& env);
-// The status entry of a status reply: the live instance, what was kept of a gone one, or
-// stop/waiting; with log, containment, cannot_start and next_timer. Replies with the error
-// (unknown-instance) and returns nullopt.
-std::optional<nlohmann::json> status_entry(Call& call, const std::string& job, const std::string& instance);
+// The job, instance and status entry a status-like request names ({"job", "env", "instance"}):
+// the instance is its "instance" argument, else the class's `instance` stanza expanded with
+// "env"; the entry is the live instance, what was kept of a gone one, or stop/waiting, with log,
+// containment, cannot_start and next_timer. Replies with the error (a bad argument,
+// unknown-job, unknown-instance, …) and returns nullopt.
+struct RequestedStatus {
+    std::string job;
+    std::string instance;
+    nlohmann::json entry;
+};
+std::optional<RequestedStatus> requested_status(Call& call);
 
 // why_command.cpp
 void cmd_why(Call& call);

@@ -108,21 +108,11 @@ json with_containment(const CommandHost& host, const core::Job* job, json entry)
 }
 
 void cmd_status(Call& call) {
-    auto job = string_arg(call.request.args, "job");
-    auto env = env_arg(call.request.args, "env");
-    if (!job || !env) {
-        call.error(!job ? job.error() : env.error());
+    auto requested = requested_status(call);
+    if (!requested) {
         return;
     }
-    auto instance = requested_instance(call, *job, *env);
-    if (!instance) {
-        return;
-    }
-    auto entry = status_entry(call, *job, *instance);
-    if (!entry) {
-        return;
-    }
-    json reply = {{"statuses", json::array({std::move(*entry)})}};
+    json reply = {{"statuses", json::array({std::move(requested->entry)})}};
     if (!call.host.cgroups.empty()) {
         reply["cgroups"] = call.host.cgroups;
     }
@@ -288,8 +278,8 @@ constexpr std::array<CommandRow, 25> command_table = {{
     {"monitor", cmd_monitor, Access::Private, true},
 }};
 
-} // namespace
-
+// The instance a request names: its "instance" argument, else the class's `instance` stanza
+// expanded with `env`. Replies with the error (unknown-job, …) and returns nullopt.
 std::optional<std::string> requested_instance(Call& call, const std::string& job, const core::Environ& env) {
     core::Engine& engine = call.host.engine;
     const core::JobClass* cls = engine.find_class(job);
@@ -311,6 +301,8 @@ std::optional<std::string> requested_instance(Call& call, const std::string& job
     return std::move(name).value();
 }
 
+// The status entry of a status reply: the live instance, what was kept of a gone one, or
+// stop/waiting. Replies with the error (unknown-instance) and returns nullopt.
 std::optional<nlohmann::json> status_entry(Call& call, const std::string& job, const std::string& instance) {
     core::Engine& engine = call.host.engine;
     const core::JobClass* cls = engine.find_class(job);
@@ -339,6 +331,26 @@ std::optional<nlohmann::json> status_entry(Call& call, const std::string& job, c
         entry["next_timer"] = *next;
     }
     return entry;
+}
+
+} // namespace
+
+std::optional<RequestedStatus> requested_status(Call& call) {
+    auto job = string_arg(call.request.args, "job");
+    auto env = env_arg(call.request.args, "env");
+    if (!job || !env) {
+        call.error(!job ? job.error() : env.error());
+        return std::nullopt;
+    }
+    auto instance = requested_instance(call, *job, *env);
+    if (!instance) {
+        return std::nullopt;
+    }
+    auto entry = status_entry(call, *job, *instance);
+    if (!entry) {
+        return std::nullopt;
+    }
+    return RequestedStatus{std::move(*job), std::move(*instance), std::move(*entry)};
 }
 
 std::vector<std::string> command_names() {

@@ -164,31 +164,23 @@ std::vector<std::string> named_events(const core::JobClass* cls) {
 } // namespace
 
 void cmd_why(Call& call) {
-    auto job = string_arg(call.request.args, "job");
-    auto env = env_arg(call.request.args, "env");
-    if (!job || !env) {
-        call.error(!job ? job.error() : env.error());
+    auto requested = requested_status(call);
+    if (!requested) {
         return;
     }
-    auto instance = requested_instance(call, *job, *env);
-    if (!instance) {
-        return;
-    }
-    auto status = status_entry(call, *job, *instance);
-    if (!status) {
-        return;
-    }
+    const std::string& job = requested->job;
+    const std::string& instance = requested->instance;
     const core::Engine& engine = call.host.engine;
     core::Clock::time_point now = call.host.engine.runtime().now();
-    const core::JobClass* cls = engine.find_class(*job);
-    const core::Job* live = engine.find_instance(*job, *instance);
-    std::optional<core::JobStatus> gone = live ? std::nullopt : engine.gone_status(*job, *instance);
-    core::Clock::time_point loaded = engine.class_loaded(*job);
+    const core::JobClass* cls = engine.find_class(job);
+    const core::Job* live = engine.find_instance(job, instance);
+    std::optional<core::JobStatus> gone = live ? std::nullopt : engine.gone_status(job, instance);
+    core::Clock::time_point loaded = engine.class_loaded(job);
 
-    json out = {{"job", *job}, {"instance", *instance}, {"status", *status}};
+    json out = {{"job", job}, {"instance", instance}, {"status", requested->entry}};
     out["loaded_ms"] = wall_ms(loaded, now);
-    std::vector<core::MatchedOperand> start_matched = engine.start_matches(*job);
-    std::vector<core::MatchedOperand> stop_matched = engine.stop_matches(*job, *instance);
+    std::vector<core::MatchedOperand> start_matched = engine.start_matches(job);
+    std::vector<core::MatchedOperand> stop_matched = engine.stop_matches(job, instance);
     out["start_on"] =
         cls && cls->start_on ? expr_to_json(*cls->start_on, &start_matched, now) : json(nullptr);
     out["stop_on"] = cls && cls->stop_on ? expr_to_json(*cls->stop_on, &stop_matched, now) : json(nullptr);
@@ -210,8 +202,8 @@ void cmd_why(Call& call) {
     out["events"] = std::move(events);
 
     json notes = json::array();
-    Explainer explainer{engine, *job, now, loaded, gone, notes};
-    const json& st = *status;
+    Explainer explainer{engine, job, now, loaded, gone, notes};
+    const json& st = requested->entry;
     if (auto why = st.find("cannot_start"); why != st.end()) {
         notes.push_back("it cannot start on this system: " + why->get<std::string>());
     }
@@ -243,13 +235,13 @@ void cmd_why(Call& call) {
             const core::JobClass* c = cls;
             notes.push_back("it respawned more than " + std::to_string(c ? c->respawn_limit : 0) +
                             " times within " + std::to_string(c ? c->respawn_interval : 0) +
-                            " s (`respawn limit`): fix it, then run `startctl start " + *job + "`");
+                            " s (`respawn limit`): fix it, then run `startctl start " + job + "`");
         }
         if (cls == nullptr) {
             notes.push_back("its job file is gone: it is not started again");
         } else if (!cls->start_on) {
             notes.push_back("it has no `start on`" + std::string(cls->manual ? " (manual)" : "") +
-                            ": only `startctl start " + *job + "` starts it");
+                            ": only `startctl start " + job + "` starts it");
         } else if (live == nullptr) {
             explainer.explain(*cls->start_on, start_matched, "its `start on`");
         }
