@@ -45,21 +45,7 @@ class IntegrationPostfix : public ::testing::Test {
                                             "/maillog\n"
                                             "maillog_file_prefixes = " +
                                             d + "\n");
-        // No chroot (the queue is in a temp dir), SMTP on our port, the services a start needs.
-        std::string master = "127.0.0.1:" + std::to_string(port) + " inet n - n - - smtpd\n";
-        for (const char* line : {"pickup unix n - n 60 1 pickup",  "cleanup unix n - n - 0 cleanup",
-                                 "qmgr unix n - n 300 1 qmgr",     "rewrite unix - - n - - trivial-rewrite",
-                                 "bounce unix - - n - 0 bounce",   "defer unix - - n - 0 bounce",
-                                 "trace unix - - n - 0 bounce",    "verify unix - - n - 1 verify",
-                                 "flush unix n - n 1000? 0 flush", "proxymap unix - - n - - proxymap",
-                                 "smtp unix - - n - - smtp",       "relay unix - - n - - smtp",
-                                 "showq unix n - n - - showq",     "error unix - - n - - error",
-                                 "retry unix - - n - - error",     "discard unix - - n - - discard",
-                                 "local unix - n n - - local",     "anvil unix - - n - 1 anvil",
-                                 "scache unix - - n - 1 scache",   "postlog unix-dgram n - n - 1 postlogd"}) {
-            master += std::string(line) + "\n";
-        }
-        write_file(d + "/conf/master.cf", master);
+        write_file(d + "/conf/master.cf", postfix_master_cf(port));
     }
 
     std::string postfix(const std::string& command) const {

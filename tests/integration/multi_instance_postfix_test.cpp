@@ -20,24 +20,6 @@ namespace {
 using namespace std::chrono_literals;
 using namespace test_support;
 
-// The services a start needs, no chroot, SMTP on 127.0.0.1:PORT.
-std::string master_cf(int port) {
-    std::string master = "127.0.0.1:" + std::to_string(port) + " inet n - n - - smtpd\n";
-    for (const char* line : {"pickup unix n - n 60 1 pickup",  "cleanup unix n - n - 0 cleanup",
-                             "qmgr unix n - n 300 1 qmgr",     "rewrite unix - - n - - trivial-rewrite",
-                             "bounce unix - - n - 0 bounce",   "defer unix - - n - 0 bounce",
-                             "trace unix - - n - 0 bounce",    "verify unix - - n - 1 verify",
-                             "flush unix n - n 1000? 0 flush", "proxymap unix - - n - - proxymap",
-                             "smtp unix - - n - - smtp",       "relay unix - - n - - smtp",
-                             "showq unix n - n - - showq",     "error unix - - n - - error",
-                             "retry unix - - n - - error",     "discard unix - - n - - discard",
-                             "local unix - n n - - local",     "anvil unix - - n - 1 anvil",
-                             "scache unix - - n - 1 scache",   "postlog unix-dgram n - n - 1 postlogd"}) {
-        master += std::string(line) + "\n";
-    }
-    return master;
-}
-
 TEST(IntegrationMultiInstancePostfix, AStartdInstancePerPostfixInstanceDrivenWithMinusI) {
     if (auto why = missing_for_daemon_test({"/usr/sbin/postfix", "/usr/sbin/postmulti", "/usr/sbin/postconf",
                                             "/usr/lib/postfix/sbin/master", "/usr/bin/unshare"},
@@ -92,7 +74,7 @@ TEST(IntegrationMultiInstancePostfix, AStartdInstancePerPostfixInstanceDrivenWit
                    "myhostname = a.test\nmydestination =\nalias_maps =\nalias_database =\n"
                    "maillog_file = " +
                    d + "/maillog-a\nmaillog_file_prefixes = " + d + "\n");
-    write_file(a + "/conf/master.cf", master_cf(port_a));
+    write_file(a + "/conf/master.cf", postfix_master_cf(port_a));
     std::string postmulti =
         "mount --bind " + a + "/conf /etc/postfix && postmulti -e init && postmulti -I postfix-b " +
         "-G mta -e create config_directory=" + b + "/conf queue_directory=" + b +
@@ -110,7 +92,7 @@ TEST(IntegrationMultiInstancePostfix, AStartdInstancePerPostfixInstanceDrivenWit
                   "maillog_file = " + d + "/maillog-b", "maillog_file_prefixes = " + d},
                  {});
     ASSERT_EQ(conf.status, 0) << conf.err;
-    write_file(b + "/conf/master.cf", master_cf(port_b));
+    write_file(b + "/conf/master.cf", postfix_master_cf(port_b));
 
     // A startd instance per Postfix instance, in group mta.
     ASSERT_EQ(m.ctl({"instance", "init"}).status, 0);

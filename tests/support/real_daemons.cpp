@@ -158,4 +158,21 @@ void check_wrong_expect_fails_at_the_timeout(DaemonHarness& h, const std::string
         2s));
 }
 
+std::string postfix_master_cf(int port) {
+    std::string master = "127.0.0.1:" + std::to_string(port) + " inet n - n - - smtpd\n";
+    for (const char* line : {"pickup unix n - n 60 1 pickup",  "cleanup unix n - n - 0 cleanup",
+                             "qmgr unix n - n 300 1 qmgr",     "rewrite unix - - n - - trivial-rewrite",
+                             "bounce unix - - n - 0 bounce",   "defer unix - - n - 0 bounce",
+                             "trace unix - - n - 0 bounce",    "verify unix - - n - 1 verify",
+                             "flush unix n - n 1000? 0 flush", "proxymap unix - - n - - proxymap",
+                             "smtp unix - - n - - smtp",       "relay unix - - n - - smtp",
+                             "showq unix n - n - - showq",     "error unix - - n - - error",
+                             "retry unix - - n - - error",     "discard unix - - n - - discard",
+                             "local unix - n n - - local",     "anvil unix - - n - 1 anvil",
+                             "scache unix - - n - 1 scache",   "postlog unix-dgram n - n - 1 postlogd"}) {
+        master += std::string(line) + "\n";
+    }
+    return master;
+}
+
 } // namespace test_support

@@ -34,6 +34,9 @@ std::vector<pid_t> with_cmdline(const std::vector<pid_t>& pids, const std::strin
 pid_t read_pid_file(const std::string& path);
 // Writes a file (for daemon configurations).
 void write_file(const std::string& path, const std::string& text);
+// A Postfix master.cf for a test: SMTP on 127.0.0.1:PORT, no chroot (the queue is in a temp
+// dir), and only the services a start needs.
+std::string postfix_master_cf(int port);
 
 // A job's exec line: python that daemonizes by forking `forks` times (setsid after the first),
 // writes its final pid to `pidfile`, then sleeps. /usr/bin/python3, not `python3` from PATH: a
