@@ -5,6 +5,7 @@
 #include "daemon/adopted_processes.h"
 
 #include "fakes/fake_sys.h"
+#include "support/fake_proc.h"
 
 #include <gtest/gtest.h>
 
@@ -28,6 +29,16 @@ class AdoptedProcessesTest : public ::testing::Test {
     }
     // The process's real parent (init, after the predecessor died) reaps it: it is gone.
     void reaped_by_init(pid_t pid) { ASSERT_TRUE(sys.waitid(P_PID, static_cast<id_t>(pid), WEXITED | WNOHANG)); }
+    // A process /proc shows started 100 ticks after boot, watched without pidfds (polled).
+    pid_t polled_with_stat() {
+        sys.set_pidfd_supported(false);
+        sys.add_dir("/proc");
+        pid_t pid = sys.add_child_process();
+        sys.add_file(stat_path(pid), test_support::stat_line(pid, 'S', 100));
+        adopted.watch(pid);
+        return pid;
+    }
+    static std::string stat_path(pid_t pid) { return "/proc/" + std::to_string(pid) + "/stat"; }
 
     fakes::FakeSys sys;
     std::unique_ptr<loop::EventLoop> loop = std::move(loop::EventLoop::create(sys)).value();
@@ -130,25 +141,14 @@ TEST_F(AdoptedProcessesTest, WithoutPidfdsTheProcessIsLookedForOnceASecond) {
     }
 }
 
-// A /proc/PID/stat line in `state` for a process that started `ticks` after boot.
-std::string stat_line(pid_t pid, char state, unsigned long long ticks) {
-    return std::to_string(pid) + " (daemon) " + state + " 1 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 " +
-           std::to_string(ticks) + " 0 0\n";
-}
-
 // kill(pid, 0) succeeds for whatever process holds the pid now: the start time /proc gave at
 // watch() tells the adopted process from a stranger that was given its pid.
 TEST_F(AdoptedProcessesTest, PollingTakesAReusedPidAsTheEnd) {
-    sys.set_pidfd_supported(false);
-    sys.add_dir("/proc");
-    pid_t pid = sys.add_child_process();
-    std::string stat = "/proc/" + std::to_string(pid) + "/stat";
-    sys.add_file(stat, stat_line(pid, 'S', 100));
-    adopted.watch(pid);
+    pid_t pid = polled_with_stat();
     sys.advance(1s);
     turns();
     EXPECT_TRUE(ended.empty()) << "same pid, same start time: still the adopted process";
-    sys.add_file(stat, stat_line(pid, 'S', 900)); // ended and its pid given to a new process
+    sys.add_file(stat_path(pid), test_support::stat_line(pid, 'S', 900)); // ended; its pid given to a new process
     sys.advance(1s);
     turns();
     EXPECT_EQ(ended, (std::vector<pid_t>{pid}));
@@ -158,13 +158,8 @@ TEST_F(AdoptedProcessesTest, PollingTakesAReusedPidAsTheEnd) {
 // A process whose new parent does not reap it (a container's PID 1 that never waits) stays a
 // zombie: it has ended all the same.
 TEST_F(AdoptedProcessesTest, PollingTakesAZombieAsTheEnd) {
-    sys.set_pidfd_supported(false);
-    sys.add_dir("/proc");
-    pid_t pid = sys.add_child_process();
-    std::string stat = "/proc/" + std::to_string(pid) + "/stat";
-    sys.add_file(stat, stat_line(pid, 'S', 100));
-    adopted.watch(pid);
-    sys.add_file(stat, stat_line(pid, 'Z', 100));
+    pid_t pid = polled_with_stat();
+    sys.add_file(stat_path(pid), test_support::stat_line(pid, 'Z', 100));
     sys.advance(1s);
     turns();
     EXPECT_EQ(ended, (std::vector<pid_t>{pid}));

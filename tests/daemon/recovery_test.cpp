@@ -6,6 +6,7 @@
 
 #include "core/engine_fixture.h"
 #include "fakes/fake_sys.h"
+#include "support/fake_proc.h"
 
 #include <gtest/gtest.h>
 
@@ -25,18 +26,12 @@ constexpr std::int64_t written_at = 500 * ns_per_tick;
 
 std::size_t slot(ProcessType type) { return static_cast<std::size_t>(type); }
 
-// A /proc/PID/stat line in `state` whose process started `ticks` after boot (field 22).
-std::string stat_line(pid_t pid, char state, unsigned long long ticks) {
-    return std::to_string(pid) + " (job " + std::to_string(pid) + ") " + state +
-           " 1 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 " + std::to_string(ticks) + " 0 0\n";
-}
-
 class RecoveryTest : public EngineTest {
   protected:
     RecoveryTest() { sys.add_dir("/proc"); }
 
     void process(pid_t pid, char state = 'S', unsigned long long ticks = 100) {
-        sys.add_file("/proc/" + std::to_string(pid) + "/stat", stat_line(pid, state, ticks));
+        sys.add_file("/proc/" + std::to_string(pid) + "/stat", test_support::stat_line(pid, state, ticks));
     }
     JobRecord record(const std::string& name, JobState state, pid_t main, std::string instance = "") {
         JobRecord r;

@@ -9,6 +9,13 @@
 
 namespace test_support {
 
+// A /proc/PID/stat line of a process in `state` (R, S, Z, …) whose parent is `ppid` and which
+// started `start_ticks` clock ticks after boot (field 22).
+inline std::string stat_line(int pid, char state, unsigned long long start_ticks, int ppid = 1) {
+    return std::to_string(pid) + " (job " + std::to_string(pid) + ") " + state + " " + std::to_string(ppid) +
+           " 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 " + std::to_string(start_ticks) + " 0 0\n";
+}
+
 class FakeProc {
   public:
     // A process with its stat line and an empty children file for each of its threads.
