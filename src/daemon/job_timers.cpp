@@ -102,6 +102,9 @@ void JobTimers::rearm() {
 }
 
 std::optional<std::int64_t> JobTimers::next_firing(const std::string& job) {
+    if (m_table.empty()) {
+        return std::nullopt; // no job has a timer: `list` reads no clock for each of its jobs
+    }
     return m_table.next_firing(job, now());
 }
 
